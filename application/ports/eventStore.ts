@@ -1,0 +1,80 @@
+/**
+ * The event log. Streams are named "<category>-<id>"; revisions count from 0 inside a
+ * stream; positions are global, monotonic and never reused.
+ */
+
+/** What a writer believed about the stream before appending. */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export type EventMetadata = Record<string, unknown>;
+
+export type EventToAppend = {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+};
+
+export type RecordedEvent = {
+  streamId: string;
+  revision: number;
+  position: number;
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+};
+
+export type AppendResult = {
+  /** Revision of the last event now in the stream. */
+  nextRevision: number;
+  /** Global position of the last event appended. */
+  position: number;
+};
+
+export type ReadStreamOptions = {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive; defaults to the first event (forwards) or the last (backwards). */
+  fromRevision?: number;
+  maxCount?: number;
+};
+
+export type ReadAllOptions = {
+  /** Exclusive: return events whose position is greater. Omitted means from the start. */
+  after?: number;
+  maxCount?: number;
+};
+
+/** A catch-up subscription: replays from `after`, then continues with new events. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends all events or none. Throws WrongExpectedRevision when the stream is not
+   * where the writer expected it. Appending events whose ids are already stored, in the
+   * same stream and order, returns the original result and writes nothing.
+   */
+  append(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** The stream's events; an empty list when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: { after?: number }): Subscription;
+  /** Position of the newest event in the log, or null when the log is empty. */
+  headPosition(): Promise<number | null>;
+  /** Resolves when the store answers; throws otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevision extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`Stream ${streamId} expected at ${String(expected)} but is at ${String(actual)}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}

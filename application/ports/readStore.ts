@@ -1,0 +1,69 @@
+/**
+ * Query views built by projections. Documents live in collections and are found by id
+ * or by fields the collection declared as indexed; no caller ever passes a raw database
+ * filter, so names are checked against the declaration before they reach a query.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+export type Document = { id: string } & Record<string, unknown>;
+
+export type CollectionSpec = {
+  name: string;
+  /** Top-level scalar fields that may be filtered or sorted on. */
+  indexes: readonly string[];
+};
+
+export type RangeCondition = { gt?: Scalar; gte?: Scalar; lt?: Scalar; lte?: Scalar };
+
+export type FindQuery = {
+  where?: Record<string, Scalar | RangeCondition>;
+  orderBy?: { field: string; direction: 'asc' | 'desc' };
+  limit: number;
+  /** Opaque, from a previous page's nextCursor. */
+  cursor?: string;
+};
+
+export type FindResult = { items: Document[]; nextCursor: string | null };
+
+export type DocumentWrite =
+  | { collection: string; op: 'put'; doc: Document }
+  | { collection: string; op: 'delete'; id: string };
+
+export type ReadStoreCommit = {
+  writes: DocumentWrite[];
+  checkpoint: { name: string; position: number };
+};
+
+export class UnknownField extends Error {
+  constructor(readonly collection: string, readonly field: string) {
+    super(`Field "${field}" is not indexed on collection "${collection}"`);
+    this.name = 'UnknownField';
+  }
+}
+
+export class InvalidCursor extends Error {
+  constructor() {
+    super('The cursor is not one this view issued');
+    this.name = 'InvalidCursor';
+  }
+}
+
+export interface ReadStore {
+  /** Creates the collections and their indexes if missing; idempotent. */
+  ensureCollections(specs: CollectionSpec[]): Promise<void>;
+  dropCollection(name: string): Promise<void>;
+  get(collection: string, id: string): Promise<Document | null>;
+  getMany(collection: string, ids: string[]): Promise<Document[]>;
+  /** Keyset pagination ordered by (orderBy.field, id); sorts by id alone when orderBy is omitted. */
+  find(collection: string, query: FindQuery): Promise<FindResult>;
+  /** Applies every write and moves the checkpoint in one atomic commit. */
+  commit(batch: ReadStoreCommit): Promise<void>;
+  getCheckpoint(name: string): Promise<number | null>;
+  deleteCheckpoint(name: string): Promise<void>;
+  /** Small key/value records for the projection runner's own bookkeeping. */
+  getMeta(key: string): Promise<unknown | null>;
+  setMeta(key: string, value: unknown): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
