@@ -1,0 +1,110 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  AlreadyExists,
+  ConcurrencyConflict,
+  Forbidden,
+  IdempotencyKeyReused,
+  NotFound,
+  PreconditionFailed,
+  RuleRefused,
+} from '../application/errors.js';
+import { InvalidCursor, UnknownField } from '../application/ports/readStore.js';
+import { ViewNotReady } from '../projections/viewReader.js';
+
+/** RFC 9457 problem details; `type` is stable per kind of error, so clients can branch on it. */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  [extension: string]: unknown;
+};
+
+export const problemType = (kind: string) => `/problems/${kind}`;
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: string,
+    readonly title: string,
+    detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export const sendProblem = (reply: FastifyReply, request: FastifyRequest, problem: HttpProblem) => {
+  const body: Problem = {
+    type: problemType(problem.kind),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    instance: request.url,
+    requestId: request.id,
+    ...problem.extensions,
+  };
+  return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(body);
+};
+
+/** Every error the API can raise, turned into one problem document in one place. */
+export const toProblem = (error: unknown): HttpProblem => {
+  if (error instanceof HttpProblem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = (error as FastifyError).validationContext ?? 'body';
+    const errors = error.validation.map((v) => ({
+      in: location,
+      field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)',
+      message: v.message,
+      code: v.keyword,
+    }));
+    const summary = errors.map((e) => `${e.in}${e.field === '(root)' ? '' : `.${e.field}`}: ${e.message}`).join('; ');
+    return new HttpProblem(400, 'invalid-input', 'The request is not valid', summary, { errors });
+  }
+  if (error instanceof NotFound) return new HttpProblem(404, 'not-found', `${error.what} not found`, error.message, { resource: error.what, id: error.id });
+  if (error instanceof AlreadyExists) return new HttpProblem(409, 'already-exists', 'It already exists', error.message, { streamId: error.streamId });
+  if (error instanceof ConcurrencyConflict) {
+    return new HttpProblem(409, 'concurrency-conflict', 'Changed by someone else', `${error.message}; reload and try again`, { streamId: error.streamId });
+  }
+  if (error instanceof PreconditionFailed) {
+    return new HttpProblem(412, 'precondition-failed', 'The stream moved on', error.message, {
+      streamId: error.streamId,
+      expectedRevision: error.expected,
+      currentRevision: error.actual,
+    });
+  }
+  if (error instanceof IdempotencyKeyReused) {
+    return new HttpProblem(422, 'idempotency-key-reused', 'Idempotency-Key already used for another request', error.message, { idempotencyKey: error.commandId });
+  }
+  if (error instanceof RuleRefused) {
+    const { refused, detail, policyVersion } = error.refusal;
+    return new HttpProblem(422, 'rule-refused', `Refused: ${refused.name}`, detail, {
+      rule: { id: refused.id, name: refused.name },
+      ...(policyVersion !== undefined ? { policyVersion } : {}),
+    });
+  }
+  if (error instanceof Forbidden) return new HttpProblem(403, 'forbidden', 'Not allowed', error.message);
+  if (error instanceof UnknownField) return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message);
+  if (error instanceof InvalidCursor) {
+    return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message, { errors: [{ in: 'querystring', field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof ViewNotReady) return new HttpProblem(503, 'view-not-ready', 'View not ready', error.message, {}, { 'Retry-After': '1' });
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpProblem(400, 'invalid-json', 'The body is not valid JSON', fastifyError.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpProblem(415, 'unsupported-media-type', 'Send application/json', fastifyError.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpProblem(413, 'body-too-large', 'The body is too large', fastifyError.message);
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new HttpProblem(fastifyError.statusCode, 'bad-request', 'The request cannot be served', fastifyError.message);
+  }
+  return new HttpProblem(500, 'internal', 'Something went wrong on our side', 'The error was logged with this request id');
+};

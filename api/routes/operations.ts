@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { PERMISSIONS } from '../../application/roles.js';
+import { HttpProblem } from '../problems.js';
+import type { ApiServices } from '../services.js';
+
+export const operationRoutes =
+  (services: ApiServices, metrics: Registry): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
+
+    app.get('/health/ready', { schema: { tags: ['operations'], summary: 'Both stores answer' } }, async (_request, reply) => {
+      const check = (ping: () => Promise<void>) =>
+        ping().then(
+          () => 'up' as const,
+          () => 'down' as const,
+        );
+      const [eventStore, readStore] = await Promise.all([check(() => services.eventStore.ping()), check(() => services.readStore.ping())]);
+      const ready = eventStore === 'up' && readStore === 'up';
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore } });
+    });
+
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) =>
+      reply.type(metrics.contentType).send(await metrics.metrics()),
+    );
+
+    app.get(
+      '/admin/projections',
+      { config: { allow: PERMISSIONS.operate }, schema: { tags: ['operations'], summary: 'Each projection, the generation serving reads and any rebuild under way' } },
+      async () => ({ head: await services.eventStore.headPosition(), projections: services.runner.status() }),
+    );
+
+    app.post(
+      '/admin/projections/:name/rebuild',
+      {
+        config: { allow: PERMISSIONS.operate },
+        schema: {
+          tags: ['operations'],
+          summary: 'Rebuild a view from zero into new collections; reads switch over when it has caught up',
+          params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/) }).strict(),
+        },
+      },
+      async (request, reply) => {
+        const known = services.runner.status().some((s) => s.name === request.params.name);
+        if (!known) throw new HttpProblem(404, 'not-found', 'Projection not found', `There is no projection named ${request.params.name}`);
+        const generation = await services.runner.rebuild(request.params.name);
+        return reply.code(202).send({ projection: request.params.name, building: generation });
+      },
+    );
+  };

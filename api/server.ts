@@ -1,0 +1,71 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { newId } from '../application/ids.js';
+import { registerAuthentication } from './auth.js';
+import { registerMetrics } from './metrics.js';
+import { sendProblem, toProblem } from './problems.js';
+import { customerRoutes } from './routes/customers.js';
+import { operationRoutes } from './routes/operations.js';
+import { opportunityRoutes } from './routes/opportunities.js';
+import { streamRoutes } from './routes/streams.js';
+import { viewRoutes } from './routes/views.js';
+import type { ApiServices } from './services.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const buildServer = async (services: ApiServices): Promise<FastifyInstance> => {
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    // A caller's request id is kept when it is sane, so traces line up across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ problem: problem.kind, detail: problem.message }, 'request refused');
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, toProblem(Object.assign(new Error(`No route for ${request.method} ${request.url}`), { statusCode: 404 }))),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Sales conduct ledger',
+        version: '0.1.0',
+        description:
+          'Every sales action as an immutable, hash-chained event. Commands answer { id, streamId, revision, position, events } with an ETag of the revision; errors are application/problem+json.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthentication(app, services.apiKeys);
+  const metrics = registerMetrics(app, services);
+
+  await app.register(operationRoutes(services, metrics));
+  await app.register(customerRoutes(services));
+  await app.register(opportunityRoutes(services));
+  await app.register(viewRoutes(services));
+  await app.register(streamRoutes(services));
+  return app;
+};

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { buildServer } from '../api/server.js';
+import { newId } from '../application/ids.js';
+import { loadConfig } from '../infrastructure/config.js';
+import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
+import { openSystem } from '../infrastructure/system.js';
+
+/**
+ * One HTTP server for the benchmark, in its own process: `ledger` is the real API on the
+ * embedded stores; `bare` is the baseline, a fastify + zod route doing one synchronous
+ * SQLite insert per request with the same durability (WAL, synchronous=FULL).
+ */
+const [kind, port, dir] = process.argv.slice(2) as ['ledger' | 'bare', string, string];
+
+const bare = async () => {
+  const db = new Database(join(dir, 'bare.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(eventStoreSchema);
+  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)');
+  const app = Fastify().withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.post(
+    '/customers',
+    { schema: { body: z.object({ name: z.string().min(1).max(200), industry: z.string().min(1).max(100), region: z.string().min(1).max(100) }).strict() } },
+    async (request, reply) => {
+      const id = newId();
+      const info = insert.run(`customer-${id}`, newId(), 'CustomerRegistered', JSON.stringify(request.body), '{}', new Date().toISOString());
+      return reply.code(201).send({ id, streamId: `customer-${id}`, revision: 0, position: Number(info.lastInsertRowid), events: ['CustomerRegistered'] });
+    },
+  );
+  return app;
+};
+
+const ledger = async () => {
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+  return buildServer(await openSystem({ config, logger: pino({ level: 'silent' }) }));
+};
+
+const app = kind === 'bare' ? await bare() : await ledger();
+await app.listen({ port: Number(port), host: '127.0.0.1' });
+process.send?.('ready');

@@ -1,0 +1,86 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { CommandPipeline } from '../application/commandPipeline.js';
+import { systemClock } from '../application/ports/clock.js';
+import { opportunityDecider, opportunityStreamId, type OpportunityCommand, type Stage } from '../domain/opportunity/opportunity.js';
+import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEventStore.js';
+import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
+import { createSchemaRegistry } from '../infrastructure/system.js';
+import { inParallel, seconds, tempDir } from './support.js';
+
+/** A deal's life in ten commands: opened, then moved around the stages (back with a reason). */
+const CYCLE: Stage[] = ['discovery', 'proposal', 'negotiation', 'qualification'];
+export const commandsFor = (streamIndex: number, step: number): OpportunityCommand =>
+  step === 0
+    ? {
+        type: 'OpenOpportunity',
+        opportunityId: `opp-${streamIndex}`,
+        customerId: `customer-${streamIndex % 500}`,
+        title: `Deal ${streamIndex}`,
+        ownerId: `rep-${streamIndex % 40}`,
+        amount: { minor: 100_000 + streamIndex, currency: 'CNY' },
+      }
+    : { type: 'ChangeStage', stage: CYCLE[(step - 1) % CYCLE.length]!, reason: 'customer asked' };
+
+/** Through the whole pipeline: load, fold, decide, validate, hash-chain, append with the expected revision. */
+export const runPipeline = async (dir: string, streams: number, eventsPerStream: number, concurrency: number) => {
+  const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
+  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: createSchemaRegistry() });
+  const actor = { id: 'bench', role: 'sales_rep' };
+  const elapsed = await seconds(() =>
+    inParallel(streams, concurrency, async (s) => {
+      for (let step = 0; step < eventsPerStream; step++) {
+        await pipeline.handle({
+          streamId: opportunityStreamId(`opp-${s}`),
+          aggregate: 'Opportunity',
+          aggregateId: `opp-${s}`,
+          decider: opportunityDecider,
+          command: commandsFor(s, step),
+          expects: step === 0 ? 'new' : 'existing',
+          envelope: { commandId: `cmd-${s}-${step}`, actor, correlationId: `cmd-${s}-${step}` },
+        });
+      }
+    }),
+  );
+  await eventStore.close();
+  return { commands: streams * eventsPerStream, elapsed };
+};
+
+/**
+ * The plain design: per event, one transaction that reads the stream's revision, checks
+ * it, and inserts; the same table, the same durability (WAL, synchronous=FULL).
+ */
+export const runRawInserts = (dir: string, streams: number, eventsPerStream: number) => {
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(eventStoreSchema);
+  const revision = db.prepare('SELECT max(revision) AS r FROM events WHERE stream_id = ?').pluck();
+  const insert = db.prepare(
+    'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const append = db.transaction((streamId: string, expected: number, data: string) => {
+    const current = (revision.get(streamId) as number | null) ?? -1;
+    if (current !== expected) throw new Error('wrong expected revision');
+    insert.run(streamId, expected + 1, `${streamId}:${expected + 1}`, 'OpportunityStageChanged', data, '{"actor":"bench"}', new Date().toISOString());
+  });
+  const data = JSON.stringify({ opportunityId: 'x', from: 'discovery', to: 'proposal', reason: 'customer asked' });
+  return seconds(() => {
+    for (let s = 0; s < streams; s++) for (let e = 0; e < eventsPerStream; e++) append(`opportunity-raw-${s}`, e - 1, data);
+  }).then((elapsed) => {
+    db.close();
+    return { commands: streams * eventsPerStream, elapsed };
+  });
+};
+
+export const pipelineBenchmark = async (streams: number, eventsPerStream: number) => {
+  const workspace = tempDir('pipeline');
+  try {
+    const baseline = await runRawInserts(workspace.dir, streams, eventsPerStream);
+    const ours = await runPipeline(workspace.dir, streams, eventsPerStream, 64);
+    return { ours: ours.commands / ours.elapsed, baseline: baseline.commands / baseline.elapsed, logDir: workspace.dir, workspace };
+  } catch (error) {
+    workspace.remove();
+    throw error;
+  }
+};

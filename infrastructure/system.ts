@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ApiServices } from '../api/services.js';
+import { CommandPipeline } from '../application/commandPipeline.js';
+import { EventSchemaRegistry } from '../application/eventSchemas.js';
+import { systemClock, type Clock } from '../application/ports/clock.js';
+import type { EventStore } from '../application/ports/eventStore.js';
+import type { ReadStore } from '../application/ports/readStore.js';
+import { eventCatalog } from '../domain/eventCatalog.js';
+import { allProjections } from '../projections/all.js';
+import type { Projection } from '../projections/projection.js';
+import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { ViewReader } from '../projections/viewReader.js';
+import type { Config } from './config.js';
+import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
+import { SqliteEventStore } from './eventstore/sqlite/sqliteEventStore.js';
+import { MongoReadStore } from './readstore/mongo/mongoReadStore.js';
+import { SqliteReadStore } from './readstore/sqlite/sqliteReadStore.js';
+
+export type System = ApiServices & { close: () => Promise<void> };
+
+export type SystemOptions = {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  projections?: Projection[];
+};
+
+/** Only configuration decides between the embedded stores and EventStoreDB/MongoDB. */
+const openStores = async (config: Config): Promise<{ eventStore: EventStore; readStore: ReadStore }> => {
+  if (!config.EVENTSTORE_URL || !config.MONGODB_URL) mkdirSync(config.DATA_DIR, { recursive: true });
+  const eventStore = config.EVENTSTORE_URL
+    ? EsdbEventStore.connect(config.EVENTSTORE_URL)
+    : SqliteEventStore.open(join(config.DATA_DIR, 'events.sqlite'));
+  const readStore = config.MONGODB_URL
+    ? await MongoReadStore.connect(config.MONGODB_URL, config.MONGODB_DB)
+    : SqliteReadStore.open(join(config.DATA_DIR, 'views.sqlite'));
+  return { eventStore, readStore };
+};
+
+export const createSchemaRegistry = () => eventCatalog.reduce((registry, schemas) => registry.register(schemas), new EventSchemaRegistry());
+
+/** The composition root: stores, pipeline, projection runner, everything the API needs. */
+export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
+  const { eventStore, readStore } = await openStores(config);
+  const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), maxAttempts: config.COMMAND_MAX_ATTEMPTS });
+  const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
+  await runner.start();
+  return {
+    eventStore,
+    readStore,
+    pipeline,
+    runner,
+    views: new ViewReader(readStore),
+    clock,
+    apiKeys: config.apiKeys,
+    logger,
+    readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
+    async close() {
+      await runner.stop();
+      await readStore.close();
+      await eventStore.close();
+    },
+  };
+};

@@ -1,0 +1,56 @@
+import { buildServer } from './api/server.js';
+import { ConfigError, loadConfig } from './infrastructure/config.js';
+import { createLogger } from './infrastructure/logger.js';
+import { openSystem } from './infrastructure/system.js';
+
+const start = async () => {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.usingDevelopmentKeys) logger.warn('API_KEYS is not set: serving with the public development keys (see README)');
+
+  const system = await openSystem({ config, logger });
+  const app = await buildServer(system);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      await app.close();
+      await system.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info(
+    { address, eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', readStore: config.MONGODB_URL ? 'mongodb' : 'sqlite', dataDir: config.DATA_DIR },
+    'sales conduct ledger is serving',
+  );
+};
+
+start().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,235 @@
+import type { Logger } from 'pino';
+import type { EventStore, RecordedEvent } from '../application/ports/eventStore.js';
+import type { Document, DocumentWrite, ReadStore } from '../application/ports/readStore.js';
+import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
+import type { Projection, ProjectionWriter } from './projection.js';
+
+export type ProjectionRunnerOptions = {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  projections: Projection[];
+  logger: Logger;
+  batchSize?: number;
+};
+
+export type ProjectionStatus = {
+  name: string;
+  version: number;
+  active: (Generation & { position: number | null }) | null;
+  building: (Generation & { position: number | null }) | null;
+};
+
+type Follower = { generation: Generation; position: number | null; stop: () => Promise<void>; done: Promise<void> };
+
+/**
+ * Reads the log from each projection's checkpoint, applies events in batches and commits
+ * documents and checkpoint in one atomic write, then follows the log live. A crash at
+ * any point resumes from the last commit, so each event takes effect exactly once.
+ */
+export class ProjectionRunner {
+  private readonly batchSize: number;
+  private readonly active = new Map<string, Follower>();
+  private readonly building = new Map<string, Follower>();
+  private readonly waiters = new Set<() => void>();
+  private stopped = false;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  async start(): Promise<void> {
+    for (const projection of this.options.projections) await this.startProjection(projection);
+  }
+
+  /** Rebuilds from zero into new collections while the current ones keep serving reads. */
+  async rebuild(name: string): Promise<Generation> {
+    const projection = this.projection(name);
+    const registration = await readRegistration(this.options.readStore, name);
+    if (registration.building) return registration.building;
+    const generation = { version: projection.version, generation: (registration.active?.generation ?? 0) + 1 };
+    await writeRegistration(this.options.readStore, name, { ...registration, building: generation });
+    await this.startBuilding(projection, generation);
+    return generation;
+  }
+
+  status(): ProjectionStatus[] {
+    return this.options.projections.map((p) => {
+      const describe = (f: Follower | undefined) => (f ? { ...f.generation, position: f.position } : null);
+      return { name: p.name, version: p.version, active: describe(this.active.get(p.name)), building: describe(this.building.get(p.name)) };
+    });
+  }
+
+  /** Position the active view of `name` has applied, or null before its first event. */
+  position(name: string): number | null {
+    return this.active.get(name)?.position ?? null;
+  }
+
+  /** Resolves true once every named view has passed `position`, false at the deadline. */
+  async waitFor(names: string[], position: number, timeoutMs: number): Promise<boolean> {
+    const reached = () => names.every((n) => (this.position(n) ?? 0) >= position);
+    if (reached()) return true;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!reached()) return;
+        finish(true);
+      };
+      const finish = (value: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(value);
+      };
+      const timer = setTimeout(() => finish(reached()), timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const followers = [...this.active.values(), ...this.building.values()];
+    await Promise.all(followers.map((f) => f.stop()));
+  }
+
+  private projection(name: string): Projection {
+    const found = this.options.projections.find((p) => p.name === name);
+    if (!found) throw new Error(`No projection named ${name}`);
+    return found;
+  }
+
+  private async startProjection(projection: Projection): Promise<void> {
+    const store = this.options.readStore;
+    let registration = await readRegistration(store, projection.name);
+    if (!registration.active) {
+      // Nothing serves reads yet, so the first build can serve them as it grows.
+      registration = { active: { version: projection.version, generation: 1 }, building: null };
+      await writeRegistration(store, projection.name, registration);
+    }
+    const active = registration.active!;
+    this.active.set(projection.name, await this.follow(projection, active, 'active'));
+    if (registration.building) {
+      await this.startBuilding(projection, registration.building);
+    } else if (active.version !== projection.version) {
+      this.options.logger.info({ projection: projection.name, from: active.version, to: projection.version }, 'projection version changed; rebuilding');
+      await this.rebuild(projection.name);
+    }
+  }
+
+  private async startBuilding(projection: Projection, generation: Generation): Promise<void> {
+    this.building.set(projection.name, await this.follow(projection, generation, 'building'));
+  }
+
+  private async follow(projection: Projection, generation: Generation, role: 'active' | 'building'): Promise<Follower> {
+    const { readStore, eventStore } = this.options;
+    await readStore.ensureCollections(
+      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: c.indexes })),
+    );
+    const checkpoint = checkpointName(projection.name, generation.generation);
+    const subscription = eventStore.subscribeToAll({ after: (await readStore.getCheckpoint(checkpoint)) ?? undefined });
+    const follower: Follower = {
+      generation,
+      position: await readStore.getCheckpoint(checkpoint),
+      stop: () => subscription.close().then(() => follower.done),
+      done: Promise.resolve(),
+    };
+    const handled = new Set(projection.handles);
+    follower.done = (async () => {
+      try {
+        for await (const batch of batches(subscription, this.batchSize)) {
+          await this.applyBatch(projection, generation, batch.filter((e) => handled.has(e.type)), batch.at(-1)!.position);
+          follower.position = batch.at(-1)!.position;
+          if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
+          for (const waiter of this.waiters) waiter();
+        }
+      } catch (error) {
+        if (!this.stopped) this.options.logger.error({ err: error, projection: projection.name, generation }, 'projection stopped on an error');
+      }
+    })();
+    return follower;
+  }
+
+  private async applyBatch(projection: Projection, generation: Generation, events: RecordedEvent[], lastPosition: number) {
+    const { readStore } = this.options;
+    const pending = new Map<string, Map<string, Document | null>>();
+    const slot = (collection: string) => {
+      let docs = pending.get(collection);
+      if (!docs) pending.set(collection, (docs = new Map()));
+      return docs;
+    };
+    const writer: ProjectionWriter = {
+      async get(collection, id) {
+        const docs = slot(collection);
+        if (docs.has(id)) return docs.get(id) ?? null;
+        const stored = await readStore.get(physicalCollection(collection, generation.generation), id);
+        docs.set(id, stored);
+        return stored;
+      },
+      put: (collection, doc) => void slot(collection).set(doc.id, doc),
+      delete: (collection, id) => void slot(collection).set(id, null),
+    };
+    const touched = new Map<string, Set<string>>();
+    const mark = (collection: string, id: string) => {
+      let ids = touched.get(collection);
+      if (!ids) touched.set(collection, (ids = new Set()));
+      ids.add(id);
+    };
+    const tracking: ProjectionWriter = {
+      get: writer.get,
+      put: (collection, doc) => (mark(collection, doc.id), writer.put(collection, doc)),
+      delete: (collection, id) => (mark(collection, id), writer.delete(collection, id)),
+    };
+    for (const event of events) await projection.apply(event, tracking);
+
+    const writes: DocumentWrite[] = [];
+    for (const [collection, ids] of touched) {
+      const physical = physicalCollection(collection, generation.generation);
+      for (const id of ids) {
+        const doc = pending.get(collection)!.get(id);
+        writes.push(doc ? { collection: physical, op: 'put', doc } : { collection: physical, op: 'delete', id });
+      }
+    }
+    await readStore.commit({ writes, checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition } });
+  }
+
+  private async switchIfCaughtUp(projection: Projection, follower: Follower) {
+    const head = await this.options.eventStore.headPosition();
+    if (head !== null && (follower.position ?? 0) < head) return;
+    const { readStore, logger } = this.options;
+    const previous = this.active.get(projection.name);
+    await writeRegistration(readStore, projection.name, { active: follower.generation, building: null });
+    this.active.set(projection.name, follower);
+    this.building.delete(projection.name);
+    logger.info({ projection: projection.name, generation: follower.generation }, 'rebuilt view caught up; switched over');
+    if (previous && previous !== follower) {
+      await previous.stop();
+      for (const c of projection.collections) await readStore.dropCollection(physicalCollection(c.name, previous.generation.generation));
+      await readStore.deleteCheckpoint(checkpointName(projection.name, previous.generation.generation));
+    }
+  }
+}
+
+const IDLE = Symbol('idle');
+
+/**
+ * Groups a subscription into batches: takes whatever has already arrived, up to `size`,
+ * without waiting for more, so catch-up runs in large batches and live events go out at once.
+ */
+async function* batches(source: AsyncIterable<RecordedEvent>, size: number): AsyncGenerator<RecordedEvent[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const first = await pending;
+    if (first.done) return;
+    const batch = [first.value];
+    pending = iterator.next();
+    while (batch.length < size) {
+      const next = await Promise.race([pending, new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)))]);
+      if (next === IDLE) break;
+      if (next.done) {
+        yield batch;
+        return;
+      }
+      batch.push(next.value);
+      pending = iterator.next();
+    }
+    yield batch;
+  }
+}

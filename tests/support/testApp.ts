@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { buildServer } from '../../api/server.js';
+import type { Clock } from '../../application/ports/clock.js';
+import { DEVELOPMENT_KEYS, loadConfig } from '../../infrastructure/config.js';
+import { openSystem, type System } from '../../infrastructure/system.js';
+
+export const keyFor = (role: string) => Object.entries(DEVELOPMENT_KEYS).find(([, v]) => v.role === role)![0];
+
+export type TestApp = {
+  app: FastifyInstance;
+  system: System;
+  dataDir: string;
+  /** POST as the given role (sales_rep by default). */
+  post: (url: string, body: unknown, options?: { role?: string; headers?: Record<string, string> }) => Promise<LightMyRequestResponse>;
+  get: (url: string, options?: { role?: string; headers?: Record<string, string> }) => Promise<LightMyRequestResponse>;
+  close: () => Promise<void>;
+};
+
+/** The real server on the embedded stores in a temporary folder, driven through inject. */
+export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  const system = await openSystem({ config, logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildServer(system);
+  await app.ready();
+  const auth = (role = 'sales_rep') => ({ authorization: `Bearer ${keyFor(role)}` });
+  return {
+    app,
+    system,
+    dataDir,
+    post: (url, body, o = {}) =>
+      app.inject({ method: 'POST', url, headers: { ...auth(o.role), 'content-type': 'application/json', ...o.headers }, payload: JSON.stringify(body) }),
+    get: (url, o = {}) => app.inject({ method: 'GET', url, headers: { ...auth(o.role), ...o.headers } }),
+    async close() {
+      await app.close();
+      await system.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
