@@ -24,7 +24,10 @@ export const rawRead = (logFile: string) => {
   });
 };
 
-/** The pipeline view rebuilt from zero through the real runner: read, apply, commit in batches with the checkpoint. */
+/**
+ * The pipeline view rebuilt from zero through the real runner, as on a first start or an
+ * operator's rebuild: read, apply, commit in batches with the checkpoint, index, switch over.
+ */
 export const rebuild = async (logFile: string, viewsDir: string) => {
   const eventStore = SqliteEventStore.open(logFile);
   const readStore = SqliteReadStore.open(join(viewsDir, `views-${Date.now()}.sqlite`));
@@ -33,6 +36,7 @@ export const rebuild = async (logFile: string, viewsDir: string) => {
   const elapsed = await seconds(async () => {
     await runner.start();
     const reached = await runner.waitFor([pipelineProjection.name], head, 600_000);
+    // waitFor answers once the view serving reads has passed the head, which is after the switch.
     if (!reached) throw new Error('rebuild did not reach the head');
   });
   await runner.stop();

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { EventStore, RecordedEvent } from '../application/ports/eventStore.js';
-import type { Document, DocumentWrite, ReadStore } from '../application/ports/readStore.js';
+import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
+import type { ReadStore } from '../application/ports/readStore.js';
+import { DocumentCache } from './documentCache.js';
 import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
-import type { Projection, ProjectionWriter } from './projection.js';
+import type { Projection } from './projection.js';
 
 export type ProjectionRunnerOptions = {
   eventStore: EventStore;
@@ -34,7 +35,7 @@ export class ProjectionRunner {
   private stopped = false;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
   }
 
   async start(): Promise<void> {
@@ -47,6 +48,7 @@ export class ProjectionRunner {
     const registration = await readRegistration(this.options.readStore, name);
     if (registration.building) return registration.building;
     const generation = { version: projection.version, generation: (registration.active?.generation ?? 0) + 1 };
+    this.options.logger.info({ projection: name, generation }, 'rebuilding view from zero');
     await writeRegistration(this.options.readStore, name, { ...registration, building: generation });
     await this.startBuilding(projection, generation);
     return generation;
@@ -98,17 +100,15 @@ export class ProjectionRunner {
   private async startProjection(projection: Projection): Promise<void> {
     const store = this.options.readStore;
     let registration = await readRegistration(store, projection.name);
-    if (!registration.active) {
-      // Nothing serves reads yet, so the first build can serve them as it grows.
-      registration = { active: { version: projection.version, generation: 1 }, building: null };
+    if (!registration.active && !registration.building) {
+      registration = { active: null, building: { version: projection.version, generation: 1 } };
       await writeRegistration(store, projection.name, registration);
     }
-    const active = registration.active!;
-    this.active.set(projection.name, await this.follow(projection, active, 'active'));
+    if (registration.active) this.active.set(projection.name, await this.follow(projection, registration.active, 'active'));
     if (registration.building) {
       await this.startBuilding(projection, registration.building);
-    } else if (active.version !== projection.version) {
-      this.options.logger.info({ projection: projection.name, from: active.version, to: projection.version }, 'projection version changed; rebuilding');
+    } else if (registration.active && registration.active.version !== projection.version) {
+      this.options.logger.info({ projection: projection.name, from: registration.active.version, to: projection.version }, 'projection version changed; rebuilding');
       await this.rebuild(projection.name);
     }
   }
@@ -119,26 +119,44 @@ export class ProjectionRunner {
 
   private async follow(projection: Projection, generation: Generation, role: 'active' | 'building'): Promise<Follower> {
     const { readStore, eventStore } = this.options;
-    await readStore.ensureCollections(
-      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: c.indexes })),
-    );
+    // A generation being built serves no reads, so its indexes are built once, at the switch,
+    // rather than maintained through every write of the rebuild.
+    await this.declareCollections(projection, generation, role === 'active');
     const checkpoint = checkpointName(projection.name, generation.generation);
-    const subscription = eventStore.subscribeToAll({ after: (await readStore.getCheckpoint(checkpoint)) ?? undefined });
+    const handled = new Set(projection.handles);
+    let subscription: Subscription | null = null;
+    let stopping = false;
     const follower: Follower = {
       generation,
       position: await readStore.getCheckpoint(checkpoint),
-      stop: () => subscription.close().then(() => follower.done),
+      stop: async () => {
+        stopping = true;
+        await subscription?.close();
+        await follower.done;
+      },
       done: Promise.resolve(),
     };
-    const handled = new Set(projection.handles);
+    const documents = new DocumentCache(readStore, projection, generation.generation);
+    const apply = async (batch: RecordedEvent[]) => {
+      const last = batch.at(-1)!.position;
+      await this.applyBatch(projection, documents, generation, batch.filter((e) => handled.has(e.type)), last);
+      follower.position = last;
+      if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
+      for (const waiter of this.waiters) waiter();
+    };
     follower.done = (async () => {
       try {
-        for await (const batch of batches(subscription, this.batchSize)) {
-          await this.applyBatch(projection, generation, batch.filter((e) => handled.has(e.type)), batch.at(-1)!.position);
-          follower.position = batch.at(-1)!.position;
-          if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
-          for (const waiter of this.waiters) waiter();
+        // Catch up page by page, which is far cheaper than event by event, then follow live.
+        for (;;) {
+          if (stopping) return;
+          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: this.batchSize });
+          if (page.length === 0) break;
+          await apply(page);
         }
+        if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
+        subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
+        if (stopping) await subscription.close();
+        for await (const batch of batches(subscription, this.batchSize)) await apply(batch);
       } catch (error) {
         if (!this.stopped) this.options.logger.error({ err: error, projection: projection.name, generation }, 'projection stopped on an error');
       }
@@ -146,47 +164,25 @@ export class ProjectionRunner {
     return follower;
   }
 
-  private async applyBatch(projection: Projection, generation: Generation, events: RecordedEvent[], lastPosition: number) {
-    const { readStore } = this.options;
-    const pending = new Map<string, Map<string, Document | null>>();
-    const slot = (collection: string) => {
-      let docs = pending.get(collection);
-      if (!docs) pending.set(collection, (docs = new Map()));
-      return docs;
-    };
-    const writer: ProjectionWriter = {
-      async get(collection, id) {
-        const docs = slot(collection);
-        if (docs.has(id)) return docs.get(id) ?? null;
-        const stored = await readStore.get(physicalCollection(collection, generation.generation), id);
-        docs.set(id, stored);
-        return stored;
-      },
-      put: (collection, doc) => void slot(collection).set(doc.id, doc),
-      delete: (collection, id) => void slot(collection).set(id, null),
-    };
-    const touched = new Map<string, Set<string>>();
-    const mark = (collection: string, id: string) => {
-      let ids = touched.get(collection);
-      if (!ids) touched.set(collection, (ids = new Set()));
-      ids.add(id);
-    };
-    const tracking: ProjectionWriter = {
-      get: writer.get,
-      put: (collection, doc) => (mark(collection, doc.id), writer.put(collection, doc)),
-      delete: (collection, id) => (mark(collection, id), writer.delete(collection, id)),
-    };
-    for (const event of events) await projection.apply(event, tracking);
+  private declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
+    return this.options.readStore.ensureCollections(
+      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : [] })),
+    );
+  }
 
-    const writes: DocumentWrite[] = [];
-    for (const [collection, ids] of touched) {
-      const physical = physicalCollection(collection, generation.generation);
-      for (const id of ids) {
-        const doc = pending.get(collection)!.get(id);
-        writes.push(doc ? { collection: physical, op: 'put', doc } : { collection: physical, op: 'delete', id });
-      }
+  private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEvent[], lastPosition: number) {
+    try {
+      await documents.prefetch(events);
+      for (const event of events) projection.apply(event, documents.writer);
+      await this.options.readStore.commit({
+        writes: documents.takeWrites(),
+        checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition },
+      });
+      documents.committed();
+    } catch (error) {
+      documents.forget();
+      throw error;
     }
-    await readStore.commit({ writes, checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition } });
   }
 
   private async switchIfCaughtUp(projection: Projection, follower: Follower) {
@@ -194,6 +190,7 @@ export class ProjectionRunner {
     if (head !== null && (follower.position ?? 0) < head) return;
     const { readStore, logger } = this.options;
     const previous = this.active.get(projection.name);
+    await this.declareCollections(projection, follower.generation, true);
     await writeRegistration(readStore, projection.name, { active: follower.generation, building: null });
     this.active.set(projection.name, follower);
     this.building.delete(projection.name);

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import { Money, NonNegativeMoney } from '../shared/money.js';
 
 export const CUSTOMER_CATEGORY = 'customer';
 export const customerStreamId = (customerId: string) => `${CUSTOMER_CATEGORY}-${customerId}`;
+
+/** How much attention an account gets; a customer is standard until someone says otherwise. */
+export const CUSTOMER_TIERS = ['strategic', 'key', 'standard'] as const;
+export const CustomerTier = z.enum(CUSTOMER_TIERS);
+export type CustomerTier = z.infer<typeof CustomerTier>;
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
@@ -24,31 +30,146 @@ export const InteractionRecordedData = z.object({
   needs: z.array(z.string()).optional(),
 });
 
+/** Only the fields that changed. */
+export const CustomerProfileUpdatedData = z.object({
+  customerId: z.string(),
+  name: z.string().optional(),
+  industry: z.string().optional(),
+  region: z.string().optional(),
+  tier: CustomerTier.optional(),
+});
+
+export const CreditLimitSetData = z.object({
+  customerId: z.string(),
+  limit: NonNegativeMoney,
+});
+
+export const RiskFlagRaisedData = z.object({
+  customerId: z.string(),
+  reason: z.string(),
+});
+
+export const RiskFlagClearedData = z.object({
+  customerId: z.string(),
+  reason: z.string(),
+});
+
+/** Name, phone and e-mail are plain strings here: the application stores them encrypted. */
+export const ContactAddedData = z.object({
+  customerId: z.string(),
+  contactId: z.string(),
+  name: z.string(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  title: z.string().optional(),
+});
+
 export const customerEventSchemas = {
   CustomerRegistered: CustomerRegisteredData,
   InteractionRecorded: InteractionRecordedData,
+  CustomerProfileUpdated: CustomerProfileUpdatedData,
+  CreditLimitSet: CreditLimitSetData,
+  RiskFlagRaised: RiskFlagRaisedData,
+  RiskFlagCleared: RiskFlagClearedData,
+  ContactAdded: ContactAddedData,
 } as const;
 
 export type CustomerEvent =
   | DomainEvent<'CustomerRegistered', z.infer<typeof CustomerRegisteredData>>
-  | DomainEvent<'InteractionRecorded', z.infer<typeof InteractionRecordedData>>;
+  | DomainEvent<'InteractionRecorded', z.infer<typeof InteractionRecordedData>>
+  | DomainEvent<'CustomerProfileUpdated', z.infer<typeof CustomerProfileUpdatedData>>
+  | DomainEvent<'CreditLimitSet', z.infer<typeof CreditLimitSetData>>
+  | DomainEvent<'RiskFlagRaised', z.infer<typeof RiskFlagRaisedData>>
+  | DomainEvent<'RiskFlagCleared', z.infer<typeof RiskFlagClearedData>>
+  | DomainEvent<'ContactAdded', z.infer<typeof ContactAddedData>>;
+
+/**
+ * The data fields of each event that hold personal data, for the application to encrypt
+ * with the customer's key. Every event type is listed, so a new one has to say.
+ */
+export const customerPersonalDataFields: Record<CustomerEvent['type'], readonly string[]> = {
+  CustomerRegistered: [],
+  InteractionRecorded: [],
+  CustomerProfileUpdated: [],
+  CreditLimitSet: [],
+  RiskFlagRaised: [],
+  RiskFlagCleared: [],
+  ContactAdded: ['name', 'phone', 'email'],
+};
 
 // State
 
-export type Customer =
-  | { status: 'unknown' }
-  | { status: 'registered'; customerId: string; name: string; interactions: number };
+export type RegisteredCustomer = {
+  status: 'registered';
+  customerId: string;
+  name: string;
+  industry: string;
+  region: string;
+  tier: CustomerTier;
+  /** Null until finance sets one. */
+  creditLimit: Money | null;
+  /** The reason is the one given when the flag last changed. */
+  riskFlag: { flagged: boolean; reason: string | null };
+  interactions: number;
+  /** Their count is the number of contacts. */
+  contactIds: readonly string[];
+};
+
+export type Customer = { status: 'unknown' } | RegisteredCustomer;
 
 export const initialState = (): Customer => ({ status: 'unknown' });
 
 export const evolve = (state: Customer, event: CustomerEvent): Customer => {
+  if (event.type === 'CustomerRegistered') {
+    const { customerId, name, industry, region } = event.data;
+    return {
+      status: 'registered',
+      customerId,
+      name,
+      industry,
+      region,
+      tier: 'standard',
+      creditLimit: null,
+      riskFlag: { flagged: false, reason: null },
+      interactions: 0,
+      contactIds: [],
+    };
+  }
+  if (state.status !== 'registered') return state;
   switch (event.type) {
-    case 'CustomerRegistered':
-      return { status: 'registered', customerId: event.data.customerId, name: event.data.name, interactions: 0 };
     case 'InteractionRecorded':
-      return state.status === 'registered' ? { ...state, interactions: state.interactions + 1 } : state;
+      return { ...state, interactions: state.interactions + 1 };
+    case 'CustomerProfileUpdated': {
+      const { name, industry, region, tier } = event.data;
+      return { ...state, name: name ?? state.name, industry: industry ?? state.industry, region: region ?? state.region, tier: tier ?? state.tier };
+    }
+    case 'CreditLimitSet':
+      return { ...state, creditLimit: event.data.limit };
+    case 'RiskFlagRaised':
+      return { ...state, riskFlag: { flagged: true, reason: event.data.reason } };
+    case 'RiskFlagCleared':
+      return { ...state, riskFlag: { flagged: false, reason: event.data.reason } };
+    case 'ContactAdded':
+      return { ...state, contactIds: [...state.contactIds, event.data.contactId] };
   }
 };
+
+/** What other aggregates may know about a customer when they decide (an order's credit check). */
+export type CustomerFacts = {
+  customerId: string;
+  tier: CustomerTier;
+  region: string;
+  creditLimit: Money | null;
+  riskFlagged: boolean;
+};
+
+export const customerFacts = (state: RegisteredCustomer): CustomerFacts => ({
+  customerId: state.customerId,
+  tier: state.tier,
+  region: state.region,
+  creditLimit: state.creditLimit,
+  riskFlagged: state.riskFlag.flagged,
+});
 
 // Commands
 
@@ -68,31 +189,98 @@ export type RecordInteraction = {
   needs?: string[];
 };
 
-export type CustomerCommand = RegisterCustomer | RecordInteraction;
+export type UpdateProfile = { type: 'UpdateProfile'; name?: string; industry?: string; region?: string; tier?: CustomerTier };
+export type SetCreditLimit = { type: 'SetCreditLimit'; limit: Money };
+export type FlagRisk = { type: 'FlagRisk'; flagged: boolean; reason: string };
+export type AddContact = { type: 'AddContact'; contactId: string; name: string; phone?: string; email?: string; title?: string };
+
+export type CustomerCommand = RegisterCustomer | RecordInteraction | UpdateProfile | SetCreditLimit | FlagRisk | AddContact;
 
 export const customerRules = {
   registeredOnce: { id: 'CUS-01', name: 'A customer is registered once' },
   interactionsNeedACustomer: { id: 'CUS-02', name: 'Interactions are recorded against a registered customer' },
+  accountNeedsACustomer: { id: 'CUS-03', name: "Only a registered customer's account can be changed" },
+  profileMustChange: { id: 'CUS-04', name: 'A profile update must change something' },
+  creditLimitNotNegative: { id: 'CUS-05', name: 'A credit limit is never negative' },
+  financeControlsCredit: { id: 'CUS-06', name: 'Only finance sets a credit limit or clears a risk flag' },
+  riskFlagNeedsReason: { id: 'CUS-07', name: 'Raising or clearing a risk flag needs a reason' },
+  riskFlagMustChange: { id: 'CUS-08', name: 'A risk flag is raised only when clear, and cleared only when raised' },
+  contactAddedOnce: { id: 'CUS-09', name: 'A contact is added once' },
 } as const satisfies Record<string, Rule>;
 
-export const decide = (command: CustomerCommand, state: Customer, _context: DecisionContext): CustomerEvent[] | Refusal => {
-  switch (command.type) {
-    case 'RegisterCustomer': {
-      if (state.status !== 'unknown') {
-        return refuse(customerRules.registeredOnce, `Customer ${state.customerId} is already registered`);
-      }
-      const { customerId, name, industry, region } = command;
-      return [{ type: 'CustomerRegistered', data: { customerId, name, industry, region } }];
+/** Credit is risk control: the people who sell do not also decide how much credit a customer gets. */
+const CREDIT_ROLES: readonly string[] = ['finance', 'admin'];
+
+const PROFILE_FIELDS = ['name', 'industry', 'region', 'tier'] as const;
+type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+export const decide = (command: CustomerCommand, state: Customer, context: DecisionContext): CustomerEvent[] | Refusal => {
+  if (command.type === 'RegisterCustomer') {
+    if (state.status !== 'unknown') {
+      return refuse(customerRules.registeredOnce, `Customer ${state.customerId} is already registered`);
     }
-    case 'RecordInteraction': {
-      if (state.status !== 'registered') {
-        return refuse(customerRules.interactionsNeedACustomer, 'The customer is not registered');
+    const { customerId, name, industry, region } = command;
+    return [{ type: 'CustomerRegistered', data: { customerId, name, industry, region } }];
+  }
+  if (command.type === 'RecordInteraction') {
+    if (state.status !== 'registered') {
+      return refuse(customerRules.interactionsNeedACustomer, 'The customer is not registered');
+    }
+    const { interactionId, kind, note, needs } = command;
+    return [
+      {
+        type: 'InteractionRecorded',
+        data: { customerId: state.customerId, interactionId, kind, note, ...(needs ? { needs } : {}) },
+      },
+    ];
+  }
+  if (state.status !== 'registered') return refuse(customerRules.accountNeedsACustomer, 'The customer is not registered');
+  const { customerId } = state;
+
+  switch (command.type) {
+    case 'UpdateProfile': {
+      const changes: Partial<Pick<UpdateProfile, ProfileField>> = Object.fromEntries(
+        PROFILE_FIELDS.filter((field) => command[field] !== undefined && command[field] !== state[field]).map((field) => [field, command[field]]),
+      );
+      if (Object.keys(changes).length === 0) {
+        return refuse(customerRules.profileMustChange, 'Every field given already holds that value');
       }
-      const { interactionId, kind, note, needs } = command;
+      return [{ type: 'CustomerProfileUpdated', data: { customerId, ...changes } }];
+    }
+    case 'SetCreditLimit': {
+      if (!CREDIT_ROLES.includes(context.actor.role)) {
+        return refuse(customerRules.financeControlsCredit, `A ${context.actor.role} cannot set a credit limit`);
+      }
+      if (command.limit.minor < 0) return refuse(customerRules.creditLimitNotNegative, 'The credit limit must be zero or more');
+      return [{ type: 'CreditLimitSet', data: { customerId, limit: command.limit } }];
+    }
+    case 'FlagRisk': {
+      if (!command.reason.trim()) return refuse(customerRules.riskFlagNeedsReason, 'Say why the risk flag changes');
+      if (command.flagged === state.riskFlag.flagged) {
+        return refuse(customerRules.riskFlagMustChange, `The customer is already ${state.riskFlag.flagged ? 'flagged' : 'clear'}`);
+      }
+      if (command.flagged) return [{ type: 'RiskFlagRaised', data: { customerId, reason: command.reason } }];
+      if (!CREDIT_ROLES.includes(context.actor.role)) {
+        return refuse(customerRules.financeControlsCredit, `A ${context.actor.role} cannot clear a risk flag`);
+      }
+      return [{ type: 'RiskFlagCleared', data: { customerId, reason: command.reason } }];
+    }
+    case 'AddContact': {
+      if (state.contactIds.includes(command.contactId)) {
+        return refuse(customerRules.contactAddedOnce, `Contact ${command.contactId} is already on the account`);
+      }
+      const { contactId, name, phone, email, title } = command;
       return [
         {
-          type: 'InteractionRecorded',
-          data: { customerId: state.customerId, interactionId, kind, note, ...(needs ? { needs } : {}) },
+          type: 'ContactAdded',
+          data: {
+            customerId,
+            contactId,
+            name,
+            ...(phone !== undefined ? { phone } : {}),
+            ...(email !== undefined ? { email } : {}),
+            ...(title !== undefined ? { title } : {}),
+          },
         },
       ];
     }

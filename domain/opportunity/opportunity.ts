@@ -19,6 +19,8 @@ export const OpportunityOpenedData = z.object({
   ownerId: z.string(),
   amount: Money,
   stage: Stage,
+  /** The lead this deal came from, when it came from one. */
+  leadId: z.string().optional(),
 });
 
 export const OpportunityStageChangedData = z.object({
@@ -41,18 +43,44 @@ export const OpportunityLostData = z.object({
   reason: z.string(),
 });
 
+export const OpportunityNeedsRecordedData = z.object({
+  opportunityId: z.string(),
+  needs: z.array(z.string()),
+  proposedSolution: z.string().optional(),
+});
+
+export const OpportunityReassignedData = z.object({
+  opportunityId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  reason: z.string().optional(),
+});
+
+/** Attribution of the deal to the campaign and/or partner that brought it. */
+export const OpportunitySourceLinkedData = z.object({
+  opportunityId: z.string(),
+  campaignId: z.string().optional(),
+  partnerId: z.string().optional(),
+});
+
 export const opportunityEventSchemas = {
   OpportunityOpened: OpportunityOpenedData,
   OpportunityStageChanged: OpportunityStageChangedData,
   OpportunityWon: OpportunityWonData,
   OpportunityLost: OpportunityLostData,
+  OpportunityNeedsRecorded: OpportunityNeedsRecordedData,
+  OpportunityReassigned: OpportunityReassignedData,
+  OpportunitySourceLinked: OpportunitySourceLinkedData,
 } as const;
 
 export type OpportunityEvent =
   | DomainEvent<'OpportunityOpened', z.infer<typeof OpportunityOpenedData>>
   | DomainEvent<'OpportunityStageChanged', z.infer<typeof OpportunityStageChangedData>>
   | DomainEvent<'OpportunityWon', z.infer<typeof OpportunityWonData>>
-  | DomainEvent<'OpportunityLost', z.infer<typeof OpportunityLostData>>;
+  | DomainEvent<'OpportunityLost', z.infer<typeof OpportunityLostData>>
+  | DomainEvent<'OpportunityNeedsRecorded', z.infer<typeof OpportunityNeedsRecordedData>>
+  | DomainEvent<'OpportunityReassigned', z.infer<typeof OpportunityReassignedData>>
+  | DomainEvent<'OpportunitySourceLinked', z.infer<typeof OpportunitySourceLinkedData>>;
 
 // State
 
@@ -81,6 +109,11 @@ export const evolve = (state: Opportunity, event: OpportunityEvent): Opportunity
       return state.status === 'none' ? state : { ...state, status: 'won' };
     case 'OpportunityLost':
       return state.status === 'none' ? state : { ...state, status: 'lost' };
+    case 'OpportunityReassigned':
+      return state.status === 'none' ? state : { ...state, ownerId: event.data.to };
+    case 'OpportunityNeedsRecorded':
+    case 'OpportunitySourceLinked':
+      return state;
   }
 };
 
@@ -93,12 +126,23 @@ export type OpenOpportunity = {
   title: string;
   ownerId: string;
   amount: Money;
+  leadId?: string;
 };
 export type ChangeStage = { type: 'ChangeStage'; stage: Stage; reason?: string };
 export type WinOpportunity = { type: 'WinOpportunity'; reason?: string };
 export type LoseOpportunity = { type: 'LoseOpportunity'; reason: string };
+export type RecordNeeds = { type: 'RecordNeeds'; needs: string[]; proposedSolution?: string };
+export type ReassignOwner = { type: 'ReassignOwner'; ownerId: string; reason?: string };
+export type LinkSource = { type: 'LinkSource'; campaignId?: string; partnerId?: string };
 
-export type OpportunityCommand = OpenOpportunity | ChangeStage | WinOpportunity | LoseOpportunity;
+export type OpportunityCommand =
+  | OpenOpportunity
+  | ChangeStage
+  | WinOpportunity
+  | LoseOpportunity
+  | RecordNeeds
+  | ReassignOwner
+  | LinkSource;
 
 export const opportunityRules = {
   openedOnce: { id: 'OPP-01', name: 'An opportunity is opened once' },
@@ -106,20 +150,32 @@ export const opportunityRules = {
   stageMustChange: { id: 'OPP-03', name: 'A stage change must move the deal' },
   backwardsNeedsReason: { id: 'OPP-04', name: 'Moving a deal back a stage needs a reason' },
   positiveAmount: { id: 'OPP-05', name: 'An opportunity is worth more than nothing' },
+  needsNamed: { id: 'OPP-06', name: "Recording a customer's needs names at least one need" },
+  reassignedByManager: { id: 'OPP-07', name: 'Only a sales manager reassigns a deal to another owner' },
+  reassignChangesOwner: { id: 'OPP-08', name: 'A reassignment hands the deal to someone else' },
+  sourceNamed: { id: 'OPP-09', name: 'A deal source names the campaign or the partner' },
 } as const satisfies Record<string, Rule>;
+
+/** Moving a deal moves its pipeline and commission: a manager's call, not the reps'. */
+const REASSIGNING_ROLES: readonly string[] = ['sales_manager', 'admin'];
 
 const stageIndex = (stage: Stage) => STAGES.indexOf(stage);
 
 export const decide = (
   command: OpportunityCommand,
   state: Opportunity,
-  _context: DecisionContext,
+  context: DecisionContext,
 ): OpportunityEvent[] | Refusal => {
   if (command.type === 'OpenOpportunity') {
     if (state.status !== 'none') return refuse(opportunityRules.openedOnce, `Opportunity ${state.opportunityId} is already open`);
     if (command.amount.minor <= 0) return refuse(opportunityRules.positiveAmount, 'The amount must be greater than zero');
-    const { opportunityId, customerId, title, ownerId, amount } = command;
-    return [{ type: 'OpportunityOpened', data: { opportunityId, customerId, title, ownerId, amount, stage: 'qualification' } }];
+    const { opportunityId, customerId, title, ownerId, amount, leadId } = command;
+    return [
+      {
+        type: 'OpportunityOpened',
+        data: { opportunityId, customerId, title, ownerId, amount, stage: 'qualification', ...(leadId !== undefined ? { leadId } : {}) },
+      },
+    ];
   }
   if (state.status === 'none') return refuse(opportunityRules.closedIsFinal, 'The opportunity was never opened');
   if (state.status !== 'open') return refuse(opportunityRules.closedIsFinal, `The opportunity is already ${state.status}`);
@@ -149,6 +205,41 @@ export const decide = (
       ];
     case 'LoseOpportunity':
       return [{ type: 'OpportunityLost', data: { opportunityId: state.opportunityId, customerId: state.customerId, reason: command.reason } }];
+    case 'RecordNeeds': {
+      const needs = command.needs.filter((need) => need.trim());
+      if (needs.length === 0) return refuse(opportunityRules.needsNamed, 'No need was named');
+      const { proposedSolution } = command;
+      return [
+        {
+          type: 'OpportunityNeedsRecorded',
+          data: { opportunityId: state.opportunityId, needs, ...(proposedSolution !== undefined ? { proposedSolution } : {}) },
+        },
+      ];
+    }
+    case 'ReassignOwner': {
+      if (!REASSIGNING_ROLES.includes(context.actor.role)) {
+        return refuse(opportunityRules.reassignedByManager, `A ${context.actor.role} cannot reassign a deal`);
+      }
+      if (command.ownerId === state.ownerId) {
+        return refuse(opportunityRules.reassignChangesOwner, `${state.ownerId} already owns the deal`);
+      }
+      return [
+        {
+          type: 'OpportunityReassigned',
+          data: { opportunityId: state.opportunityId, from: state.ownerId, to: command.ownerId, ...(command.reason ? { reason: command.reason } : {}) },
+        },
+      ];
+    }
+    case 'LinkSource': {
+      const { campaignId, partnerId } = command;
+      if (!campaignId && !partnerId) return refuse(opportunityRules.sourceNamed, 'Name a campaign, a partner or both');
+      return [
+        {
+          type: 'OpportunitySourceLinked',
+          data: { opportunityId: state.opportunityId, ...(campaignId ? { campaignId } : {}), ...(partnerId ? { partnerId } : {}) },
+        },
+      ];
+    }
   }
 };
 

@@ -27,18 +27,12 @@ export type StageTotalView = Document & { stage: string; currency: string; count
 const stageTotalId = (stage: string, currency: string) => `${stage}|${currency}`;
 
 /** Keeps each stage's open count and amount in step as deals open, move and close. */
-const adjustStageTotal = async (view: ProjectionWriter, opportunity: OpportunityView, sign: 1 | -1) => {
-  const id = stageTotalId(opportunity.stage, opportunity.currency);
-  const current = ((await view.get(STAGE_TOTALS, id)) as StageTotalView | null) ?? {
-    id,
-    stage: opportunity.stage,
-    currency: opportunity.currency,
-    count: 0,
-    totalMinor: 0,
-  };
-  const next = { ...current, count: current.count + sign, totalMinor: current.totalMinor + sign * opportunity.amountMinor };
-  if (next.count === 0) view.delete(STAGE_TOTALS, id);
-  else view.put(STAGE_TOTALS, next);
+const adjustStageTotal = (view: ProjectionWriter, { stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) => {
+  const id = stageTotalId(stage, currency);
+  const current = view.get(STAGE_TOTALS, id) as StageTotalView | null;
+  const count = (current?.count ?? 0) + sign;
+  if (count === 0) view.delete(STAGE_TOTALS, id);
+  else view.put(STAGE_TOTALS, { id, stage, currency, count, totalMinor: (current?.totalMinor ?? 0) + sign * amountMinor });
 };
 
 export const pipelineProjection: Projection = {
@@ -46,10 +40,11 @@ export const pipelineProjection: Projection = {
   version: 1,
   collections: [
     { name: OPPORTUNITIES, indexes: ['status', 'ownerId', 'stage', 'customerId', 'amountMinor', 'openedAt', 'currency'] },
-    { name: STAGE_TOTALS, indexes: ['stage'] },
+    { name: STAGE_TOTALS, indexes: ['stage'], loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
-  async apply(recorded: RecordedEvent, view: ProjectionWriter) {
+  documentsFor: (event) => [{ collection: OPPORTUNITIES, id: (event.data as { opportunityId: string }).opportunityId }],
+  apply(recorded: RecordedEvent, view: ProjectionWriter) {
     const event = { type: recorded.type, data: recorded.data } as OpportunityEvent;
     const at = String(recorded.metadata.occurredAt);
     if (event.type === 'OpportunityOpened') {
@@ -69,28 +64,27 @@ export const pipelineProjection: Projection = {
         closedAt: null,
       };
       view.put(OPPORTUNITIES, opened);
-      await adjustStageTotal(view, opened, 1);
+      adjustStageTotal(view, opened, 1);
       return;
     }
-    const current = (await view.get(OPPORTUNITIES, String((event.data as { opportunityId: string }).opportunityId))) as OpportunityView | null;
+    const current = view.get(OPPORTUNITIES, event.data.opportunityId) as OpportunityView | null;
     if (!current) return;
     switch (event.type) {
       case 'OpportunityStageChanged': {
-        await adjustStageTotal(view, current, -1);
+        adjustStageTotal(view, current, -1);
         const moved = { ...current, stage: event.data.to, updatedAt: at };
         view.put(OPPORTUNITIES, moved);
-        await adjustStageTotal(view, moved, 1);
+        adjustStageTotal(view, moved, 1);
         return;
       }
       case 'OpportunityWon':
       case 'OpportunityLost':
-        await adjustStageTotal(view, current, -1);
+        adjustStageTotal(view, current, -1);
         view.put(OPPORTUNITIES, { ...current, status: event.type === 'OpportunityWon' ? 'won' : 'lost', updatedAt: at, closedAt: at });
         return;
-      default: {
-        const data = recorded.data as { ownerId?: string };
-        if (recorded.type === 'OpportunityReassigned' && data.ownerId) view.put(OPPORTUNITIES, { ...current, ownerId: data.ownerId, updatedAt: at });
-      }
+      case 'OpportunityReassigned':
+        view.put(OPPORTUNITIES, { ...current, ownerId: event.data.to, updatedAt: at });
+        return;
     }
   },
 };

@@ -1,12 +1,30 @@
-import { describe, it } from 'vitest';
-import { customerDecider, customerRules, type CustomerEvent } from '../../domain/customer/customer.js';
+import { describe, expect, it } from 'vitest';
+import {
+  customerDecider,
+  customerEventSchemas,
+  customerFacts,
+  customerPersonalDataFields,
+  customerRules,
+  type CustomerEvent,
+  type RegisteredCustomer,
+} from '../../domain/customer/customer.js';
 import { deciderSpecification } from '../support/deciderSpecification.js';
 
 const spec = deciderSpecification(customerDecider);
+const finance = { actor: { id: 'fin-1', role: 'finance' } };
 const registered: CustomerEvent = {
   type: 'CustomerRegistered',
   data: { customerId: 'c1', name: 'Acme Bank', industry: 'finance', region: 'east' },
 };
+const limitSet: CustomerEvent = { type: 'CreditLimitSet', data: { customerId: 'c1', limit: { minor: 5_000_000_00, currency: 'CNY' } } };
+const flagged: CustomerEvent = { type: 'RiskFlagRaised', data: { customerId: 'c1', reason: 'invoices 120 days overdue' } };
+const cleared: CustomerEvent = { type: 'RiskFlagCleared', data: { customerId: 'c1', reason: 'arrears paid' } };
+const contactAdded: CustomerEvent = {
+  type: 'ContactAdded',
+  data: { customerId: 'c1', contactId: 'p1', name: '王伟', phone: '+86 138 0000 0000', email: 'wang.wei@acme.example', title: 'CISO' },
+};
+
+const fold = (events: CustomerEvent[]) => events.reduce(customerDecider.evolve, customerDecider.initialState()) as RegisteredCustomer;
 
 describe('Customer', () => {
   it('is registered', () =>
@@ -31,4 +49,140 @@ describe('Customer', () => {
 
   it(`refuses an interaction with an unregistered customer (${customerRules.interactionsNeedACustomer.id})`, () =>
     spec.given([]).when({ type: 'RecordInteraction', interactionId: 'i1', kind: 'call', note: 'hello' }).thenRefuses(customerRules.interactionsNeedACustomer));
+
+  describe('profile', () => {
+    it('records only the fields that change', () =>
+      spec
+        .given([registered])
+        .when({ type: 'UpdateProfile', name: 'Acme Bank', region: 'south', tier: 'strategic' })
+        .then([{ type: 'CustomerProfileUpdated', data: { customerId: 'c1', region: 'south', tier: 'strategic' } }]));
+
+    it(`refuses an update that changes nothing (${customerRules.profileMustChange.id})`, () =>
+      spec.given([registered]).when({ type: 'UpdateProfile', industry: 'finance', tier: 'standard' }).thenRefuses(customerRules.profileMustChange));
+
+    it(`refuses an update with no fields (${customerRules.profileMustChange.id})`, () =>
+      spec.given([registered]).when({ type: 'UpdateProfile' }).thenRefuses(customerRules.profileMustChange));
+
+    it(`refuses to update an unregistered customer (${customerRules.accountNeedsACustomer.id})`, () =>
+      spec.given([]).when({ type: 'UpdateProfile', tier: 'key' }).thenRefuses(customerRules.accountNeedsACustomer));
+
+    it(`judges a change against earlier updates (${customerRules.profileMustChange.id})`, () =>
+      spec
+        .given([registered, { type: 'CustomerProfileUpdated', data: { customerId: 'c1', region: 'south', tier: 'key' } }])
+        .when({ type: 'UpdateProfile', region: 'south', tier: 'key' })
+        .thenRefuses(customerRules.profileMustChange));
+  });
+
+  describe('credit limit', () => {
+    it('is set by finance', () =>
+      spec.given([registered]).when({ type: 'SetCreditLimit', limit: { minor: 5_000_000_00, currency: 'CNY' } }, finance).then([limitSet]));
+
+    it('may be set to zero: cash in advance', () =>
+      spec
+        .given([registered, limitSet])
+        .when({ type: 'SetCreditLimit', limit: { minor: 0, currency: 'CNY' } }, { actor: { id: 'admin-1', role: 'admin' } })
+        .then([{ type: 'CreditLimitSet', data: { customerId: 'c1', limit: { minor: 0, currency: 'CNY' } } }]));
+
+    it(`refuses a negative limit (${customerRules.creditLimitNotNegative.id})`, () =>
+      spec
+        .given([registered])
+        .when({ type: 'SetCreditLimit', limit: { minor: -1, currency: 'CNY' } }, finance)
+        .thenRefuses(customerRules.creditLimitNotNegative));
+
+    it(`refuses a limit set by a seller (${customerRules.financeControlsCredit.id})`, () =>
+      spec
+        .given([registered])
+        .when({ type: 'SetCreditLimit', limit: { minor: 100, currency: 'CNY' } }, { actor: { id: 'mgr-1', role: 'sales_manager' } })
+        .thenRefuses(customerRules.financeControlsCredit, /sales_manager/));
+
+    it(`refuses a limit for an unregistered customer (${customerRules.accountNeedsACustomer.id})`, () =>
+      spec.given([]).when({ type: 'SetCreditLimit', limit: { minor: 100, currency: 'CNY' } }, finance).thenRefuses(customerRules.accountNeedsACustomer));
+  });
+
+  describe('risk flag', () => {
+    it('is raised by anyone who sees a risk, with a reason', () =>
+      spec.given([registered]).when({ type: 'FlagRisk', flagged: true, reason: 'invoices 120 days overdue' }).then([flagged]));
+
+    it('is cleared by finance, with a reason', () =>
+      spec.given([registered, flagged]).when({ type: 'FlagRisk', flagged: false, reason: 'arrears paid' }, finance).then([cleared]));
+
+    it('may be raised again once cleared', () =>
+      spec.given([registered, flagged, cleared]).when({ type: 'FlagRisk', flagged: true, reason: 'invoices 120 days overdue' }).then([flagged]));
+
+    it(`refuses to clear a flag as a seller (${customerRules.financeControlsCredit.id})`, () =>
+      spec.given([registered, flagged]).when({ type: 'FlagRisk', flagged: false, reason: 'they promised to pay' }).thenRefuses(customerRules.financeControlsCredit));
+
+    it(`refuses a flag without a reason (${customerRules.riskFlagNeedsReason.id})`, () =>
+      spec.given([registered]).when({ type: 'FlagRisk', flagged: true, reason: ' ' }).thenRefuses(customerRules.riskFlagNeedsReason));
+
+    it(`refuses to clear without a reason (${customerRules.riskFlagNeedsReason.id})`, () =>
+      spec.given([registered, flagged]).when({ type: 'FlagRisk', flagged: false, reason: '' }, finance).thenRefuses(customerRules.riskFlagNeedsReason));
+
+    it(`refuses to raise a raised flag (${customerRules.riskFlagMustChange.id})`, () =>
+      spec.given([registered, flagged]).when({ type: 'FlagRisk', flagged: true, reason: 'still overdue' }).thenRefuses(customerRules.riskFlagMustChange, /already flagged/));
+
+    it(`refuses to clear a clear customer (${customerRules.riskFlagMustChange.id})`, () =>
+      spec.given([registered]).when({ type: 'FlagRisk', flagged: false, reason: 'fine' }, finance).thenRefuses(customerRules.riskFlagMustChange, /already clear/));
+
+    it(`refuses a flag on an unregistered customer (${customerRules.accountNeedsACustomer.id})`, () =>
+      spec.given([]).when({ type: 'FlagRisk', flagged: true, reason: 'x' }).thenRefuses(customerRules.accountNeedsACustomer));
+  });
+
+  describe('contacts', () => {
+    it('are added with their details', () =>
+      spec
+        .given([registered])
+        .when({ type: 'AddContact', contactId: 'p1', name: '王伟', phone: '+86 138 0000 0000', email: 'wang.wei@acme.example', title: 'CISO' })
+        .then([contactAdded]));
+
+    it('need only a name', () =>
+      spec
+        .given([registered])
+        .when({ type: 'AddContact', contactId: 'p2', name: 'Li Na' })
+        .then([{ type: 'ContactAdded', data: { customerId: 'c1', contactId: 'p2', name: 'Li Na' } }]));
+
+    it(`refuses the same contact twice (${customerRules.contactAddedOnce.id})`, () =>
+      spec.given([registered, contactAdded]).when({ type: 'AddContact', contactId: 'p1', name: 'Wang Wei' }).thenRefuses(customerRules.contactAddedOnce));
+
+    it(`refuses a contact for an unregistered customer (${customerRules.accountNeedsACustomer.id})`, () =>
+      spec.given([]).when({ type: 'AddContact', contactId: 'p1', name: 'Wang Wei' }).thenRefuses(customerRules.accountNeedsACustomer));
+
+    it('names the personal data the application must encrypt', () => {
+      expect(customerPersonalDataFields.ContactAdded).toEqual(['name', 'phone', 'email']);
+      for (const [type, fields] of Object.entries(customerPersonalDataFields)) {
+        if (type !== 'ContactAdded') expect(fields).toEqual([]);
+      }
+    });
+  });
+
+  describe('facts for other aggregates', () => {
+    it('start as a standard customer with no credit limit and no risk', () =>
+      expect(customerFacts(fold([registered]))).toEqual({ customerId: 'c1', tier: 'standard', region: 'east', creditLimit: null, riskFlagged: false }));
+
+    it('follow the profile, the credit limit and the risk flag', () => {
+      const state = fold([
+        registered,
+        { type: 'CustomerProfileUpdated', data: { customerId: 'c1', region: 'south', tier: 'key' } },
+        limitSet,
+        flagged,
+        contactAdded,
+      ]);
+      expect(customerFacts(state)).toEqual({
+        customerId: 'c1',
+        tier: 'key',
+        region: 'south',
+        creditLimit: { minor: 5_000_000_00, currency: 'CNY' },
+        riskFlagged: true,
+      });
+      expect(state.riskFlag).toEqual({ flagged: true, reason: 'invoices 120 days overdue' });
+      expect(state.contactIds).toHaveLength(1);
+    });
+  });
+
+  it('writes events that satisfy their stored schemas', () => {
+    for (const event of [registered, limitSet, flagged, cleared, contactAdded]) {
+      expect(() => customerEventSchemas[event.type].parse(event.data)).not.toThrow();
+    }
+    expect(customerEventSchemas.CreditLimitSet.safeParse({ customerId: 'c1', limit: { minor: -1, currency: 'CNY' } }).success).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { opportunityDecider, opportunityRules, type OpportunityEvent } from '../../domain/opportunity/opportunity.js';
+import { describe, expect, it } from 'vitest';
+import { opportunityDecider, opportunityEventSchemas, opportunityRules, type OpportunityEvent } from '../../domain/opportunity/opportunity.js';
 import { deciderSpecification } from '../support/deciderSpecification.js';
 
 const spec = deciderSpecification(opportunityDecider);
@@ -14,6 +14,11 @@ const movedTo = (from: 'qualification' | 'discovery' | 'proposal', to: 'discover
 });
 const won: OpportunityEvent = { type: 'OpportunityWon', data: { opportunityId: 'o1', customerId: 'c1', amount } };
 const lost: OpportunityEvent = { type: 'OpportunityLost', data: { opportunityId: 'o1', customerId: 'c1', reason: 'budget cut' } };
+const manager = { actor: { id: 'mgr-1', role: 'sales_manager' } };
+const reassigned: OpportunityEvent = {
+  type: 'OpportunityReassigned',
+  data: { opportunityId: 'o1', from: 'rep-1', to: 'rep-2', reason: 'rep-1 moved to the north region' },
+};
 
 describe('Opportunity', () => {
   describe('opening', () => {
@@ -34,6 +39,12 @@ describe('Opportunity', () => {
         .given([])
         .when({ type: 'OpenOpportunity', opportunityId: 'o1', customerId: 'c1', title: 't', ownerId: 'rep-1', amount: { minor: 0, currency: 'CNY' } })
         .thenRefuses(opportunityRules.positiveAmount));
+
+    it('opens from a lead, naming it', () =>
+      spec
+        .given([])
+        .when({ type: 'OpenOpportunity', opportunityId: 'o1', customerId: 'c1', title: 'Firewall renewal', ownerId: 'rep-1', amount, leadId: 'l1' })
+        .then([{ type: 'OpportunityOpened', data: { ...opened.data, leadId: 'l1' } }]));
   });
 
   describe('changing stage', () => {
@@ -71,5 +82,86 @@ describe('Opportunity', () => {
 
     it(`refuses to lose a won deal (${opportunityRules.closedIsFinal.id})`, () =>
       spec.given([opened, won]).when({ type: 'LoseOpportunity', reason: 'x' }).thenRefuses(opportunityRules.closedIsFinal));
+  });
+
+  describe("recording the customer's needs", () => {
+    it('records the needs and the solution proposed', () =>
+      spec
+        .given([opened])
+        .when({ type: 'RecordNeeds', needs: ['等保三级合规', '24x7 monitoring'], proposedSolution: 'Managed SOC with NGFW' })
+        .then([
+          {
+            type: 'OpportunityNeedsRecorded',
+            data: { opportunityId: 'o1', needs: ['等保三级合规', '24x7 monitoring'], proposedSolution: 'Managed SOC with NGFW' },
+          },
+        ]));
+
+    it('leaves out blank needs', () =>
+      spec
+        .given([opened])
+        .when({ type: 'RecordNeeds', needs: ['', 'log retention 180 days'] })
+        .then([{ type: 'OpportunityNeedsRecorded', data: { opportunityId: 'o1', needs: ['log retention 180 days'] } }]));
+
+    it(`refuses needs that name nothing (${opportunityRules.needsNamed.id})`, () =>
+      spec.given([opened]).when({ type: 'RecordNeeds', needs: [' '] }).thenRefuses(opportunityRules.needsNamed));
+
+    it(`refuses needs on a closed deal (${opportunityRules.closedIsFinal.id})`, () =>
+      spec.given([opened, lost]).when({ type: 'RecordNeeds', needs: ['x'] }).thenRefuses(opportunityRules.closedIsFinal));
+  });
+
+  describe('reassigning the owner', () => {
+    it('is done by a sales manager', () =>
+      spec.given([opened]).when({ type: 'ReassignOwner', ownerId: 'rep-2', reason: 'rep-1 moved to the north region' }, manager).then([reassigned]));
+
+    it('is done by an admin, reason optional', () =>
+      spec
+        .given([opened])
+        .when({ type: 'ReassignOwner', ownerId: 'rep-2' }, { actor: { id: 'admin-1', role: 'admin' } })
+        .then([{ type: 'OpportunityReassigned', data: { opportunityId: 'o1', from: 'rep-1', to: 'rep-2' } }]));
+
+    it('hands over from the current owner', () =>
+      spec
+        .given([opened, reassigned])
+        .when({ type: 'ReassignOwner', ownerId: 'rep-3' }, manager)
+        .then([{ type: 'OpportunityReassigned', data: { opportunityId: 'o1', from: 'rep-2', to: 'rep-3' } }]));
+
+    it(`refuses a rep reassigning a deal (${opportunityRules.reassignedByManager.id})`, () =>
+      spec.given([opened]).when({ type: 'ReassignOwner', ownerId: 'rep-2' }).thenRefuses(opportunityRules.reassignedByManager, /sales_rep/));
+
+    it(`refuses a reassignment to the owner (${opportunityRules.reassignChangesOwner.id})`, () =>
+      spec.given([opened, reassigned]).when({ type: 'ReassignOwner', ownerId: 'rep-2' }, manager).thenRefuses(opportunityRules.reassignChangesOwner));
+
+    it(`refuses to reassign a won deal (${opportunityRules.closedIsFinal.id})`, () =>
+      spec.given([opened, won]).when({ type: 'ReassignOwner', ownerId: 'rep-2' }, manager).thenRefuses(opportunityRules.closedIsFinal));
+  });
+
+  describe('linking the source', () => {
+    it('links a campaign', () =>
+      spec
+        .given([opened])
+        .when({ type: 'LinkSource', campaignId: 'camp-1' })
+        .then([{ type: 'OpportunitySourceLinked', data: { opportunityId: 'o1', campaignId: 'camp-1' } }]));
+
+    it('links a partner and a campaign', () =>
+      spec
+        .given([opened])
+        .when({ type: 'LinkSource', campaignId: 'camp-1', partnerId: 'pa-1' })
+        .then([{ type: 'OpportunitySourceLinked', data: { opportunityId: 'o1', campaignId: 'camp-1', partnerId: 'pa-1' } }]));
+
+    it(`refuses a source naming neither (${opportunityRules.sourceNamed.id})`, () =>
+      spec.given([opened]).when({ type: 'LinkSource', campaignId: '' }).thenRefuses(opportunityRules.sourceNamed));
+
+    it(`refuses to link a source to a deal never opened (${opportunityRules.closedIsFinal.id})`, () =>
+      spec.given([]).when({ type: 'LinkSource', partnerId: 'pa-1' }).thenRefuses(opportunityRules.closedIsFinal, /never opened/));
+  });
+
+  it('writes events that satisfy their stored schemas', () => {
+    const events: OpportunityEvent[] = [
+      { type: 'OpportunityOpened', data: { ...opened.data, leadId: 'l1' } },
+      reassigned,
+      { type: 'OpportunityNeedsRecorded', data: { opportunityId: 'o1', needs: ['x'] } },
+      { type: 'OpportunitySourceLinked', data: { opportunityId: 'o1', partnerId: 'pa-1' } },
+    ];
+    for (const event of events) expect(() => opportunityEventSchemas[event.type].parse(event.data)).not.toThrow();
   });
 });

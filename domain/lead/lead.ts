@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+
+export const LEAD_CATEGORY = 'lead';
+export const leadStreamId = (leadId: string) => `${LEAD_CATEGORY}-${leadId}`;
+
+/** Where a lead came from; campaign and partner leads are attributed through their sourceRef. */
+export const LeadSource = z.enum(['inbound', 'campaign', 'partner', 'referral']);
+export type LeadSource = z.infer<typeof LeadSource>;
+
+// Events: stored shapes are a contract, changed only by adding fields or upcasting.
+
+/** Name, phone and e-mail are plain strings here: the application stores them encrypted. */
+export const LeadContact = z.object({
+  name: z.string(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  title: z.string().optional(),
+});
+export type LeadContact = z.infer<typeof LeadContact>;
+
+export const LeadCapturedData = z.object({
+  leadId: z.string(),
+  source: LeadSource,
+  sourceRef: z.string().optional(),
+  company: z.string(),
+  contact: LeadContact,
+  interest: z.string(),
+});
+
+export const LeadQualifiedData = z.object({
+  leadId: z.string(),
+  note: z.string().optional(),
+});
+
+export const LeadDisqualifiedData = z.object({
+  leadId: z.string(),
+  reason: z.string(),
+});
+
+/**
+ * Carries the lead's company, interest and source so the reactor that registers the
+ * customer, opens the opportunity and links its source needs no other event.
+ */
+export const LeadConvertedData = z.object({
+  leadId: z.string(),
+  customerId: z.string(),
+  customerIsNew: z.boolean(),
+  opportunityId: z.string(),
+  company: z.string(),
+  interest: z.string(),
+  source: LeadSource,
+  sourceRef: z.string().optional(),
+});
+
+export const leadEventSchemas = {
+  LeadCaptured: LeadCapturedData,
+  LeadQualified: LeadQualifiedData,
+  LeadDisqualified: LeadDisqualifiedData,
+  LeadConverted: LeadConvertedData,
+} as const;
+
+export type LeadEvent =
+  | DomainEvent<'LeadCaptured', z.infer<typeof LeadCapturedData>>
+  | DomainEvent<'LeadQualified', z.infer<typeof LeadQualifiedData>>
+  | DomainEvent<'LeadDisqualified', z.infer<typeof LeadDisqualifiedData>>
+  | DomainEvent<'LeadConverted', z.infer<typeof LeadConvertedData>>;
+
+/**
+ * The data fields of each event that hold personal data, as dotted paths, for the
+ * application to encrypt. Every event type is listed, so a new one has to say.
+ */
+export const leadPersonalDataFields: Record<LeadEvent['type'], readonly string[]> = {
+  LeadCaptured: ['contact.name', 'contact.phone', 'contact.email'],
+  LeadQualified: [],
+  LeadDisqualified: [],
+  LeadConverted: [],
+};
+
+// State
+
+export type Lead =
+  | { status: 'none' }
+  | {
+      status: 'new' | 'qualified' | 'disqualified' | 'converted';
+      leadId: string;
+      source: LeadSource;
+      sourceRef?: string;
+      company: string;
+      interest: string;
+    };
+
+export const initialState = (): Lead => ({ status: 'none' });
+
+export const evolve = (state: Lead, event: LeadEvent): Lead => {
+  switch (event.type) {
+    case 'LeadCaptured': {
+      const { leadId, source, sourceRef, company, interest } = event.data;
+      return { status: 'new', leadId, source, company, interest, ...(sourceRef !== undefined ? { sourceRef } : {}) };
+    }
+    case 'LeadQualified':
+      return state.status === 'none' ? state : { ...state, status: 'qualified' };
+    case 'LeadDisqualified':
+      return state.status === 'none' ? state : { ...state, status: 'disqualified' };
+    case 'LeadConverted':
+      return state.status === 'none' ? state : { ...state, status: 'converted' };
+  }
+};
+
+// Commands
+
+export type CaptureLead = {
+  type: 'CaptureLead';
+  leadId: string;
+  source: LeadSource;
+  sourceRef?: string;
+  company: string;
+  contact: LeadContact;
+  interest: string;
+};
+export type QualifyLead = { type: 'QualifyLead'; note?: string };
+export type DisqualifyLead = { type: 'DisqualifyLead'; reason: string };
+export type ConvertLead = { type: 'ConvertLead'; customerId: string; customerIsNew: boolean; opportunityId: string };
+
+export type LeadCommand = CaptureLead | QualifyLead | DisqualifyLead | ConvertLead;
+
+export const leadRules = {
+  capturedOnce: { id: 'LEA-01', name: 'A lead is captured once' },
+  sourceNamed: { id: 'LEA-02', name: 'A campaign or partner lead names its campaign or partner' },
+  contactReachable: { id: 'LEA-03', name: 'A lead gives a phone number or an e-mail address for its contact' },
+  leadMustExist: { id: 'LEA-04', name: 'Only a captured lead can be worked' },
+  qualifiedOnce: { id: 'LEA-05', name: 'A lead is qualified once' },
+  disqualifyNeedsReason: { id: 'LEA-06', name: 'Disqualifying a lead needs a reason' },
+  disqualifiedIsClosed: { id: 'LEA-07', name: 'A disqualified lead takes no further work' },
+  convertOnlyQualified: { id: 'LEA-08', name: 'Only a qualified lead is converted' },
+  convertedOnce: { id: 'LEA-09', name: 'A lead is converted once, and is then closed' },
+} as const satisfies Record<string, Rule>;
+
+/** Sources whose pipeline is attributed to a campaign or a partner (articles 30-35). */
+const ATTRIBUTED_SOURCES: readonly LeadSource[] = ['campaign', 'partner'];
+
+export const decide = (command: LeadCommand, state: Lead, _context: DecisionContext): LeadEvent[] | Refusal => {
+  if (command.type === 'CaptureLead') {
+    if (state.status !== 'none') return refuse(leadRules.capturedOnce, `Lead ${state.leadId} is already captured`);
+    const { leadId, source, sourceRef, company, contact, interest } = command;
+    if (ATTRIBUTED_SOURCES.includes(source) && !sourceRef?.trim()) {
+      return refuse(leadRules.sourceNamed, `A ${source} lead needs the id of its ${source} in sourceRef`);
+    }
+    if (!contact.phone?.trim() && !contact.email?.trim()) {
+      return refuse(leadRules.contactReachable, 'The contact has neither a phone number nor an e-mail address');
+    }
+    return [
+      { type: 'LeadCaptured', data: { leadId, source, ...(sourceRef !== undefined ? { sourceRef } : {}), company, contact, interest } },
+    ];
+  }
+  if (state.status === 'none') return refuse(leadRules.leadMustExist, 'The lead was never captured');
+  if (state.status === 'converted') return refuse(leadRules.convertedOnce, 'The lead is already converted');
+  if (state.status === 'disqualified') return refuse(leadRules.disqualifiedIsClosed, 'The lead is disqualified');
+  const { leadId } = state;
+
+  switch (command.type) {
+    case 'QualifyLead':
+      if (state.status === 'qualified') return refuse(leadRules.qualifiedOnce, 'The lead is already qualified');
+      return [{ type: 'LeadQualified', data: { leadId, ...(command.note !== undefined ? { note: command.note } : {}) } }];
+    case 'DisqualifyLead':
+      if (!command.reason.trim()) return refuse(leadRules.disqualifyNeedsReason, 'Say why the lead is disqualified');
+      return [{ type: 'LeadDisqualified', data: { leadId, reason: command.reason } }];
+    case 'ConvertLead': {
+      if (state.status !== 'qualified') return refuse(leadRules.convertOnlyQualified, 'The lead has not been qualified');
+      const { customerId, customerIsNew, opportunityId } = command;
+      const { company, interest, source, sourceRef } = state;
+      return [
+        {
+          type: 'LeadConverted',
+          data: { leadId, customerId, customerIsNew, opportunityId, company, interest, source, ...(sourceRef !== undefined ? { sourceRef } : {}) },
+        },
+      ];
+    }
+  }
+};
+
+export const leadDecider: Decider<Lead, LeadCommand, LeadEvent> = { initialState, evolve, decide };

@@ -1,0 +1,352 @@
+import { z } from 'zod';
+import type { CustomerFacts } from '../customer/customer.js';
+import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import { Money } from '../shared/money.js';
+
+export const ORDER_CATEGORY = 'order';
+export const orderStreamId = (orderId: string) => `${ORDER_CATEGORY}-${orderId}`;
+
+// Events: stored shapes are a contract, changed only by adding fields or upcasting.
+
+export const OrderLine = z.object({
+  sku: z.string(),
+  qty: z.number().int(),
+  unitPrice: Money,
+  netTotal: Money,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const DeliveryLine = z.object({ sku: z.string(), qty: z.number().int() });
+export type DeliveryLine = z.infer<typeof DeliveryLine>;
+
+export const OverriddenCheck = z.enum(['credit_limit', 'risk_flag']);
+export type OverriddenCheck = z.infer<typeof OverriddenCheck>;
+
+export const OrderPlacedData = z.object({
+  orderId: z.string(),
+  quoteId: z.string(),
+  customerId: z.string(),
+  lines: z.array(OrderLine),
+  total: Money,
+  promisedDeliveryDate: z.iso.date(),
+  /** The credit facts the order was judged on, so an audit sees what the decision saw. */
+  creditCheck: z.object({
+    limit: Money.nullable(),
+    openOrdersTotal: Money,
+    riskFlagged: z.boolean(),
+  }),
+  /** Present only when finance let the order through a credit or risk refusal. */
+  creditOverride: z
+    .object({
+      reason: z.string(),
+      by: z.object({ id: z.string(), role: z.string() }),
+      overrode: z.array(OverriddenCheck),
+    })
+    .optional(),
+});
+
+export const OrderConfirmedData = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+});
+
+export const OrderDeliveredData = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  deliveryId: z.string(),
+  lines: z.array(DeliveryLine),
+  /** Every ordered sku with what has been delivered of it so far, this delivery included. */
+  deliveredToDate: z.array(z.object({ sku: z.string(), ordered: z.number().int(), delivered: z.number().int() })),
+  /** Delivered on a day after the promised delivery date. */
+  late: z.boolean(),
+});
+
+/** Follows the delivery that completed the order; `late` when that delivery was. */
+export const OrderFullyDeliveredData = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  promisedDeliveryDate: z.iso.date(),
+  late: z.boolean(),
+});
+
+/** Completion and cancellation carry the total, so a view of open exposure needs no lookup. */
+export const OrderCompletedData = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  total: Money,
+});
+
+export const OrderCancelledData = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  total: Money,
+  reason: z.string(),
+});
+
+export const orderEventSchemas = {
+  OrderPlaced: OrderPlacedData,
+  OrderConfirmed: OrderConfirmedData,
+  OrderDelivered: OrderDeliveredData,
+  OrderFullyDelivered: OrderFullyDeliveredData,
+  OrderCompleted: OrderCompletedData,
+  OrderCancelled: OrderCancelledData,
+} as const;
+
+export type OrderEvent =
+  | DomainEvent<'OrderPlaced', z.infer<typeof OrderPlacedData>>
+  | DomainEvent<'OrderConfirmed', z.infer<typeof OrderConfirmedData>>
+  | DomainEvent<'OrderDelivered', z.infer<typeof OrderDeliveredData>>
+  | DomainEvent<'OrderFullyDelivered', z.infer<typeof OrderFullyDeliveredData>>
+  | DomainEvent<'OrderCompleted', z.infer<typeof OrderCompletedData>>
+  | DomainEvent<'OrderCancelled', z.infer<typeof OrderCancelledData>>;
+
+// State
+
+type Progress = z.infer<typeof OrderDeliveredData>['deliveredToDate'];
+
+export type Order =
+  | { status: 'none' }
+  | {
+      status: 'placed' | 'confirmed' | 'completed' | 'cancelled';
+      orderId: string;
+      customerId: string;
+      total: Money;
+      promisedDeliveryDate: string;
+      progress: Progress;
+      deliveryIds: readonly string[];
+    };
+
+/** Quantities ordered per sku, in the order the skus first appear on the order. */
+const orderedProgress = (lines: readonly OrderLine[]): Progress => {
+  const ordered = new Map<string, number>();
+  for (const { sku, qty } of lines) ordered.set(sku, (ordered.get(sku) ?? 0) + qty);
+  return [...ordered].map(([sku, qty]) => ({ sku, ordered: qty, delivered: 0 }));
+};
+
+export const initialState = (): Order => ({ status: 'none' });
+
+export const evolve = (state: Order, event: OrderEvent): Order => {
+  if (event.type === 'OrderPlaced') {
+    const { orderId, customerId, total, promisedDeliveryDate, lines } = event.data;
+    return { status: 'placed', orderId, customerId, total, promisedDeliveryDate, progress: orderedProgress(lines), deliveryIds: [] };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'OrderConfirmed':
+      return { ...state, status: 'confirmed' };
+    case 'OrderDelivered':
+      return { ...state, progress: event.data.deliveredToDate, deliveryIds: [...state.deliveryIds, event.data.deliveryId] };
+    case 'OrderFullyDelivered':
+      return state;
+    case 'OrderCompleted':
+      return { ...state, status: 'completed' };
+    case 'OrderCancelled':
+      return { ...state, status: 'cancelled' };
+  }
+};
+
+// Commands
+
+export type PlaceOrder = {
+  type: 'PlaceOrder';
+  orderId: string;
+  quoteId: string;
+  customerId: string;
+  lines: OrderLine[];
+  total: Money;
+  /** A calendar date, YYYY-MM-DD. */
+  promisedDeliveryDate: string;
+  creditOverride?: { reason: string };
+};
+export type ConfirmOrder = { type: 'ConfirmOrder' };
+export type DeliverOrder = { type: 'DeliverOrder'; deliveryId: string; lines: DeliveryLine[] };
+export type CompleteOrder = { type: 'CompleteOrder' };
+export type CancelOrder = { type: 'CancelOrder'; reason: string };
+
+export type OrderCommand = PlaceOrder | ConfirmOrder | DeliverOrder | CompleteOrder | CancelOrder;
+
+/** The quote an order is placed from, as the quote's stream has it. */
+export type QuoteFacts = {
+  status: string;
+  customerId: string;
+  lines: OrderLine[];
+  total: Money;
+};
+
+/**
+ * PlaceOrder needs all three facts; the other commands none. Null means looked up and not
+ * found (a refusal); undefined means the application did not look (a programming error).
+ */
+export type OrderPlacementFacts = {
+  readonly quote: QuoteFacts | null;
+  readonly customer: CustomerFacts | null;
+  /** The customer's exposure: totals of its orders neither completed nor cancelled. */
+  readonly openOrdersTotal: Money;
+};
+
+export type OrderContext = DecisionContext & Partial<OrderPlacementFacts>;
+
+export const orderRules = {
+  placedOnce: { id: 'ORD-01', name: 'An order is placed once' },
+  fromAcceptedQuote: { id: 'ORD-02', name: 'An order is placed only from an accepted quote' },
+  quoteCustomer: { id: 'ORD-03', name: 'An order is for the registered customer the quote was made for' },
+  matchesQuote: { id: 'ORD-04', name: "An order carries the accepted quote's lines, prices and total" },
+  hasLines: { id: 'ORD-05', name: 'An order has at least one line, each for a whole, positive quantity' },
+  deliveryDateAhead: { id: 'ORD-06', name: 'The promised delivery date is not in the past' },
+  withinCredit: { id: 'ORD-07', name: 'An order stays within the credit limit finance set for the customer' },
+  noRiskCustomer: { id: 'ORD-08', name: 'No order for a customer flagged as a risk' },
+  overrideByFinance: { id: 'ORD-09', name: 'Only finance overrides a credit or risk refusal, and only with a reason' },
+  orderMustExist: { id: 'ORD-10', name: 'Only a placed order can be worked' },
+  closedIsFinal: { id: 'ORD-11', name: 'A completed or cancelled order takes no further change' },
+  confirmedOnce: { id: 'ORD-12', name: 'An order is confirmed once' },
+  deliverConfirmedOnly: { id: 'ORD-13', name: 'Only a confirmed order is delivered' },
+  deliveryRecordedOnce: { id: 'ORD-14', name: 'A delivery is recorded once' },
+  deliverOrderedItems: { id: 'ORD-15', name: 'A delivery ships ordered items in whole, positive quantities' },
+  neverOverDeliver: { id: 'ORD-16', name: 'Never deliver more of an item than was ordered' },
+  completeWhenDelivered: { id: 'ORD-17', name: 'An order is completed only when everything has been delivered' },
+  cancelNeedsReason: { id: 'ORD-18', name: 'Cancelling an order needs a reason' },
+  noCancelAfterDelivery: { id: 'ORD-19', name: 'An order is not cancelled once anything has been delivered' },
+} as const satisfies Record<string, Rule>;
+
+/** Risk control (article 40) is finance's: sellers cannot wave their own orders through. */
+const OVERRIDING_ROLES: readonly string[] = ['finance', 'admin'];
+
+const dayOf = (isoTime: string) => isoTime.slice(0, 10);
+
+const sameMoney = (a: Money, b: Money) => a.minor === b.minor && a.currency === b.currency;
+const formatMoney = (m: Money) => `${m.minor} ${m.currency} minor units`;
+
+/** Lines compared as a set, since an order desk need not copy them in the quote's order. */
+const lineKey = (l: OrderLine) => JSON.stringify([l.sku, l.qty, l.unitPrice.minor, l.unitPrice.currency, l.netTotal.minor, l.netTotal.currency]);
+const sameLines = (a: readonly OrderLine[], b: readonly OrderLine[]) => {
+  const keys = (lines: readonly OrderLine[]) => lines.map(lineKey).sort().join('\n');
+  return keys(a) === keys(b);
+};
+
+/** Why the order would break the credit limit, or null when it stays within it. */
+const creditProblem = (total: Money, openOrdersTotal: Money, limit: Money | null): string | null => {
+  if (!limit) return 'Finance has not set a credit limit for the customer';
+  const exposureCounts = openOrdersTotal.minor !== 0;
+  if (total.currency !== limit.currency || (exposureCounts && openOrdersTotal.currency !== limit.currency)) {
+    return `The credit limit is in ${limit.currency}, so an order in ${total.currency} cannot be checked against it`;
+  }
+  const exposure = total.minor + (exposureCounts ? openOrdersTotal.minor : 0);
+  if (exposure > limit.minor) {
+    return `${formatMoney(total)} on top of ${formatMoney(openOrdersTotal)} open exceeds the limit of ${formatMoney(limit)}`;
+  }
+  return null;
+};
+
+const place = (command: PlaceOrder, context: OrderContext): OrderEvent[] | Refusal => {
+  const { quote, customer, openOrdersTotal } = context;
+  if (quote === undefined || customer === undefined || openOrdersTotal === undefined) {
+    throw new Error('PlaceOrder needs the quote, the customer and the open orders total in its context');
+  }
+  if (!quote || quote.status !== 'accepted') {
+    return refuse(orderRules.fromAcceptedQuote, quote ? `Quote ${command.quoteId} is ${quote.status}` : `Quote ${command.quoteId} does not exist`);
+  }
+  if (quote.customerId !== command.customerId) {
+    return refuse(orderRules.quoteCustomer, `Quote ${command.quoteId} was made for customer ${quote.customerId}`);
+  }
+  if (!customer) return refuse(orderRules.quoteCustomer, `Customer ${command.customerId} is not registered`);
+  if (!sameLines(command.lines, quote.lines)) return refuse(orderRules.matchesQuote, "The lines differ from the quote's");
+  if (!sameMoney(command.total, quote.total)) {
+    return refuse(orderRules.matchesQuote, `The total ${formatMoney(command.total)} differs from the quote's ${formatMoney(quote.total)}`);
+  }
+  if (command.lines.length === 0) return refuse(orderRules.hasLines, 'The order has no lines');
+  const badLine = command.lines.find((l) => !Number.isInteger(l.qty) || l.qty <= 0);
+  if (badLine) return refuse(orderRules.hasLines, `${badLine.qty} of ${badLine.sku} is not a quantity that can be ordered`);
+  if (command.promisedDeliveryDate < dayOf(context.now)) {
+    return refuse(orderRules.deliveryDateAhead, `${command.promisedDeliveryDate} is before today, ${dayOf(context.now)}`);
+  }
+
+  const credit = creditProblem(command.total, openOrdersTotal, customer.creditLimit);
+  const overrode: OverriddenCheck[] = [];
+  if (credit) overrode.push('credit_limit');
+  if (customer.riskFlagged) overrode.push('risk_flag');
+  const override = command.creditOverride;
+  if (overrode.length > 0) {
+    if (!override) {
+      return credit
+        ? refuse(orderRules.withinCredit, credit)
+        : refuse(orderRules.noRiskCustomer, `Customer ${customer.customerId} is flagged as a risk`);
+    }
+    if (!OVERRIDING_ROLES.includes(context.actor.role)) {
+      return refuse(orderRules.overrideByFinance, `A ${context.actor.role} cannot override ${overrode.join(' and ')}`);
+    }
+    if (!override.reason.trim()) return refuse(orderRules.overrideByFinance, 'An override needs a reason');
+  }
+
+  const { orderId, quoteId, customerId, lines, total, promisedDeliveryDate } = command;
+  return [
+    {
+      type: 'OrderPlaced',
+      data: {
+        orderId,
+        quoteId,
+        customerId,
+        lines,
+        total,
+        promisedDeliveryDate,
+        creditCheck: { limit: customer.creditLimit, openOrdersTotal, riskFlagged: customer.riskFlagged },
+        // Recorded only when it overrode something, so the audit trail lists real exceptions.
+        ...(override && overrode.length > 0 ? { creditOverride: { reason: override.reason, by: context.actor, overrode } } : {}),
+      },
+    },
+  ];
+};
+
+export const decide = (command: OrderCommand, state: Order, context: OrderContext): OrderEvent[] | Refusal => {
+  if (command.type === 'PlaceOrder') {
+    if (state.status !== 'none') return refuse(orderRules.placedOnce, `Order ${state.orderId} is already placed`);
+    return place(command, context);
+  }
+  if (state.status === 'none') return refuse(orderRules.orderMustExist, 'The order was never placed');
+  if (state.status === 'completed' || state.status === 'cancelled') {
+    return refuse(orderRules.closedIsFinal, `The order is already ${state.status}`);
+  }
+  const { orderId, customerId, total } = state;
+
+  switch (command.type) {
+    case 'ConfirmOrder':
+      if (state.status !== 'placed') return refuse(orderRules.confirmedOnce, 'The order is already confirmed');
+      return [{ type: 'OrderConfirmed', data: { orderId, customerId } }];
+    case 'DeliverOrder': {
+      if (state.status !== 'confirmed') return refuse(orderRules.deliverConfirmedOnly, 'The order has not been confirmed');
+      if (state.deliveryIds.includes(command.deliveryId)) {
+        return refuse(orderRules.deliveryRecordedOnce, `Delivery ${command.deliveryId} is already recorded`);
+      }
+      if (command.lines.length === 0) return refuse(orderRules.deliverOrderedItems, 'The delivery has no lines');
+      const progress = state.progress.map((p) => ({ ...p }));
+      for (const { sku, qty } of command.lines) {
+        const item = progress.find((p) => p.sku === sku);
+        if (!item) return refuse(orderRules.deliverOrderedItems, `${sku} is not on the order`);
+        if (!Number.isInteger(qty) || qty <= 0) return refuse(orderRules.deliverOrderedItems, `${qty} of ${sku} is not a quantity that can ship`);
+        item.delivered += qty;
+        if (item.delivered > item.ordered) {
+          return refuse(orderRules.neverOverDeliver, `${item.delivered} of ${sku} would be delivered against ${item.ordered} ordered`);
+        }
+      }
+      const late = dayOf(context.now) > state.promisedDeliveryDate;
+      const delivered: OrderEvent = {
+        type: 'OrderDelivered',
+        data: { orderId, customerId, deliveryId: command.deliveryId, lines: command.lines, deliveredToDate: progress, late },
+      };
+      if (progress.some((p) => p.delivered < p.ordered)) return [delivered];
+      return [delivered, { type: 'OrderFullyDelivered', data: { orderId, customerId, promisedDeliveryDate: state.promisedDeliveryDate, late } }];
+    }
+    case 'CompleteOrder': {
+      const outstanding = state.progress.filter((p) => p.delivered < p.ordered);
+      if (outstanding.length > 0) {
+        return refuse(orderRules.completeWhenDelivered, `Still to deliver: ${outstanding.map((p) => `${p.ordered - p.delivered} of ${p.sku}`).join(', ')}`);
+      }
+      return [{ type: 'OrderCompleted', data: { orderId, customerId, total } }];
+    }
+    case 'CancelOrder':
+      if (state.progress.some((p) => p.delivered > 0)) return refuse(orderRules.noCancelAfterDelivery, 'Part of the order has been delivered');
+      if (!command.reason.trim()) return refuse(orderRules.cancelNeedsReason, 'Say why the order is cancelled');
+      return [{ type: 'OrderCancelled', data: { orderId, customerId, total, reason: command.reason } }];
+  }
+};
+
+export const orderDecider: Decider<Order, OrderCommand, OrderEvent, OrderContext> = { initialState, evolve, decide };

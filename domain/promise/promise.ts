@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import { Money } from '../shared/money.js';
+
+/**
+ * What a seller told a customer the company would do. Recorded as said, exaggerations
+ * included: the compliance checks against the catalog and the policy read these events.
+ */
+export const PROMISE_CATEGORY = 'promise';
+export const promiseStreamId = (promiseId: string) => `${PROMISE_CATEGORY}-${promiseId}`;
+
+export const PromiseKind = z.enum(['capability', 'sla', 'delivery', 'price', 'support', 'other']);
+export type PromiseKind = z.infer<typeof PromiseKind>;
+
+export const STATEMENT_MAX_CHARS = 2000;
+/** Counts characters as a reader does (code points), so a Chinese statement is measured fairly. */
+const charCount = (text: string) => [...text].length;
+
+// Events: stored shapes are a contract, changed only by adding fields or upcasting.
+
+/** The figures the promise committed to, each only when it was said. */
+export const Committed = z.object({
+  capability: z.string().optional(),
+  availabilityPct: z.number().optional(),
+  responseHours: z.number().optional(),
+  deliveryDate: z.iso.date().optional(),
+  price: Money.optional(),
+});
+export type Committed = z.infer<typeof Committed>;
+
+export const PromiseRecordedData = z.object({
+  promiseId: z.string(),
+  customerId: z.string(),
+  opportunityId: z.string().optional(),
+  kind: PromiseKind,
+  statement: z.string().refine((s) => charCount(s) <= STATEMENT_MAX_CHARS, `at most ${STATEMENT_MAX_CHARS} characters`),
+  sku: z.string().optional(),
+  committed: Committed,
+  dueDate: z.iso.date(),
+  /** The seller who made the promise, who need not be the one recording it. */
+  madeBy: z.string(),
+  recordedAt: z.iso.datetime(),
+  /** The policy in force when it was recorded, which the compliance checks judge it by. */
+  policyVersion: z.number().int().optional(),
+});
+
+export const PromiseFulfilledData = z.object({
+  promiseId: z.string(),
+  customerId: z.string(),
+  evidence: z.string(),
+});
+
+export const PromiseBrokenData = z.object({
+  promiseId: z.string(),
+  customerId: z.string(),
+  reason: z.string(),
+});
+
+export const PromiseWithdrawnData = z.object({
+  promiseId: z.string(),
+  customerId: z.string(),
+  reason: z.string(),
+});
+
+export const PromiseWentOverdueData = z.object({
+  promiseId: z.string(),
+  customerId: z.string(),
+  dueDate: z.iso.date(),
+});
+
+export const promiseEventSchemas = {
+  PromiseRecorded: PromiseRecordedData,
+  PromiseFulfilled: PromiseFulfilledData,
+  PromiseBroken: PromiseBrokenData,
+  PromiseWithdrawn: PromiseWithdrawnData,
+  PromiseWentOverdue: PromiseWentOverdueData,
+} as const;
+
+export type PromiseEvent =
+  | DomainEvent<'PromiseRecorded', z.infer<typeof PromiseRecordedData>>
+  | DomainEvent<'PromiseFulfilled', z.infer<typeof PromiseFulfilledData>>
+  | DomainEvent<'PromiseBroken', z.infer<typeof PromiseBrokenData>>
+  | DomainEvent<'PromiseWithdrawn', z.infer<typeof PromiseWithdrawnData>>
+  | DomainEvent<'PromiseWentOverdue', z.infer<typeof PromiseWentOverdueData>>;
+
+// State
+
+export type CustomerPromise =
+  | { status: 'none' }
+  | {
+      status: 'open' | 'fulfilled' | 'broken' | 'withdrawn';
+      promiseId: string;
+      customerId: string;
+      dueDate: string;
+      overdue: boolean;
+    };
+
+export const initialState = (): CustomerPromise => ({ status: 'none' });
+
+export const evolve = (state: CustomerPromise, event: PromiseEvent): CustomerPromise => {
+  if (event.type === 'PromiseRecorded') {
+    const { promiseId, customerId, dueDate } = event.data;
+    return { status: 'open', promiseId, customerId, dueDate, overdue: false };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'PromiseFulfilled':
+      return { ...state, status: 'fulfilled' };
+    case 'PromiseBroken':
+      return { ...state, status: 'broken' };
+    case 'PromiseWithdrawn':
+      return { ...state, status: 'withdrawn' };
+    case 'PromiseWentOverdue':
+      return { ...state, overdue: true };
+  }
+};
+
+// Commands
+
+export type RecordPromise = {
+  type: 'RecordPromise';
+  promiseId: string;
+  customerId: string;
+  opportunityId?: string;
+  kind: PromiseKind;
+  statement: string;
+  sku?: string;
+  committed: Committed;
+  /** A calendar date, YYYY-MM-DD. */
+  dueDate: string;
+  madeBy: string;
+};
+export type FulfilPromise = { type: 'FulfilPromise'; evidence: string };
+export type BreakPromise = { type: 'BreakPromise'; reason: string };
+export type WithdrawPromise = { type: 'WithdrawPromise'; reason: string };
+export type MarkPromiseOverdue = { type: 'MarkPromiseOverdue' };
+
+export type PromiseCommand = RecordPromise | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
+
+/** The version of the sales policy in force, when the application knows it. */
+export type PromiseContext = DecisionContext & { readonly policyVersion?: number };
+
+export const promiseRules = {
+  recordedOnce: { id: 'PRM-01', name: 'A promise is recorded once' },
+  statementRecorded: { id: 'PRM-02', name: `A promise is recorded in the words said, at most ${STATEMENT_MAX_CHARS} characters` },
+  committedForKind: { id: 'PRM-03', name: 'A promise names what it commits to for its kind' },
+  committedFiguresPossible: { id: 'PRM-04', name: 'Committed figures are possible ones: availability up to 100%, response time and price not negative' },
+  dueNotBeforeMade: { id: 'PRM-05', name: 'A promise is not due before the day it was made' },
+  promiseMustExist: { id: 'PRM-06', name: 'Only a recorded promise can be settled' },
+  oneOutcome: { id: 'PRM-07', name: 'A promise has one outcome: fulfilled, broken or withdrawn' },
+  outcomeExplained: { id: 'PRM-08', name: 'A fulfilment needs evidence; breaking or withdrawing a promise needs a reason' },
+  overdueAfterDueDate: { id: 'PRM-09', name: 'A promise goes overdue only after its due date' },
+  overdueOnce: { id: 'PRM-10', name: 'Only an open promise goes overdue, and only once' },
+} as const satisfies Record<string, Rule>;
+
+/** The UTC calendar day of an ISO timestamp: due dates are days, not instants. */
+const dayOf = (isoTime: string) => isoTime.slice(0, 10);
+
+/** What each kind must commit to, so a check has a figure to judge it by; null when all is there. */
+const missingForKind = (kind: PromiseKind, sku: string | undefined, committed: Committed): string | null => {
+  switch (kind) {
+    case 'capability':
+      return committed.capability?.trim() && sku?.trim() ? null : 'a capability promise needs the capability and the sku';
+    case 'sla':
+      return committed.availabilityPct !== undefined || committed.responseHours !== undefined
+        ? null
+        : 'an SLA promise needs an availability or a response time';
+    case 'delivery':
+      return committed.deliveryDate ? null : 'a delivery promise needs a delivery date';
+    case 'price':
+      return committed.price ? null : 'a price promise needs the price';
+    case 'support':
+    case 'other':
+      return null;
+  }
+};
+
+const impossibleFigure = (committed: Committed): string | null => {
+  const { availabilityPct, responseHours, price } = committed;
+  if (availabilityPct !== undefined && (availabilityPct < 0 || availabilityPct > 100)) return `availability of ${availabilityPct}%`;
+  if (responseHours !== undefined && responseHours < 0) return `a response time of ${responseHours} hours`;
+  if (price !== undefined && price.minor < 0) return 'a negative price';
+  return null;
+};
+
+export const decide = (command: PromiseCommand, state: CustomerPromise, context: PromiseContext): PromiseEvent[] | Refusal => {
+  if (command.type === 'RecordPromise') {
+    if (state.status !== 'none') return refuse(promiseRules.recordedOnce, `Promise ${state.promiseId} is already recorded`);
+    const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = command;
+    if (!statement.trim()) return refuse(promiseRules.statementRecorded, 'The statement is empty');
+    if (charCount(statement) > STATEMENT_MAX_CHARS) {
+      return refuse(promiseRules.statementRecorded, `The statement has ${charCount(statement)} characters`);
+    }
+    const missing = missingForKind(kind, sku, committed);
+    if (missing) return refuse(promiseRules.committedForKind, missing);
+    const impossible = impossibleFigure(committed);
+    if (impossible) return refuse(promiseRules.committedFiguresPossible, `No one can commit to ${impossible}`);
+    if (dueDate < dayOf(context.now)) {
+      return refuse(promiseRules.dueNotBeforeMade, `Due on ${dueDate}, before it was made on ${dayOf(context.now)}`);
+    }
+    return [
+      {
+        type: 'PromiseRecorded',
+        data: {
+          promiseId,
+          customerId,
+          ...(opportunityId !== undefined ? { opportunityId } : {}),
+          kind,
+          statement,
+          ...(sku !== undefined ? { sku } : {}),
+          committed,
+          dueDate,
+          madeBy,
+          recordedAt: context.now,
+          ...(context.policyVersion !== undefined ? { policyVersion: context.policyVersion } : {}),
+        },
+      },
+    ];
+  }
+  if (state.status === 'none') return refuse(promiseRules.promiseMustExist, 'The promise was never recorded');
+  const { promiseId, customerId } = state;
+
+  if (command.type === 'MarkPromiseOverdue') {
+    if (state.status !== 'open' || state.overdue) {
+      return refuse(promiseRules.overdueOnce, state.overdue ? 'The promise is already overdue' : `The promise is already ${state.status}`);
+    }
+    if (dayOf(context.now) <= state.dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${state.dueDate}`);
+    return [{ type: 'PromiseWentOverdue', data: { promiseId, customerId, dueDate: state.dueDate } }];
+  }
+  if (state.status !== 'open') return refuse(promiseRules.oneOutcome, `The promise is already ${state.status}`);
+
+  switch (command.type) {
+    case 'FulfilPromise':
+      if (!command.evidence.trim()) return refuse(promiseRules.outcomeExplained, 'Show the evidence that the promise was kept');
+      return [{ type: 'PromiseFulfilled', data: { promiseId, customerId, evidence: command.evidence } }];
+    case 'BreakPromise':
+      if (!command.reason.trim()) return refuse(promiseRules.outcomeExplained, 'Say why the promise was broken');
+      return [{ type: 'PromiseBroken', data: { promiseId, customerId, reason: command.reason } }];
+    case 'WithdrawPromise':
+      if (!command.reason.trim()) return refuse(promiseRules.outcomeExplained, 'Say why the promise is withdrawn');
+      return [{ type: 'PromiseWithdrawn', data: { promiseId, customerId, reason: command.reason } }];
+  }
+};
+
+export const promiseDecider: Decider<CustomerPromise, PromiseCommand, PromiseEvent, PromiseContext> = { initialState, evolve, decide };

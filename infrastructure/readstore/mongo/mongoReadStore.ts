@@ -1,0 +1,381 @@
+import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type Sort } from 'mongodb';
+import {
+  InvalidCursor,
+  UnknownField,
+  type CollectionSpec,
+  type Document,
+  type FindQuery,
+  type FindResult,
+  type RangeCondition,
+  type ReadStore,
+  type ReadStoreCommit,
+  type Scalar,
+} from '../../../application/ports/readStore.js';
+
+/**
+ * Read models in MongoDB: one collection per view collection, documents stored with
+ * `_id = id`, and a compound index { field: 1, _id: 1 } per declared field so that a keyset
+ * page is one index walk in either direction.
+ *
+ * `commit` runs in a multi-document transaction, which MongoDB only offers on a replica
+ * set or a sharded cluster: a standalone server rejects it (a single-node replica set is
+ * enough for development).
+ *
+ * Filters are built here from declared field names and checked scalar values; no object
+ * from a caller is passed to the driver, so there is no way to smuggle in an operator.
+ */
+
+const NAME = /^[a-z][a-z0-9_]*$/i;
+const RANGE_MONGO: Record<keyof RangeCondition, string> = { gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte' };
+/** MongoDB's NamespaceExists: createCollection on a collection that is already there. */
+const NAMESPACE_EXISTS = 48;
+
+type Stored = { _id: string } & Record<string, unknown>;
+type CheckpointRecord = { _id: string; position: number };
+type MetaRecord = { _id: string; value: unknown };
+type DeclarationRecord = { _id: string; indexes: string[] };
+type Condition = { field: string; op: string; value: Scalar };
+type Order = { field: string; direction: 'asc' | 'desc' };
+type Keyset = { value: Scalar; id: string };
+
+export class MongoReadStore implements ReadStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    /** Collection name -> declared index fields, mirrored in `_collections`. */
+    private specs: Map<string, ReadonlySet<string>>,
+  ) {}
+
+  /** `dbName` defaults to the database named in the URL, else the driver's default. */
+  static async connect(url: string, dbName?: string): Promise<MongoReadStore> {
+    const client = new MongoClient(url);
+    await client.connect();
+    try {
+      const db = client.db(dbName);
+      // Created up front so the first commit's transaction never has to create them.
+      for (const name of ['_checkpoints', '_meta', '_collections']) await createIfMissing(db, name);
+      const specs = new Map<string, ReadonlySet<string>>();
+      for (const record of await db.collection<DeclarationRecord>('_collections').find().toArray()) {
+        specs.set(record._id, parseDeclaration(record));
+      }
+      return new MongoReadStore(client, db, specs);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  async ensureCollections(specs: CollectionSpec[]): Promise<void> {
+    for (const spec of specs) checkSpec(spec);
+    // Each step is idempotent, so a failure part-way is repaired by calling again.
+    for (const spec of specs) {
+      // The name passed NAME, so it is safe inside a pattern.
+      const clash = await this.declarations().findOne({ _id: { $regex: `^${spec.name}$`, $options: 'i', $ne: spec.name } });
+      // Refused on every store alike: the SQLite adapter's table names ignore case.
+      if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash._id}" only in case`);
+      await createIfMissing(this.db, spec.name);
+      // Indexes first, so that a declared field always has its index.
+      for (const field of spec.indexes) await this.collection(spec.name).createIndex({ [field]: 1, _id: 1 });
+      // $addToSet merges with what other processes declared instead of overwriting it.
+      const record = await this.declarations().findOneAndUpdate(
+        { _id: spec.name },
+        { $addToSet: { indexes: { $each: [...spec.indexes] } } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      if (!record) throw new Error(`Declaring collection "${spec.name}" returned nothing`);
+      this.specs.set(spec.name, parseDeclaration(record));
+    }
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    checkCollectionName(name);
+    this.specs.delete(name);
+    // Only declared collections are dropped: the database may hold others.
+    if (!(await this.declarations().findOne({ _id: { $eq: name } }))) return;
+    // Dropped before it is forgotten, so that a retry after a crash in between finishes the job.
+    await this.db.collection(name).drop();
+    await this.declarations().deleteOne({ _id: name });
+  }
+
+  async get(collection: string, id: string): Promise<Document | null> {
+    await this.fields(collection);
+    const stored = await this.collection(collection).findOne({ _id: { $eq: checkId(id) } });
+    return stored ? fromStored(stored) : null;
+  }
+
+  async getMany(collection: string, ids: string[]): Promise<Document[]> {
+    await this.fields(collection);
+    const wanted = [...new Set(ids.map(checkId))];
+    const found = await this.collection(collection)
+      .find({ _id: { $in: wanted } })
+      .toArray();
+    const byId = new Map(found.map((s) => [s._id, s]));
+    return wanted.flatMap((id) => {
+      const stored = byId.get(id);
+      return stored ? [fromStored(stored)] : [];
+    });
+  }
+
+  async find(collection: string, query: FindQuery): Promise<FindResult> {
+    const fields = await this.fields(collection, fieldsUsed(query));
+    const conditions = parseWhere(collection, fields, query.where);
+    const limit = checkLimit(query.limit);
+    const order = parseOrder(collection, fields, query.orderBy);
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor, order);
+
+    const clauses: Filter<Stored>[] = conditions.map((c) => ({ [c.field]: { [c.op]: c.value } }));
+    if (after) clauses.push(order ? keysetFilter(order, after) : { _id: { $gt: after.id } });
+    const dir = order?.direction === 'desc' ? -1 : 1;
+    const sort: Sort = order ? { [order.field]: dir, _id: dir } : { _id: 1 };
+    const found = await this.collection(collection)
+      .find(clauses.length ? { $and: clauses } : {}, { sort, limit: limit + 1 })
+      .toArray();
+    const last = found.length > limit ? found[limit - 1] : undefined;
+    return {
+      items: found.slice(0, limit).map(fromStored),
+      nextCursor: last ? encodeCursor(order, order ? sortValue(last[order.field]) : null, last._id) : null,
+    };
+  }
+
+  async commit(batch: ReadStoreCommit): Promise<void> {
+    const { name, position } = checkCheckpoint(batch.checkpoint);
+    // Everything is checked before the transaction opens, so a refused batch touches nothing.
+    const byCollection = new Map<string, AnyBulkWriteOperation<Stored>[]>();
+    for (const write of batch.writes) {
+      const fields = await this.fields(write.collection);
+      let operation: AnyBulkWriteOperation<Stored>;
+      if (write.op === 'put') {
+        const { id, ...rest } = toJson(checkDoc(write.collection, fields, write.doc)) as Document;
+        operation = { replaceOne: { filter: { _id: id }, replacement: rest, upsert: true } };
+      } else if (write.op === 'delete') {
+        operation = { deleteOne: { filter: { _id: checkId(write.id) } } };
+      } else {
+        throw new TypeError(`Unknown write operation "${String((write as { op: unknown }).op)}"`);
+      }
+      const operations = byCollection.get(write.collection) ?? [];
+      operations.push(operation);
+      byCollection.set(write.collection, operations);
+    }
+    const session = this.client.startSession();
+    try {
+      // withTransaction may run the callback again on a transient error; every write here is
+      // an idempotent replace or delete, so a rerun is harmless.
+      await session.withTransaction(async () => {
+        for (const [collection, operations] of byCollection) {
+          await this.collection(collection).bulkWrite(operations, { session, ordered: true });
+        }
+        await this.db
+          .collection<CheckpointRecord>('_checkpoints')
+          .updateOne({ _id: name }, { $set: { position } }, { upsert: true, session });
+      });
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<number | null> {
+    const record = await this.db.collection<CheckpointRecord>('_checkpoints').findOne({ _id: { $eq: checkKey(name) } });
+    return record ? record.position : null;
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    await this.db.collection<CheckpointRecord>('_checkpoints').deleteOne({ _id: { $eq: checkKey(name) } });
+  }
+
+  async getMeta(key: string): Promise<unknown | null> {
+    const record = await this.db.collection<MetaRecord>('_meta').findOne({ _id: { $eq: checkKey(key) } });
+    return record ? record.value : null;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    if (value === undefined) throw new TypeError('A meta value must be JSON; use null to clear it');
+    await this.db
+      .collection<MetaRecord>('_meta')
+      .replaceOne({ _id: checkKey(key) }, { value: toJson(value) }, { upsert: true });
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /**
+   * The declared fields of a collection; throws for a collection never declared. Another
+   * process (a projection runner starting a new generation) may have declared it, or added
+   * `wanted` fields, since this one last looked, so a miss reads the declaration again.
+   */
+  private async fields(collection: string, wanted: readonly string[] = []): Promise<ReadonlySet<string>> {
+    let fields = this.specs.get(collection);
+    if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
+      const record = await this.declarations().findOne({ _id: { $eq: collection } });
+      fields = record ? parseDeclaration(record) : undefined;
+      if (fields) this.specs.set(collection, fields);
+      else this.specs.delete(collection);
+    }
+    if (!fields) throw new Error(`Collection "${String(collection)}" is not declared`);
+    return fields;
+  }
+
+  private declarations() {
+    return this.db.collection<DeclarationRecord>('_collections');
+  }
+
+  private collection(name: string) {
+    return this.db.collection<Stored>(name);
+  }
+}
+
+async function createIfMissing(db: Db, name: string): Promise<void> {
+  try {
+    await db.createCollection(name);
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error;
+  }
+}
+
+function fromStored({ _id, ...rest }: Stored): Document {
+  return { id: _id, ...rest };
+}
+
+/** Missing and null sort together, lowest, as they do on SQLite. */
+const sortValue = (value: unknown): Scalar => (value === undefined ? null : (value as Scalar));
+
+/**
+ * Documents after (value, id) in the order (field, _id). Null sorts lowest: ascending, the
+ * nulls come first and every non-null follows them; descending, they come last.
+ */
+function keysetFilter(order: Order, after: Keyset): Filter<Stored> {
+  const f = order.field;
+  if (after.value === null) {
+    return order.direction === 'asc'
+      ? { $or: [{ [f]: { $eq: null }, _id: { $gt: after.id } }, { [f]: { $ne: null } }] }
+      : { [f]: { $eq: null }, _id: { $lt: after.id } };
+  }
+  const past = order.direction === 'asc' ? '$gt' : '$lt';
+  const beyond: Filter<Stored>[] = [{ [f]: { [past]: after.value } }, { [f]: { $eq: after.value }, _id: { [past]: after.id } }];
+  return { $or: order.direction === 'asc' ? beyond : [...beyond, { [f]: { $eq: null } }] };
+}
+
+/** JSON in, JSON out, as on SQLite: a Date becomes its ISO string, undefined fields vanish. */
+const toJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+// Checks shared in shape with the SQLite adapter: both must accept and refuse the same input.
+
+/** `id` is excluded: documents are already keyed and tie-broken by it. */
+const isFieldName = (field: unknown): field is string => typeof field === 'string' && NAME.test(field) && field !== 'id';
+
+/** Re-checked on every read: the stored names become collection and field names in queries. */
+function parseDeclaration(record: DeclarationRecord): ReadonlySet<string> {
+  if (!NAME.test(record._id) || !Array.isArray(record.indexes) || !record.indexes.every(isFieldName)) {
+    throw new Error(`Stored declaration of collection "${record._id}" is malformed`);
+  }
+  return new Set(record.indexes);
+}
+
+const fieldsUsed = (query: FindQuery): string[] => [...Object.keys(query.where ?? {}), ...(query.orderBy ? [query.orderBy.field] : [])];
+
+function checkCollectionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`Invalid collection name ${JSON.stringify(name)}`);
+}
+
+function checkSpec(spec: CollectionSpec): void {
+  checkCollectionName(spec.name);
+  for (const field of spec.indexes) {
+    if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
+  }
+}
+
+function checkKey(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('Expected a string key');
+  return value;
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') throw new TypeError('A document id must be a non-empty string');
+  return id;
+}
+
+function checkLimit(limit: unknown): number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+  return limit;
+}
+
+function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { name: string; position: number } {
+  if (!checkpoint || typeof checkpoint.position !== 'number' || !Number.isSafeInteger(checkpoint.position)) {
+    throw new TypeError('A checkpoint needs a name and an integer position');
+  }
+  return { name: checkKey(checkpoint.name), position: checkpoint.position };
+}
+
+/** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
+function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`A document in "${collection}" must be an object`);
+  const record = doc as Record<string, unknown>;
+  checkId(record.id);
+  if (record._id !== undefined) throw new TypeError('A document may not carry "_id"; its key is "id"');
+  for (const field of fields) {
+    const value = record[field];
+    if (value !== undefined && !isScalar(value)) throw new TypeError(`Field "${field}" of "${collection}/${String(record.id)}" must be a scalar`);
+  }
+  return record as Document;
+}
+
+const isScalar = (value: unknown): value is Scalar =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+const isBound = (value: unknown): value is string | number =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Equality on a scalar, or a range whose bounds are strings or numbers. Anything else, such
+ * as `{ $ne: null }`, is refused rather than interpreted.
+ */
+function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
+  const conditions: Condition[] = [];
+  for (const [field, value] of Object.entries(where ?? {})) {
+    if (!fields.has(field)) throw new UnknownField(collection, field);
+    if (isScalar(value)) {
+      conditions.push({ field, op: '$eq', value });
+      continue;
+    }
+    const bounds =
+      typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+        ? Object.entries(value).filter(([, bound]) => bound !== undefined)
+        : [];
+    if (bounds.length === 0 || !bounds.every(([op, bound]) => Object.hasOwn(RANGE_MONGO, op) && isBound(bound))) {
+      throw new TypeError(`Filter on "${field}" must be a scalar or a range { gt, gte, lt, lte } of strings or numbers`);
+    }
+    for (const [op, bound] of bounds) conditions.push({ field, op: RANGE_MONGO[op as keyof RangeCondition], value: bound as string | number });
+  }
+  return conditions;
+}
+
+function parseOrder(collection: string, fields: ReadonlySet<string>, orderBy: FindQuery['orderBy']): Order | null {
+  if (orderBy === undefined) return null;
+  if (!fields.has(orderBy.field)) throw new UnknownField(collection, orderBy.field);
+  if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new TypeError('orderBy.direction must be "asc" or "desc"');
+  return { field: orderBy.field, direction: orderBy.direction };
+}
+
+/** The cursor names the order it belongs to, so reusing it under another order is refused. */
+function encodeCursor(order: Order | null, value: Scalar, id: string): string {
+  return Buffer.from(JSON.stringify([order?.field ?? null, order?.direction ?? 'asc', value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: unknown, order: Order | null): Keyset {
+  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursor();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursor();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursor();
+  const [field, direction, value, id] = parsed as unknown[];
+  if (field !== (order?.field ?? null) || direction !== (order?.direction ?? 'asc')) throw new InvalidCursor();
+  if (!isScalar(value) || (order === null && value !== null) || typeof id !== 'string' || id === '') throw new InvalidCursor();
+  return { value, id };
+}

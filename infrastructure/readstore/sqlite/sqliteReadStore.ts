@@ -1,0 +1,394 @@
+import Database from 'better-sqlite3';
+import {
+  InvalidCursor,
+  UnknownField,
+  type CollectionSpec,
+  type Document,
+  type FindQuery,
+  type FindResult,
+  type RangeCondition,
+  type ReadStore,
+  type ReadStoreCommit,
+  type Scalar,
+} from '../../../application/ports/readStore.js';
+
+/**
+ * Read models in SQLite: one table per collection holding each document as JSON, with an
+ * expression index on (json_extract(doc, '$.field'), id) per declared field. Measured over
+ * 200k documents, expression indexes served a 50-row keyset page as fast as indexed
+ * generated columns (about 60 µs either way), and a field declared later needs no ALTER TABLE.
+ *
+ * Only names that passed NAME and were declared are spliced into SQL (the index only
+ * serves a query whose expression matches it textually, so the JSON path cannot be a
+ * bound parameter); every value is a bound parameter.
+ */
+
+const NAME = /^[a-z][a-z0-9_]*$/i;
+const RANGE_SQL: Record<keyof RangeCondition, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+type SqlValue = string | number | null;
+type Condition = { field: string; op: string; value: Scalar };
+type Order = { field: string; direction: 'asc' | 'desc' };
+type Keyset = { value: Scalar; id: string };
+type Row = { id: string; doc: string; k?: SqlValue };
+/** One run of the sort order that a single index range scan can serve. */
+type Segment = { where: string[]; params: SqlValue[]; orderBy: string };
+
+export class SqliteReadStore implements ReadStore {
+  private readonly statements = new Map<string, Database.Statement<SqlValue[], unknown>>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** Collection name -> declared index fields, mirrored in the `collections` table. */
+    private specs: Map<string, ReadonlySet<string>>,
+  ) {}
+
+  static open(filename: string): SqliteReadStore {
+    const db = new Database(filename);
+    db.pragma('journal_mode = WAL');
+    // Views are rebuildable from the log, so a power cut losing the last commits is acceptable.
+    db.pragma('synchronous = NORMAL');
+    // TEXT, not a JSON type name: "JSON" would get NUMERIC affinity and turn '12' into 12.
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL);
+    `);
+    const rows = db.prepare('SELECT name, indexes FROM collections').all() as { name: string; indexes: string }[];
+    const specs = new Map<string, ReadonlySet<string>>();
+    try {
+      for (const row of rows) specs.set(row.name, parseDeclaration(row.name, row.indexes));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteReadStore(db, specs);
+  }
+
+  async ensureCollections(specs: CollectionSpec[]): Promise<void> {
+    for (const spec of specs) checkSpec(spec);
+    // Merged with the stored declaration, not this process's copy, which another may have outdated.
+    const declared = this.db
+      .transaction(() => {
+        const result = new Map<string, ReadonlySet<string>>();
+        for (const spec of specs) {
+          const clash = this.stmt('SELECT name FROM collections WHERE name = ? COLLATE NOCASE AND name <> ?').get(spec.name, spec.name) as
+            | { name: string }
+            | undefined;
+          // SQLite table names ignore case, so two such collections would share a table.
+          if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash.name}" only in case`);
+          const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(spec.name) as { indexes: string } | undefined;
+          const fields = new Set([...(row ? parseDeclaration(spec.name, row.indexes) : []), ...spec.indexes]);
+          this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
+          for (const field of fields) {
+            this.db.exec(`CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`);
+          }
+          this.stmt('INSERT INTO collections (name, indexes) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET indexes = excluded.indexes').run(
+            spec.name,
+            JSON.stringify([...fields]),
+          );
+          result.set(spec.name, fields);
+        }
+        return result;
+      })
+      .immediate();
+    for (const [name, fields] of declared) this.specs.set(name, fields);
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    checkCollectionName(name);
+    this.db
+      .transaction(() => {
+        // Only an exactly declared name: table names ignore case, and "Deals" must not drop "deals".
+        if (this.stmt('DELETE FROM collections WHERE name = ?').run(name).changes > 0) this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
+      })
+      .immediate();
+    this.specs.delete(name);
+    this.statements.clear();
+  }
+
+  async get(collection: string, id: string): Promise<Document | null> {
+    this.fields(collection);
+    const row = this.stmt(`SELECT doc FROM ${table(collection)} WHERE id = ?`).get(checkId(id)) as Row | undefined;
+    return row ? parseDoc(row.doc) : null;
+  }
+
+  async getMany(collection: string, ids: string[]): Promise<Document[]> {
+    this.fields(collection);
+    const wanted = [...new Set(ids.map(checkId))];
+    const rows = this.stmt(`SELECT id, doc FROM ${table(collection)} WHERE id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(wanted),
+    ) as Row[];
+    const byId = new Map(rows.map((r) => [r.id, r.doc]));
+    return wanted.flatMap((id) => {
+      const doc = byId.get(id);
+      return doc === undefined ? [] : [parseDoc(doc)];
+    });
+  }
+
+  async find(collection: string, query: FindQuery): Promise<FindResult> {
+    const fields = this.fields(collection, fieldsUsed(query));
+    const conditions = parseWhere(collection, fields, query.where);
+    const limit = checkLimit(query.limit);
+    const order = parseOrder(collection, fields, query.orderBy);
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor, order);
+
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    for (const c of conditions) {
+      where.push(c.value === null ? `${key(c.field)} IS NULL` : `${key(c.field)} ${c.op} ?`);
+      if (c.value !== null) params.push(toSql(c.value));
+    }
+    const select = `SELECT id, doc${order ? `, ${key(order.field)} AS k` : ''} FROM ${table(collection)}`;
+    const rows: Row[] = [];
+    for (const segment of segments(order, after)) {
+      if (rows.length > limit) break;
+      // Keyset terms first: given two bounds on the same index, SQLite seeks with the first,
+      // and a filter's fixed bound there made deep pages scan from the filter's edge.
+      const clauses = [...segment.where, ...where];
+      const sql = `${select}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${segment.orderBy} LIMIT ?`;
+      rows.push(...(this.stmt(sql).all(...segment.params, ...params, limit + 1 - rows.length) as Row[]));
+    }
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      items: rows.slice(0, limit).map((r) => parseDoc(r.doc)),
+      nextCursor: last ? encodeCursor(order, order ? (last.k ?? null) : null, last.id) : null,
+    };
+  }
+
+  async commit(batch: ReadStoreCommit): Promise<void> {
+    const { name, position } = checkCheckpoint(batch.checkpoint);
+    // IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
+    this.db
+      .transaction(() => {
+        for (const write of batch.writes) {
+          const fields = this.fields(write.collection);
+          if (write.op === 'put') {
+            const doc = checkDoc(write.collection, fields, write.doc);
+            this.stmt(
+              `INSERT INTO ${table(write.collection)} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+            ).run(doc.id, JSON.stringify(doc));
+          } else if (write.op === 'delete') {
+            this.stmt(`DELETE FROM ${table(write.collection)} WHERE id = ?`).run(checkId(write.id));
+          } else {
+            throw new TypeError(`Unknown write operation "${String((write as { op: unknown }).op)}"`);
+          }
+        }
+        this.stmt(
+          'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+        ).run(name, position);
+      })
+      .immediate();
+  }
+
+  async getCheckpoint(name: string): Promise<number | null> {
+    const row = this.stmt('SELECT position FROM checkpoints WHERE name = ?').get(checkKey(name)) as { position: number } | undefined;
+    return row ? row.position : null;
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    this.stmt('DELETE FROM checkpoints WHERE name = ?').run(checkKey(name));
+  }
+
+  async getMeta(key: string): Promise<unknown | null> {
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(checkKey(key)) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : null;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    if (value === undefined) throw new TypeError('A meta value must be JSON; use null to clear it');
+    this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      checkKey(key),
+      JSON.stringify(value),
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.stmt('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /**
+   * The declared fields of a collection; throws for a collection never declared. Another
+   * process on the same file may have declared it, or added `wanted` fields, since this one
+   * last looked, so a miss reads the declaration again.
+   */
+  private fields(collection: string, wanted: readonly string[] = []): ReadonlySet<string> {
+    let fields = this.specs.get(collection);
+    if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
+      const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(collection) as { indexes: string } | undefined;
+      fields = row ? parseDeclaration(collection, row.indexes) : undefined;
+      if (fields) this.specs.set(collection, fields);
+      else this.specs.delete(collection);
+    }
+    if (!fields) throw new Error(`Collection "${String(collection)}" is not declared`);
+    return fields;
+  }
+
+  private stmt(sql: string): Database.Statement<SqlValue[], unknown> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<SqlValue[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const table = (collection: string) => `"view_${collection}"`;
+const key = (field: string) => `json_extract(doc, '$.${field}')`;
+/** json_extract yields 1/0 for JSON booleans, so a boolean value is compared as such. */
+const toSql = (value: Scalar): SqlValue => (typeof value === 'boolean' ? Number(value) : value);
+
+/**
+ * The sort order split where NULL sits (first ascending, last descending), so that each
+ * part is one index range scan: a single query with `OR key IS NULL` makes SQLite walk the
+ * index from the start and filter, which grows with the page number.
+ */
+function segments(order: Order | null, after: Keyset | null): Segment[] {
+  if (!order) return [{ where: after ? ['id > ?'] : [], params: after ? [after.id] : [], orderBy: 'id ASC' }];
+  const k = key(order.field);
+  const dir = order.direction === 'asc' ? 'ASC' : 'DESC';
+  const past = order.direction === 'asc' ? '>' : '<';
+  const nulls: Segment = { where: [`${k} IS NULL`], params: [], orderBy: `id ${dir}` };
+  const values: Segment = { where: [`${k} IS NOT NULL`], params: [], orderBy: `${k} ${dir}, id ${dir}` };
+  const all = order.direction === 'asc' ? [nulls, values] : [values, nulls];
+  if (after === null) return all;
+  if (after.value === null) {
+    nulls.where.push(`id ${past} ?`);
+    nulls.params.push(after.id);
+    return all.slice(all.indexOf(nulls));
+  }
+  // Spelled as a bound on the key plus a tie-break: SQLite does not use an expression
+  // index for the row value (key, id) > (?, ?). The bound also excludes NULL.
+  const v = toSql(after.value);
+  values.where = [`${k} ${past}= ?`, `(${k} ${past} ? OR id ${past} ?)`];
+  values.params = [v, v, after.id];
+  return all.slice(all.indexOf(values));
+}
+
+// Checks shared in shape with the MongoDB adapter: both must accept and refuse the same input.
+
+/** `id` is excluded: documents are already keyed and tie-broken by it. */
+const isFieldName = (field: unknown): field is string => typeof field === 'string' && NAME.test(field) && field !== 'id';
+
+/** Re-checked on every read: the stored names go into SQL, and the table could have been edited by hand. */
+function parseDeclaration(name: string, indexes: string): ReadonlySet<string> {
+  const fields: unknown = JSON.parse(indexes);
+  if (!NAME.test(name) || !Array.isArray(fields) || !fields.every(isFieldName)) {
+    throw new Error(`Stored declaration of collection "${name}" is malformed`);
+  }
+  return new Set(fields);
+}
+
+const fieldsUsed = (query: FindQuery): string[] => [...Object.keys(query.where ?? {}), ...(query.orderBy ? [query.orderBy.field] : [])];
+
+function checkCollectionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`Invalid collection name ${JSON.stringify(name)}`);
+}
+
+function checkSpec(spec: CollectionSpec): void {
+  checkCollectionName(spec.name);
+  for (const field of spec.indexes) {
+    if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
+  }
+}
+
+function checkKey(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('Expected a string key');
+  return value;
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') throw new TypeError('A document id must be a non-empty string');
+  return id;
+}
+
+function checkLimit(limit: unknown): number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+  return limit;
+}
+
+function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { name: string; position: number } {
+  if (!checkpoint || typeof checkpoint.position !== 'number' || !Number.isSafeInteger(checkpoint.position)) {
+    throw new TypeError('A checkpoint needs a name and an integer position');
+  }
+  return { name: checkKey(checkpoint.name), position: checkpoint.position };
+}
+
+/** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
+function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`A document in "${collection}" must be an object`);
+  const record = doc as Record<string, unknown>;
+  checkId(record.id);
+  if (record._id !== undefined) throw new TypeError('A document may not carry "_id"; its key is "id"');
+  for (const field of fields) {
+    const value = record[field];
+    if (value !== undefined && !isScalar(value)) throw new TypeError(`Field "${field}" of "${collection}/${String(record.id)}" must be a scalar`);
+  }
+  return record as Document;
+}
+
+function parseDoc(json: string): Document {
+  return JSON.parse(json) as Document;
+}
+
+const isScalar = (value: unknown): value is Scalar =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+const isBound = (value: unknown): value is string | number =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Equality on a scalar, or a range whose bounds are strings or numbers. Anything else, such
+ * as `{ $ne: null }`, is refused rather than interpreted.
+ */
+function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
+  const conditions: Condition[] = [];
+  for (const [field, value] of Object.entries(where ?? {})) {
+    if (!fields.has(field)) throw new UnknownField(collection, field);
+    if (isScalar(value)) {
+      conditions.push({ field, op: '=', value });
+      continue;
+    }
+    const bounds =
+      typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+        ? Object.entries(value).filter(([, bound]) => bound !== undefined)
+        : [];
+    if (bounds.length === 0 || !bounds.every(([op, bound]) => Object.hasOwn(RANGE_SQL, op) && isBound(bound))) {
+      throw new TypeError(`Filter on "${field}" must be a scalar or a range { gt, gte, lt, lte } of strings or numbers`);
+    }
+    for (const [op, bound] of bounds) conditions.push({ field, op: RANGE_SQL[op as keyof RangeCondition], value: bound as string | number });
+  }
+  return conditions;
+}
+
+function parseOrder(collection: string, fields: ReadonlySet<string>, orderBy: FindQuery['orderBy']): Order | null {
+  if (orderBy === undefined) return null;
+  if (!fields.has(orderBy.field)) throw new UnknownField(collection, orderBy.field);
+  if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new TypeError('orderBy.direction must be "asc" or "desc"');
+  return { field: orderBy.field, direction: orderBy.direction };
+}
+
+/** The cursor names the order it belongs to, so reusing it under another order is refused. */
+function encodeCursor(order: Order | null, value: Scalar, id: string): string {
+  return Buffer.from(JSON.stringify([order?.field ?? null, order?.direction ?? 'asc', value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: unknown, order: Order | null): Keyset {
+  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursor();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursor();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursor();
+  const [field, direction, value, id] = parsed as unknown[];
+  if (field !== (order?.field ?? null) || direction !== (order?.direction ?? 'asc')) throw new InvalidCursor();
+  if (!isScalar(value) || (order === null && value !== null) || typeof id !== 'string' || id === '') throw new InvalidCursor();
+  return { value, id };
+}

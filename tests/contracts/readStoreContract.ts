@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  InvalidCursor,
+  UnknownField,
+  type Document,
+  type FindQuery,
+  type ReadStore,
+} from '../../application/ports/readStore.js';
+
+type Opened = { store: ReadStore; dispose: () => Promise<void> };
+
+type Row = Document & { status: string; amount: number; active: boolean; rank?: number | null };
+
+/**
+ * What both adapters promise; every adapter runs it unchanged. Each call of `open` returns a
+ * new store on the same storage, as two processes would share one.
+ */
+export function readStoreContract(name: string, open: () => Promise<Opened>): void {
+  describe(`ReadStore contract: ${name}`, () => {
+    // Unique per run: the MongoDB server may be shared with other runs.
+    const run = `rs${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const fields = ['status', 'amount', 'active', 'rank', 'name'];
+    let opened: Opened | undefined;
+    let count = 0;
+
+    const store = (): ReadStore => {
+      if (!opened) throw new Error('store not opened');
+      return opened.store;
+    };
+    /** A collection of its own for each test, so no test sees another's documents. */
+    const fresh = async (indexes: string[] = fields): Promise<string> => {
+      const collection = `${run}_${++count}`;
+      await store().ensureCollections([{ name: collection, indexes }]);
+      return collection;
+    };
+    const checkpoint = (label: string) => `${run}:${label}`;
+    const put = (collection: string, docs: Document[], position: number, label = 'main') =>
+      store().commit({
+        writes: docs.map((doc) => ({ collection, op: 'put' as const, doc })),
+        checkpoint: { name: checkpoint(label), position },
+      });
+    const ids = (items: Document[]) => items.map((d) => d.id);
+
+    /**
+     * 25 documents: ranks with ties, five null or missing ranks, ids that do not follow the
+     * ranks, written in an order that is neither.
+     */
+    const ranked: Row[] = Array.from({ length: 25 }, (_, i) => {
+      const id = `d${String((i * 7) % 25).padStart(2, '0')}`;
+      const base = { id, status: ['open', 'won', 'lost'][i % 3] as string, amount: i * 10, active: i % 2 === 0 };
+      if (i % 12 === 0) return base;
+      return { ...base, rank: i % 6 === 0 ? null : i % 4 };
+    }).reverse();
+
+    const compare = (a: Row, b: Row): number => {
+      const x = a.rank ?? null;
+      const y = b.rank ?? null;
+      if (x !== y) return x === null ? -1 : y === null ? 1 : x - y;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    };
+    const expected = (direction: 'asc' | 'desc', keep: (r: Row) => boolean = () => true) => {
+      const sorted = ranked.filter(keep).sort(compare);
+      return ids(direction === 'asc' ? sorted : sorted.reverse());
+    };
+
+    const pageThrough = async (collection: string, query: Omit<FindQuery, 'cursor'>) => {
+      const sizes: number[] = [];
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 30; page++) {
+        const result = await store().find(collection, cursor ? { ...query, cursor } : query);
+        sizes.push(result.items.length);
+        seen.push(...ids(result.items));
+        if (result.nextCursor === null) return { sizes, seen };
+        cursor = result.nextCursor;
+      }
+      throw new Error('pagination never ended');
+    };
+
+    beforeAll(async () => {
+      opened = await open();
+    });
+    afterAll(async () => {
+      await opened?.dispose();
+    });
+
+    it('answers ping', async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+    });
+
+    it('puts, gets, gets many and deletes documents', async () => {
+      const c = await fresh();
+      const a = { id: 'a', status: 'open', amount: 100, nested: { tags: ['x', 'y'] } };
+      const b = { id: 'b', status: 'won' };
+      const d = { id: 'd', status: 'lost', amount: 5 };
+      await put(c, [a, b, d], 1);
+
+      expect(await store().get(c, 'a')).toEqual(a);
+      expect(await store().get(c, 'missing')).toBeNull();
+      expect(await store().getMany(c, ['d', 'missing', 'a', 'd'])).toEqual([d, a]);
+      expect(await store().getMany(c, [])).toEqual([]);
+
+      const replaced = { id: 'a', status: 'won' };
+      await put(c, [replaced], 2);
+      expect(await store().get(c, 'a')).toEqual(replaced);
+
+      await store().commit({ writes: [{ collection: c, op: 'delete', id: 'b' }], checkpoint: { name: checkpoint('main'), position: 3 } });
+      expect(await store().get(c, 'b')).toBeNull();
+      expect(await store().getMany(c, ['b', 'd'])).toEqual([d]);
+    });
+
+    it('moves and deletes checkpoints', async () => {
+      const c = await fresh();
+      const cp = checkpoint('moves');
+      expect(await store().getCheckpoint(cp)).toBeNull();
+      await put(c, [{ id: 'x' }], 5, 'moves');
+      expect(await store().getCheckpoint(cp)).toBe(5);
+      await store().commit({ writes: [], checkpoint: { name: cp, position: 9 } });
+      expect(await store().getCheckpoint(cp)).toBe(9);
+      await store().deleteCheckpoint(cp);
+      expect(await store().getCheckpoint(cp)).toBeNull();
+      await expect(store().deleteCheckpoint(cp)).resolves.toBeUndefined();
+    });
+
+    it('leaves documents and checkpoint untouched when a commit fails', async () => {
+      const c = await fresh();
+      const cp = checkpoint('atomic');
+      await put(c, [{ id: 'kept', status: 'open' }], 1, 'atomic');
+
+      const failing: Array<{ why: RegExp | typeof TypeError; writes: Parameters<ReadStore['commit']>[0]['writes'] }> = [
+        {
+          why: /not declared/,
+          writes: [
+            { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
+            { collection: c, op: 'delete', id: 'kept' },
+            { collection: `${run}_undeclared`, op: 'put', doc: { id: 'z' } },
+          ],
+        },
+        {
+          why: TypeError,
+          writes: [
+            { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
+            { collection: c, op: 'delete', id: 'kept' },
+            { collection: c, op: 'put', doc: { status: 'no id' } as unknown as Document },
+          ],
+        },
+        {
+          why: TypeError,
+          writes: [
+            { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
+            { collection: c, op: 'put', doc: { id: 'bad', status: { $ne: null } } },
+          ],
+        },
+      ];
+      for (const { why, writes } of failing) {
+        await expect(store().commit({ writes, checkpoint: { name: cp, position: 2 } })).rejects.toThrow(why);
+        expect(await store().get(c, 'new')).toBeNull();
+        expect(await store().get(c, 'kept')).toEqual({ id: 'kept', status: 'open' });
+        expect(await store().getCheckpoint(cp)).toBe(1);
+      }
+    });
+
+    it('gets and sets meta records', async () => {
+      const key = `${run}:meta`;
+      expect(await store().getMeta(key)).toBeNull();
+      await store().setMeta(key, { active: { version: 2, generation: 3 }, building: null });
+      expect(await store().getMeta(key)).toEqual({ active: { version: 2, generation: 3 }, building: null });
+      await store().setMeta(key, 'replaced');
+      expect(await store().getMeta(key)).toBe('replaced');
+    });
+
+    it('finds by equality on strings, numbers, booleans and null', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      const where = async (w: FindQuery['where']) => ids((await store().find(c, { where: w, limit: 100 })).items).sort();
+      const matching = (keep: (r: Row) => boolean) => ids(ranked.filter(keep)).sort();
+
+      expect(await where({ status: 'won' })).toEqual(matching((r) => r.status === 'won'));
+      expect(await where({ amount: 70 })).toEqual(matching((r) => r.amount === 70));
+      expect(await where({ active: false })).toEqual(matching((r) => r.active === false));
+      // Null matches a null value and a missing field alike.
+      expect(await where({ rank: null })).toEqual(matching((r) => r.rank === undefined || r.rank === null));
+      expect(await where({ status: 'open', rank: 1 })).toEqual(matching((r) => r.status === 'open' && r.rank === 1));
+      expect(await where({ amount: '70' })).toEqual([]);
+    });
+
+    it('finds by range', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      const where = async (w: FindQuery['where']) => ids((await store().find(c, { where: w, limit: 100 })).items).sort();
+      const matching = (keep: (r: Row) => boolean) => ids(ranked.filter(keep)).sort();
+
+      expect(await where({ amount: { gt: 200 } })).toEqual(matching((r) => r.amount > 200));
+      expect(await where({ amount: { gte: 200 } })).toEqual(matching((r) => r.amount >= 200));
+      expect(await where({ amount: { lt: 30 } })).toEqual(matching((r) => r.amount < 30));
+      expect(await where({ amount: { gte: 50, lte: 90 } })).toEqual(matching((r) => r.amount >= 50 && r.amount <= 90));
+      expect(await where({ rank: { lt: 2 } })).toEqual(matching((r) => typeof r.rank === 'number' && r.rank < 2));
+      expect(await where({ status: { gte: 'o' }, active: true })).toEqual(matching((r) => r.status >= 'o' && r.active === true));
+    });
+
+    it('orders ascending and descending, ties by id, nulls lowest', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      const asc = await store().find(c, { orderBy: { field: 'rank', direction: 'asc' }, limit: 100 });
+      expect(ids(asc.items)).toEqual(expected('asc'));
+      expect(asc.nextCursor).toBeNull();
+      const desc = await store().find(c, { orderBy: { field: 'rank', direction: 'desc' }, limit: 100 });
+      expect(ids(desc.items)).toEqual(expected('desc'));
+      const byId = await store().find(c, { limit: 100 });
+      expect(ids(byId.items)).toEqual(ids(ranked).sort());
+    });
+
+    it('pages through 25 documents in pages of 10, each exactly once, in order', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      for (const direction of ['asc', 'desc'] as const) {
+        const { sizes, seen } = await pageThrough(c, { orderBy: { field: 'rank', direction }, limit: 10 });
+        expect(sizes).toEqual([10, 10, 5]);
+        expect(seen).toEqual(expected(direction));
+      }
+      const byId = await pageThrough(c, { limit: 10 });
+      expect(byId.sizes).toEqual([10, 10, 5]);
+      expect(byId.seen).toEqual(ids(ranked).sort());
+      // Small pages cross every tie and the boundary between nulls and values.
+      const filtered = await pageThrough(c, { where: { active: true }, orderBy: { field: 'rank', direction: 'desc' }, limit: 2 });
+      expect(filtered.seen).toEqual(expected('desc', (r) => r.active === true));
+      const nulls = await pageThrough(c, { where: { rank: null }, orderBy: { field: 'rank', direction: 'asc' }, limit: 1 });
+      expect(nulls.seen).toEqual(expected('asc', (r) => r.rank === undefined || r.rank === null));
+    });
+
+    it('refuses fields that were not declared', async () => {
+      const c = await fresh(['status']);
+      await expect(store().find(c, { where: { amount: 1 }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+      await expect(store().find(c, { orderBy: { field: 'amount', direction: 'asc' }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+      await expect(store().find(c, { where: { "status') OR 1=1 --": 'x' }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+      await expect(store().find(c, { where: { $where: 'true' }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      const byRank = { orderBy: { field: 'rank', direction: 'asc' as const }, limit: 5 };
+      const issued = (await store().find(c, byRank)).nextCursor;
+      if (issued === null) throw new Error('expected a second page');
+      const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const bad = ['', 'not a cursor!', Buffer.from('hello').toString('base64url'), json([1, 2]), json(['rank', 'asc', { $gt: '' }, 'd00'])];
+      for (const cursor of bad) {
+        await expect(store().find(c, { ...byRank, cursor })).rejects.toBeInstanceOf(InvalidCursor);
+      }
+      // A cursor belongs to the order that issued it.
+      await expect(store().find(c, { ...byRank, orderBy: { field: 'rank', direction: 'desc' }, cursor: issued })).rejects.toBeInstanceOf(
+        InvalidCursor,
+      );
+      await expect(store().find(c, { limit: 5, cursor: issued })).rejects.toBeInstanceOf(InvalidCursor);
+    });
+
+    it('treats injection attempts as plain values or refuses them', async () => {
+      const c = await fresh();
+      const sly = "' OR 1=1 --";
+      await put(c, [...ranked, { id: 'sly', name: sly }], 1);
+      const find = (where: unknown) => store().find(c, { where: where as FindQuery['where'], limit: 100 });
+
+      expect(ids((await find({ status: sly })).items)).toEqual([]);
+      expect(ids((await find({ name: sly })).items)).toEqual(['sly']);
+      expect(ids((await find({ status: '{"$ne":null}' })).items)).toEqual([]);
+      for (const where of [{ status: { $ne: null } }, { status: { $gt: '' } }, { amount: { gt: { $ne: null } } }, { status: ['open'] }, { status: { gt: undefined } }]) {
+        await expect(find(where)).rejects.toThrow(TypeError);
+      }
+      await expect(store().get(c, { $ne: null } as unknown as string)).rejects.toThrow(TypeError);
+      await expect(store().find('x; DROP TABLE checkpoints; --', { limit: 1 })).rejects.toThrow(/not declared/);
+      await expect(store().ensureCollections([{ name: 'x"; DROP TABLE meta; --', indexes: [] }])).rejects.toThrow(TypeError);
+      await expect(store().ensureCollections([{ name: `${run}_sly`, indexes: ["a') --"] }])).rejects.toThrow(TypeError);
+      expect(await store().get(c, 'sly')).toEqual({ id: 'sly', name: sly });
+    });
+
+    it('declares collections idempotently and adds indexes declared later', async () => {
+      const c = await fresh(['status']);
+      await put(c, [{ id: 'one', status: 'open', amount: 3 }], 1);
+      await store().ensureCollections([{ name: c, indexes: ['status'] }]);
+      await expect(store().find(c, { where: { amount: 3 }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+
+      await store().ensureCollections([{ name: c, indexes: ['amount'] }]);
+      expect(ids((await store().find(c, { where: { amount: 3 }, limit: 10 })).items)).toEqual(['one']);
+      expect(ids((await store().find(c, { where: { status: 'open' }, limit: 10 })).items)).toEqual(['one']);
+      // Table names ignore case on SQLite, so no store accepts such a pair.
+      await expect(store().ensureCollections([{ name: c.toUpperCase(), indexes: [] }])).rejects.toThrow(/only in case/);
+    });
+
+    it('sees collections and fields another store declared, and keeps them when re-declaring', async () => {
+      const other = await open();
+      try {
+        const c = `${run}_${++count}`;
+        await other.store.ensureCollections([{ name: c, indexes: ['status'] }]);
+        await other.store.commit({
+          writes: [{ collection: c, op: 'put', doc: { id: 'a', status: 'open', amount: 1 } }],
+          checkpoint: { name: checkpoint('other'), position: 1 },
+        });
+        expect(ids((await store().find(c, { where: { status: 'open' }, limit: 10 })).items)).toEqual(['a']);
+
+        await other.store.ensureCollections([{ name: c, indexes: ['amount'] }]);
+        // This store's copy of the declaration is now stale; declaring again must not narrow it.
+        await store().ensureCollections([{ name: c, indexes: ['status'] }]);
+        expect(ids((await store().find(c, { where: { amount: 1 }, limit: 10 })).items)).toEqual(['a']);
+      } finally {
+        await other.dispose();
+      }
+    });
+
+    it('drops a collection and forgets its declaration', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      await store().dropCollection(c);
+      await expect(store().get(c, 'd00')).rejects.toThrow(/not declared/);
+      await expect(store().find(c, { limit: 10 })).rejects.toThrow(/not declared/);
+      await expect(store().dropCollection(c)).resolves.toBeUndefined();
+
+      await store().ensureCollections([{ name: c, indexes: ['status'] }]);
+      expect((await store().find(c, { limit: 10 })).items).toEqual([]);
+      await expect(store().find(c, { where: { amount: 1 }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+    });
+  });
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { leadDecider, leadEventSchemas, leadPersonalDataFields, leadRules, leadStreamId, type CaptureLead, type LeadEvent } from '../../domain/lead/lead.js';
+import { deciderSpecification } from '../support/deciderSpecification.js';
+
+const spec = deciderSpecification(leadDecider);
+const contact = { name: '张敏', phone: '+86 139 0000 0000', email: 'zhang.min@bank.example', title: 'IT director' };
+const capture: CaptureLead = {
+  type: 'CaptureLead',
+  leadId: 'l1',
+  source: 'campaign',
+  sourceRef: 'camp-2026-q4',
+  company: 'Eastern Bank',
+  contact,
+  interest: 'zero-trust access for 3,000 staff',
+};
+const captured: LeadEvent = {
+  type: 'LeadCaptured',
+  data: { leadId: 'l1', source: 'campaign', sourceRef: 'camp-2026-q4', company: 'Eastern Bank', contact, interest: 'zero-trust access for 3,000 staff' },
+};
+const qualified: LeadEvent = { type: 'LeadQualified', data: { leadId: 'l1', note: 'budget approved for Q1' } };
+const disqualified: LeadEvent = { type: 'LeadDisqualified', data: { leadId: 'l1', reason: 'student project, no budget' } };
+const converted: LeadEvent = {
+  type: 'LeadConverted',
+  data: {
+    leadId: 'l1',
+    customerId: 'c1',
+    customerIsNew: true,
+    opportunityId: 'o1',
+    company: 'Eastern Bank',
+    interest: 'zero-trust access for 3,000 staff',
+    source: 'campaign',
+    sourceRef: 'camp-2026-q4',
+  },
+};
+const convert = { type: 'ConvertLead', customerId: 'c1', customerIsNew: true, opportunityId: 'o1' } as const;
+
+describe('Lead', () => {
+  it('lives in its own stream', () => expect(leadStreamId('l1')).toBe('lead-l1'));
+
+  describe('capture', () => {
+    it('captures a campaign lead with its contact', () => spec.given([]).when(capture).then([captured]));
+
+    it('captures an inbound lead with only an e-mail address', () =>
+      spec
+        .given([])
+        .when({ ...capture, source: 'inbound', sourceRef: undefined, contact: { name: 'Tom', email: 'tom@shop.example' } })
+        .then([
+          {
+            type: 'LeadCaptured',
+            data: { leadId: 'l1', source: 'inbound', company: 'Eastern Bank', contact: { name: 'Tom', email: 'tom@shop.example' }, interest: capture.interest },
+          },
+        ]));
+
+    it(`refuses a second capture (${leadRules.capturedOnce.id})`, () => spec.given([captured]).when(capture).thenRefuses(leadRules.capturedOnce));
+
+    it(`refuses a campaign lead without its campaign (${leadRules.sourceNamed.id})`, () =>
+      spec.given([]).when({ ...capture, sourceRef: ' ' }).thenRefuses(leadRules.sourceNamed, /campaign/));
+
+    it(`refuses a partner lead without its partner (${leadRules.sourceNamed.id})`, () =>
+      spec.given([]).when({ ...capture, source: 'partner', sourceRef: undefined }).thenRefuses(leadRules.sourceNamed, /partner/));
+
+    it(`refuses a contact who cannot be reached (${leadRules.contactReachable.id})`, () =>
+      spec.given([]).when({ ...capture, contact: { name: 'Anon', title: 'CTO' } }).thenRefuses(leadRules.contactReachable));
+  });
+
+  describe('qualification', () => {
+    it('qualifies a new lead with a note', () => spec.given([captured]).when({ type: 'QualifyLead', note: 'budget approved for Q1' }).then([qualified]));
+
+    it('qualifies without a note', () =>
+      spec.given([captured]).when({ type: 'QualifyLead' }).then([{ type: 'LeadQualified', data: { leadId: 'l1' } }]));
+
+    it(`refuses to qualify twice (${leadRules.qualifiedOnce.id})`, () =>
+      spec.given([captured, qualified]).when({ type: 'QualifyLead' }).thenRefuses(leadRules.qualifiedOnce));
+
+    it(`refuses to qualify a lead never captured (${leadRules.leadMustExist.id})`, () =>
+      spec.given([]).when({ type: 'QualifyLead' }).thenRefuses(leadRules.leadMustExist));
+
+    it(`refuses to qualify a disqualified lead (${leadRules.disqualifiedIsClosed.id})`, () =>
+      spec.given([captured, disqualified]).when({ type: 'QualifyLead' }).thenRefuses(leadRules.disqualifiedIsClosed));
+
+    it(`refuses to qualify a converted lead (${leadRules.convertedOnce.id})`, () =>
+      spec.given([captured, qualified, converted]).when({ type: 'QualifyLead' }).thenRefuses(leadRules.convertedOnce));
+  });
+
+  describe('disqualification', () => {
+    it('disqualifies a new lead with a reason', () =>
+      spec.given([captured]).when({ type: 'DisqualifyLead', reason: 'student project, no budget' }).then([disqualified]));
+
+    it('disqualifies a qualified lead', () =>
+      spec.given([captured, qualified]).when({ type: 'DisqualifyLead', reason: 'student project, no budget' }).then([disqualified]));
+
+    it(`refuses without a reason (${leadRules.disqualifyNeedsReason.id})`, () =>
+      spec.given([captured]).when({ type: 'DisqualifyLead', reason: '' }).thenRefuses(leadRules.disqualifyNeedsReason));
+
+    it(`refuses to disqualify twice (${leadRules.disqualifiedIsClosed.id})`, () =>
+      spec.given([captured, disqualified]).when({ type: 'DisqualifyLead', reason: 'again' }).thenRefuses(leadRules.disqualifiedIsClosed));
+
+    it(`refuses to disqualify a converted lead (${leadRules.convertedOnce.id})`, () =>
+      spec.given([captured, qualified, converted]).when({ type: 'DisqualifyLead', reason: 'changed mind' }).thenRefuses(leadRules.convertedOnce));
+  });
+
+  describe('conversion', () => {
+    it('converts a qualified lead, carrying what the follow-ups need', () => spec.given([captured, qualified]).when(convert).then([converted]));
+
+    it('converts into an existing customer', () =>
+      spec
+        .given([captured, qualified])
+        .when({ ...convert, customerIsNew: false })
+        .then([{ type: 'LeadConverted', data: { ...converted.data, customerIsNew: false } }]));
+
+    it(`refuses an unqualified lead (${leadRules.convertOnlyQualified.id})`, () =>
+      spec.given([captured]).when(convert).thenRefuses(leadRules.convertOnlyQualified));
+
+    it(`refuses a disqualified lead (${leadRules.disqualifiedIsClosed.id})`, () =>
+      spec.given([captured, qualified, disqualified]).when(convert).thenRefuses(leadRules.disqualifiedIsClosed));
+
+    it(`refuses to convert twice (${leadRules.convertedOnce.id})`, () =>
+      spec.given([captured, qualified, converted]).when(convert).thenRefuses(leadRules.convertedOnce));
+
+    it(`refuses a lead never captured (${leadRules.leadMustExist.id})`, () => spec.given([]).when(convert).thenRefuses(leadRules.leadMustExist));
+  });
+
+  it('names the contact fields the application must encrypt', () => {
+    expect(leadPersonalDataFields).toEqual({
+      LeadCaptured: ['contact.name', 'contact.phone', 'contact.email'],
+      LeadQualified: [],
+      LeadDisqualified: [],
+      LeadConverted: [],
+    });
+  });
+
+  it('writes events that satisfy their stored schemas', () => {
+    for (const event of [captured, qualified, disqualified, converted]) {
+      expect(() => leadEventSchemas[event.type].parse(event.data)).not.toThrow();
+    }
+  });
+});
