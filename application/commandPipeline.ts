@@ -3,6 +3,7 @@ import { AlreadyExists, ConcurrencyConflict, IdempotencyKeyReused, NotFound, Pre
 import { GENESIS_HASH, hashEvent } from './eventIntegrity.js';
 import type { EventSchemaRegistry } from './eventSchemas.js';
 import { newId } from './ids.js';
+import type { PersonalDataVault } from './personalData.js';
 import type { Clock } from './ports/clock.js';
 import { WrongExpectedRevision, type EventMetadata, type EventStore, type EventToAppend, type RecordedEvent } from './ports/eventStore.js';
 
@@ -45,6 +46,8 @@ export type CommandRequest<State, Command, Event extends DomainEvent, Context ex
    * read afresh on each attempt.
    */
   context?: (state: State, base: DecisionContext) => Promise<Context> | Context;
+  /** Whose personal data the events may carry (the customer, or a lead before conversion): its key seals them. */
+  dataSubject?: string;
   /** Extra metadata on every event of this command (customerId, policyVersion). */
   metadata?: (state: State, events: Event[], context: Context) => EventMetadata;
 };
@@ -53,6 +56,7 @@ export type CommandPipelineOptions = {
   eventStore: EventStore;
   clock: Clock;
   schemas: EventSchemaRegistry;
+  personalData: PersonalDataVault;
   /** Attempts before a concurrency conflict is reported; each reloads and decides again. */
   maxAttempts?: number;
 };
@@ -116,11 +120,19 @@ export class CommandPipeline {
     if (isRefusal(decision)) throw new RuleRefused(decision);
 
     const extra = request.metadata?.(state, decision, context) ?? {};
-    const toAppend = this.chain(streamId, history, decision, envelope, context.now, extra);
+    const sealed = await Promise.all(decision.map((event) => this.seal(request, event)));
+    const toAppend = this.chain(streamId, history, sealed, envelope, context.now, extra);
     const appended = await this.options.eventStore.append(streamId, toAppend, {
       expectedRevision: last ? last.revision : 'no_stream',
     });
     return { streamId, revision: appended.nextRevision, position: appended.position, events: decision.map((e) => e.type), replayed: false };
+  }
+
+  /** Personal fields are encrypted before the hash is taken, so erasure never breaks the chain. */
+  private async seal(request: { dataSubject?: string; streamId: string }, event: DomainEvent): Promise<DomainEvent> {
+    if (!this.options.personalData.holdsPersonalData(event.type)) return event;
+    if (!request.dataSubject) throw new Error(`${event.type} on ${request.streamId} carries personal data but the command names no data subject`);
+    return { type: event.type, data: await this.options.personalData.seal(request.dataSubject, event.type, event.data) };
   }
 
   private chain(

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { CommandPipeline } from '../application/commandPipeline.js';
+import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock } from '../application/ports/clock.js';
+import { personalDataFields } from '../domain/eventCatalog.js';
+import { SqliteKeyStore } from '../infrastructure/keystore/sqlite/sqliteKeyStore.js';
 import { opportunityDecider, opportunityStreamId, type OpportunityCommand, type Stage } from '../domain/opportunity/opportunity.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
@@ -25,7 +28,8 @@ export const commandsFor = (streamIndex: number, step: number): OpportunityComma
 /** Through the whole pipeline: load, fold, decide, validate, hash-chain, append with the expected revision. */
 export const runPipeline = async (dir: string, streams: number, eventsPerStream: number, concurrency: number) => {
   const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
-  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: createSchemaRegistry() });
+  const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
   const actor = { id: 'bench', role: 'sales_rep' };
   const elapsed = await seconds(() =>
     inParallel(streams, concurrency, async (s) => {
@@ -43,6 +47,7 @@ export const runPipeline = async (dir: string, streams: number, eventsPerStream:
     }),
   );
   await eventStore.close();
+  await keyStore.close();
   return { commands: streams * eventsPerStream, elapsed };
 };
 

@@ -1,7 +1,7 @@
 import { productEventSchemas } from './catalog/product.js';
 import { promotionEventSchemas } from './catalog/promotion.js';
-import { customerEventSchemas } from './customer/customer.js';
-import { leadEventSchemas } from './lead/lead.js';
+import { customerEventSchemas, customerPersonalDataFields } from './customer/customer.js';
+import { leadEventSchemas, leadPersonalDataFields } from './lead/lead.js';
 import { opportunityEventSchemas } from './opportunity/opportunity.js';
 import { orderEventSchemas } from './order/order.js';
 import { promiseEventSchemas } from './promise/promise.js';
@@ -18,3 +18,6 @@ export const eventCatalog = [
   promiseEventSchemas,
   orderEventSchemas,
 ];
+
+/** Where personal data sits in each event's data: those fields are sealed with the subject's key. */
+export const personalDataFields: Record<string, readonly string[]> = { ...customerPersonalDataFields, ...leadPersonalDataFields };

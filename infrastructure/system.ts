@@ -6,8 +6,10 @@ import { CommandPipeline } from '../application/commandPipeline.js';
 import { EventSchemaRegistry } from '../application/eventSchemas.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
+import type { KeyStore } from '../application/ports/keyStore.js';
+import { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
-import { eventCatalog } from '../domain/eventCatalog.js';
+import { eventCatalog, personalDataFields } from '../domain/eventCatalog.js';
 import { allProjections } from '../projections/all.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
@@ -15,6 +17,8 @@ import { ViewReader } from '../projections/viewReader.js';
 import type { Config } from './config.js';
 import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
 import { SqliteEventStore } from './eventstore/sqlite/sqliteEventStore.js';
+import { MongoKeyStore } from './keystore/mongo/mongoKeyStore.js';
+import { SqliteKeyStore } from './keystore/sqlite/sqliteKeyStore.js';
 import { MongoReadStore } from './readstore/mongo/mongoReadStore.js';
 import { SqliteReadStore } from './readstore/sqlite/sqliteReadStore.js';
 
@@ -28,7 +32,7 @@ export type SystemOptions = {
 };
 
 /** Only configuration decides between the embedded stores and EventStoreDB/MongoDB. */
-const openStores = async (config: Config): Promise<{ eventStore: EventStore; readStore: ReadStore }> => {
+const openStores = async (config: Config): Promise<{ eventStore: EventStore; readStore: ReadStore; keyStore: KeyStore }> => {
   if (!config.EVENTSTORE_URL || !config.MONGODB_URL) mkdirSync(config.DATA_DIR, { recursive: true });
   const eventStore = config.EVENTSTORE_URL
     ? EsdbEventStore.connect(config.EVENTSTORE_URL)
@@ -36,20 +40,27 @@ const openStores = async (config: Config): Promise<{ eventStore: EventStore; rea
   const readStore = config.MONGODB_URL
     ? await MongoReadStore.connect(config.MONGODB_URL, config.MONGODB_DB)
     : SqliteReadStore.open(join(config.DATA_DIR, 'views.sqlite'));
-  return { eventStore, readStore };
+  // Keys are not a view: they live beside the views' store but are never rebuilt or dropped.
+  const keyStore = config.MONGODB_URL
+    ? await MongoKeyStore.connect(config.MONGODB_URL, config.MONGODB_DB)
+    : SqliteKeyStore.open(join(config.DATA_DIR, 'keys.sqlite'));
+  return { eventStore, readStore, keyStore };
 };
 
 export const createSchemaRegistry = () => eventCatalog.reduce((registry, schemas) => registry.register(schemas), new EventSchemaRegistry());
 
 /** The composition root: stores, pipeline, projection runner, everything the API needs. */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
-  const { eventStore, readStore } = await openStores(config);
-  const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), maxAttempts: config.COMMAND_MAX_ATTEMPTS });
+  const { eventStore, readStore, keyStore } = await openStores(config);
+  const personalData = new PersonalDataVault(keyStore, personalDataFields);
+  const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
   await runner.start();
   return {
     eventStore,
     readStore,
+    keyStore,
+    personalData,
     pipeline,
     runner,
     views: new ViewReader(readStore),
@@ -60,6 +71,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     async close() {
       await runner.stop();
       await readStore.close();
+      await keyStore.close();
       await eventStore.close();
     },
   };

@@ -4,11 +4,11 @@ import { newId } from '../../application/ids.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { customerDecider, customerStreamId, InteractionKind } from '../../domain/customer/customer.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, ShortText, Uuid } from '../schemas.js';
+import { IdParams, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 export const customerRoutes =
-  ({ pipeline }: ApiServices): FastifyPluginAsyncZod =>
+  ({ pipeline, keyStore }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/customers',
@@ -70,6 +70,37 @@ export const customerRoutes =
           metadata: () => ({ customerId: id }),
         });
         return sendCommandResult(reply, id, result, 201);
+      },
+    );
+
+    app.post(
+      '/customers/:id/erase',
+      {
+        config: { allow: ['compliance_officer', 'admin'] },
+        schema: {
+          tags: ['customers'],
+          summary: "Erase the customer's personal data: the log stays whole, the data becomes unreadable",
+          description: 'Records the erasure, then destroys the customer key that sealed every contact name, phone and e-mail. Views show [erased].',
+          params: IdParams,
+          body: z.object({ reason: Reason }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const result = await pipeline.handle({
+          streamId: customerStreamId(id),
+          aggregate: 'Customer',
+          aggregateId: id,
+          decider: customerDecider,
+          command: { type: 'ErasePersonalData', reason: request.body.reason },
+          expects: 'existing',
+          envelope: commandEnvelope(request),
+          metadata: () => ({ customerId: id }),
+        });
+        // After the event: a crash between the two leaves a recorded erasure to finish, never an unrecorded one.
+        await keyStore.destroy(id);
+        return sendCommandResult(reply, id, result, 200);
       },
     );
   };

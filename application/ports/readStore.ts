@@ -49,6 +49,22 @@ export class InvalidCursor extends Error {
   }
 }
 
+/** A collection no one declared: the caller named it, so this is a bug rather than bad input. */
+export class UnknownCollection extends Error {
+  constructor(readonly collection: string) {
+    super(`Collection "${collection}" is not declared`);
+    this.name = 'UnknownCollection';
+  }
+}
+
+/** A query or document of the wrong shape, refused before it reaches the database. */
+export class InvalidQuery extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQuery';
+  }
+}
+
 export interface ReadStore {
   /** Creates the collections and their indexes if missing; idempotent. */
   ensureCollections(specs: CollectionSpec[]): Promise<void>;

@@ -64,6 +64,12 @@ export const ContactAddedData = z.object({
   title: z.string().optional(),
 });
 
+/** Records that the customer's personal data was erased (its key destroyed), who asked and why. */
+export const PersonalDataErasedData = z.object({
+  customerId: z.string(),
+  reason: z.string(),
+});
+
 export const customerEventSchemas = {
   CustomerRegistered: CustomerRegisteredData,
   InteractionRecorded: InteractionRecordedData,
@@ -72,6 +78,7 @@ export const customerEventSchemas = {
   RiskFlagRaised: RiskFlagRaisedData,
   RiskFlagCleared: RiskFlagClearedData,
   ContactAdded: ContactAddedData,
+  CustomerPersonalDataErased: PersonalDataErasedData,
 } as const;
 
 export type CustomerEvent =
@@ -81,7 +88,8 @@ export type CustomerEvent =
   | DomainEvent<'CreditLimitSet', z.infer<typeof CreditLimitSetData>>
   | DomainEvent<'RiskFlagRaised', z.infer<typeof RiskFlagRaisedData>>
   | DomainEvent<'RiskFlagCleared', z.infer<typeof RiskFlagClearedData>>
-  | DomainEvent<'ContactAdded', z.infer<typeof ContactAddedData>>;
+  | DomainEvent<'ContactAdded', z.infer<typeof ContactAddedData>>
+  | DomainEvent<'CustomerPersonalDataErased', z.infer<typeof PersonalDataErasedData>>;
 
 /**
  * The data fields of each event that hold personal data, for the application to encrypt
@@ -95,6 +103,7 @@ export const customerPersonalDataFields: Record<CustomerEvent['type'], readonly 
   RiskFlagRaised: [],
   RiskFlagCleared: [],
   ContactAdded: ['name', 'phone', 'email'],
+  CustomerPersonalDataErased: [],
 };
 
 // State
@@ -113,6 +122,7 @@ export type RegisteredCustomer = {
   interactions: number;
   /** Their count is the number of contacts. */
   contactIds: readonly string[];
+  personalDataErased: boolean;
 };
 
 export type Customer = { status: 'unknown' } | RegisteredCustomer;
@@ -133,6 +143,7 @@ export const evolve = (state: Customer, event: CustomerEvent): Customer => {
       riskFlag: { flagged: false, reason: null },
       interactions: 0,
       contactIds: [],
+      personalDataErased: false,
     };
   }
   if (state.status !== 'registered') return state;
@@ -151,6 +162,8 @@ export const evolve = (state: Customer, event: CustomerEvent): Customer => {
       return { ...state, riskFlag: { flagged: false, reason: event.data.reason } };
     case 'ContactAdded':
       return { ...state, contactIds: [...state.contactIds, event.data.contactId] };
+    case 'CustomerPersonalDataErased':
+      return { ...state, personalDataErased: true };
   }
 };
 
@@ -194,7 +207,9 @@ export type SetCreditLimit = { type: 'SetCreditLimit'; limit: Money };
 export type FlagRisk = { type: 'FlagRisk'; flagged: boolean; reason: string };
 export type AddContact = { type: 'AddContact'; contactId: string; name: string; phone?: string; email?: string; title?: string };
 
-export type CustomerCommand = RegisterCustomer | RecordInteraction | UpdateProfile | SetCreditLimit | FlagRisk | AddContact;
+export type ErasePersonalData = { type: 'ErasePersonalData'; reason: string };
+
+export type CustomerCommand = RegisterCustomer | RecordInteraction | UpdateProfile | SetCreditLimit | FlagRisk | AddContact | ErasePersonalData;
 
 export const customerRules = {
   registeredOnce: { id: 'CUS-01', name: 'A customer is registered once' },
@@ -206,6 +221,8 @@ export const customerRules = {
   riskFlagNeedsReason: { id: 'CUS-07', name: 'Raising or clearing a risk flag needs a reason' },
   riskFlagMustChange: { id: 'CUS-08', name: 'A risk flag is raised only when clear, and cleared only when raised' },
   contactAddedOnce: { id: 'CUS-09', name: 'A contact is added once' },
+  noContactsAfterErasure: { id: 'CUS-10', name: 'No personal data is taken for a customer whose personal data was erased' },
+  erasureNeedsReason: { id: 'CUS-11', name: 'Erasing personal data needs a reason' },
 } as const satisfies Record<string, Rule>;
 
 /** Credit is risk control: the people who sell do not also decide how much credit a customer gets. */
@@ -265,7 +282,12 @@ export const decide = (command: CustomerCommand, state: Customer, context: Decis
       }
       return [{ type: 'RiskFlagCleared', data: { customerId, reason: command.reason } }];
     }
+    case 'ErasePersonalData': {
+      if (!command.reason.trim()) return refuse(customerRules.erasureNeedsReason, 'Say why the personal data is erased');
+      return [{ type: 'CustomerPersonalDataErased', data: { customerId, reason: command.reason } }];
+    }
     case 'AddContact': {
+      if (state.personalDataErased) return refuse(customerRules.noContactsAfterErasure, 'The personal data of this customer was erased');
       if (state.contactIds.includes(command.contactId)) {
         return refuse(customerRules.contactAddedOnce, `Contact ${command.contactId} is already on the account`);
       }

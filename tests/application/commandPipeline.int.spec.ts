@@ -6,14 +6,18 @@ import type { Clock } from '../../application/ports/clock.js';
 import { customerDecider, customerStreamId, type CustomerCommand } from '../../domain/customer/customer.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { createSchemaRegistry } from '../../infrastructure/system.js';
+import { PersonalDataVault } from '../../application/personalData.js';
+import { personalDataFields } from '../../domain/eventCatalog.js';
+import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
 
 const clock: Clock = { now: () => '2026-11-27T10:00:00.000Z' };
 let store: SqliteEventStore;
 let pipeline: CommandPipeline;
+const personalData = new PersonalDataVault(SqliteKeyStore.open(':memory:'), personalDataFields);
 
 beforeEach(() => {
   store = SqliteEventStore.open(':memory:');
-  pipeline = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry() });
+  pipeline = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry(), personalData });
 });
 afterEach(() => store.close());
 
@@ -72,7 +76,7 @@ describe('the command pipeline', () => {
   });
 
   it('gives up with a concurrency conflict after its attempts, and an If-Match loser gets 412 not a retry', async () => {
-    const once = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry(), maxAttempts: 1 });
+    const once = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: 1 });
     await run(register, envelope('k1'), 'new');
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => run(call(n), envelope(`c${n}`), 'existing', once)));
     const rejected = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];

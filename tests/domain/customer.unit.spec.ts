@@ -179,6 +179,22 @@ describe('Customer', () => {
     });
   });
 
+  describe('erasing personal data', () => {
+    const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #42' } };
+
+    it('records the erasure with its reason', () =>
+      spec.given([registered, contactAdded]).when({ type: 'ErasePersonalData', reason: 'data subject request #42' }).then([erased]));
+
+    it(`refuses an erasure without a reason (${customerRules.erasureNeedsReason.id})`, () =>
+      spec.given([registered]).when({ type: 'ErasePersonalData', reason: ' ' }).thenRefuses(customerRules.erasureNeedsReason));
+
+    it(`refuses new contacts once erased (${customerRules.noContactsAfterErasure.id})`, () =>
+      spec
+        .given([registered, erased])
+        .when({ type: 'AddContact', contactId: 'k9', name: 'Wang Fang' })
+        .thenRefuses(customerRules.noContactsAfterErasure));
+  });
+
   it('writes events that satisfy their stored schemas', () => {
     for (const event of [registered, limitSet, flagged, cleared, contactAdded]) {
       expect(() => customerEventSchemas[event.type].parse(event.data)).not.toThrow();
