@@ -9,7 +9,7 @@ import {
   PreconditionFailed,
   RuleRefused,
 } from '../application/errors.js';
-import { InvalidCursor, UnknownField } from '../application/ports/readStore.js';
+import { InvalidCursor, InvalidQuery, UnknownField } from '../application/ports/readStore.js';
 import { ViewNotReady } from '../projections/viewReader.js';
 
 /** RFC 9457 problem details; `type` is stable per kind of error, so clients can branch on it. */
@@ -88,7 +88,8 @@ export const toProblem = (error: unknown): HttpProblem => {
     });
   }
   if (error instanceof Forbidden) return new HttpProblem(403, 'forbidden', 'Not allowed', error.message);
-  if (error instanceof UnknownField) return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message);
+  // UnknownCollection is left to fall through to 500: the API names collections itself, so one unknown is our bug.
+  if (error instanceof UnknownField || error instanceof InvalidQuery) return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message);
   if (error instanceof InvalidCursor) {
     return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message, { errors: [{ in: 'querystring', field: 'cursor', message: error.message }] });
   }

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidCursor,
+  InvalidQuery,
+  UnknownCollection,
   UnknownField,
   type Document,
+  type DocumentWrite,
   type FindQuery,
   type ReadStore,
 } from '../../application/ports/readStore.js';
@@ -127,9 +130,9 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       const cp = checkpoint('atomic');
       await put(c, [{ id: 'kept', status: 'open' }], 1, 'atomic');
 
-      const failing: Array<{ why: RegExp | typeof TypeError; writes: Parameters<ReadStore['commit']>[0]['writes'] }> = [
+      const failing: Array<{ why: typeof UnknownCollection | typeof InvalidQuery; writes: Parameters<ReadStore['commit']>[0]['writes'] }> = [
         {
-          why: /not declared/,
+          why: UnknownCollection,
           writes: [
             { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
             { collection: c, op: 'delete', id: 'kept' },
@@ -137,7 +140,7 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
           ],
         },
         {
-          why: TypeError,
+          why: InvalidQuery,
           writes: [
             { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
             { collection: c, op: 'delete', id: 'kept' },
@@ -145,7 +148,7 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
           ],
         },
         {
-          why: TypeError,
+          why: InvalidQuery,
           writes: [
             { collection: c, op: 'put', doc: { id: 'new', status: 'won' } },
             { collection: c, op: 'put', doc: { id: 'bad', status: { $ne: null } } },
@@ -236,6 +239,37 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       await expect(store().find(c, { where: { $where: 'true' }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
     });
 
+    it('refuses every use of a collection that was never declared', async () => {
+      const c = `${run}_never`;
+      await expect(store().get(c, 'a')).rejects.toBeInstanceOf(UnknownCollection);
+      await expect(store().getMany(c, ['a'])).rejects.toBeInstanceOf(UnknownCollection);
+      await expect(store().find(c, { limit: 10 })).rejects.toBeInstanceOf(UnknownCollection);
+      await expect(store().find(c, { limit: 10 })).rejects.toMatchObject({ collection: c });
+      const commit = store().commit({ writes: [{ collection: c, op: 'delete', id: 'a' }], checkpoint: { name: checkpoint('never'), position: 1 } });
+      await expect(commit).rejects.toBeInstanceOf(UnknownCollection);
+    });
+
+    it('refuses queries and documents of the wrong shape', async () => {
+      const c = await fresh();
+      await put(c, [{ id: 'kept', status: 'open' }], 1, 'shape');
+      for (const limit of [0, -1, 1.5, Number.NaN, '10']) {
+        await expect(store().find(c, { limit: limit as number })).rejects.toBeInstanceOf(InvalidQuery);
+      }
+      await expect(store().find(c, { orderBy: { field: 'rank', direction: 'up' as 'asc' }, limit: 10 })).rejects.toBeInstanceOf(InvalidQuery);
+      await expect(store().getMany(c, ['kept', ''])).rejects.toBeInstanceOf(InvalidQuery);
+      const writes = [
+        { collection: c, op: 'put', doc: { id: 'x', _id: 'x' } },
+        { collection: c, op: 'put', doc: ['x'] },
+        { collection: c, op: 'put', doc: { id: 'x', amount: [1] } },
+        { collection: c, op: 'delete', id: '' },
+        { collection: c, op: 'upsert', doc: { id: 'x' } },
+      ] as unknown as DocumentWrite[];
+      for (const write of writes) {
+        await expect(store().commit({ writes: [write], checkpoint: { name: checkpoint('shape'), position: 2 } })).rejects.toBeInstanceOf(InvalidQuery);
+      }
+      expect(await store().getCheckpoint(checkpoint('shape'))).toBe(1);
+    });
+
     it('refuses a cursor it did not issue', async () => {
       const c = await fresh();
       await put(c, ranked, 1);
@@ -264,10 +298,10 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       expect(ids((await find({ name: sly })).items)).toEqual(['sly']);
       expect(ids((await find({ status: '{"$ne":null}' })).items)).toEqual([]);
       for (const where of [{ status: { $ne: null } }, { status: { $gt: '' } }, { amount: { gt: { $ne: null } } }, { status: ['open'] }, { status: { gt: undefined } }]) {
-        await expect(find(where)).rejects.toThrow(TypeError);
+        await expect(find(where)).rejects.toBeInstanceOf(InvalidQuery);
       }
-      await expect(store().get(c, { $ne: null } as unknown as string)).rejects.toThrow(TypeError);
-      await expect(store().find('x; DROP TABLE checkpoints; --', { limit: 1 })).rejects.toThrow(/not declared/);
+      await expect(store().get(c, { $ne: null } as unknown as string)).rejects.toBeInstanceOf(InvalidQuery);
+      await expect(store().find('x; DROP TABLE checkpoints; --', { limit: 1 })).rejects.toBeInstanceOf(UnknownCollection);
       await expect(store().ensureCollections([{ name: 'x"; DROP TABLE meta; --', indexes: [] }])).rejects.toThrow(TypeError);
       await expect(store().ensureCollections([{ name: `${run}_sly`, indexes: ["a') --"] }])).rejects.toThrow(TypeError);
       expect(await store().get(c, 'sly')).toEqual({ id: 'sly', name: sly });
@@ -310,8 +344,8 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       const c = await fresh();
       await put(c, ranked, 1);
       await store().dropCollection(c);
-      await expect(store().get(c, 'd00')).rejects.toThrow(/not declared/);
-      await expect(store().find(c, { limit: 10 })).rejects.toThrow(/not declared/);
+      await expect(store().get(c, 'd00')).rejects.toBeInstanceOf(UnknownCollection);
+      await expect(store().find(c, { limit: 10 })).rejects.toBeInstanceOf(UnknownCollection);
       await expect(store().dropCollection(c)).resolves.toBeUndefined();
 
       await store().ensureCollections([{ name: c, indexes: ['status'] }]);

@@ -1,16 +1,33 @@
 import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type Sort } from 'mongodb';
 import {
-  InvalidCursor,
-  UnknownField,
+  UnknownCollection,
   type CollectionSpec,
   type Document,
   type FindQuery,
   type FindResult,
-  type RangeCondition,
   type ReadStore,
   type ReadStoreCommit,
   type Scalar,
 } from '../../../application/ports/readStore.js';
+import {
+  checkCheckpoint,
+  checkCollectionName,
+  checkDeclaration,
+  checkDoc,
+  checkId,
+  checkKey,
+  checkLimit,
+  checkSpec,
+  decodeCursor,
+  encodeCursor,
+  fieldsUsed,
+  parseOrder,
+  parseWhere,
+  unknownWrite,
+  type Keyset,
+  type Operator,
+  type Order,
+} from '../queryChecks.js';
 
 /**
  * Read models in MongoDB: one collection per view collection, documents stored with
@@ -25,8 +42,7 @@ import {
  * from a caller is passed to the driver, so there is no way to smuggle in an operator.
  */
 
-const NAME = /^[a-z][a-z0-9_]*$/i;
-const RANGE_MONGO: Record<keyof RangeCondition, string> = { gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte' };
+const MONGO_OP: Record<Operator, string> = { eq: '$eq', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte' };
 /** MongoDB's NamespaceExists: createCollection on a collection that is already there. */
 const NAMESPACE_EXISTS = 48;
 
@@ -34,9 +50,6 @@ type Stored = { _id: string } & Record<string, unknown>;
 type CheckpointRecord = { _id: string; position: number };
 type MetaRecord = { _id: string; value: unknown };
 type DeclarationRecord = { _id: string; indexes: string[] };
-type Condition = { field: string; op: string; value: Scalar };
-type Order = { field: string; direction: 'asc' | 'desc' };
-type Keyset = { value: Scalar; id: string };
 
 export class MongoReadStore implements ReadStore {
   private constructor(
@@ -56,7 +69,7 @@ export class MongoReadStore implements ReadStore {
       for (const name of ['_checkpoints', '_meta', '_collections']) await createIfMissing(db, name);
       const specs = new Map<string, ReadonlySet<string>>();
       for (const record of await db.collection<DeclarationRecord>('_collections').find().toArray()) {
-        specs.set(record._id, parseDeclaration(record));
+        specs.set(record._id, checkDeclaration(record._id, record.indexes));
       }
       return new MongoReadStore(client, db, specs);
     } catch (error) {
@@ -69,7 +82,7 @@ export class MongoReadStore implements ReadStore {
     for (const spec of specs) checkSpec(spec);
     // Each step is idempotent, so a failure part-way is repaired by calling again.
     for (const spec of specs) {
-      // The name passed NAME, so it is safe inside a pattern.
+      // The name passed checkSpec (letters, digits, underscores), so it is safe inside a pattern.
       const clash = await this.declarations().findOne({ _id: { $regex: `^${spec.name}$`, $options: 'i', $ne: spec.name } });
       // Refused on every store alike: the SQLite adapter's table names ignore case.
       if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash._id}" only in case`);
@@ -83,7 +96,7 @@ export class MongoReadStore implements ReadStore {
         { upsert: true, returnDocument: 'after' },
       );
       if (!record) throw new Error(`Declaring collection "${spec.name}" returned nothing`);
-      this.specs.set(spec.name, parseDeclaration(record));
+      this.specs.set(spec.name, checkDeclaration(record._id, record.indexes));
     }
   }
 
@@ -123,7 +136,7 @@ export class MongoReadStore implements ReadStore {
     const order = parseOrder(collection, fields, query.orderBy);
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor, order);
 
-    const clauses: Filter<Stored>[] = conditions.map((c) => ({ [c.field]: { [c.op]: c.value } }));
+    const clauses: Filter<Stored>[] = conditions.map((c) => ({ [c.field]: { [MONGO_OP[c.op]]: c.value } }));
     if (after) clauses.push(order ? keysetFilter(order, after) : { _id: { $gt: after.id } });
     const dir = order?.direction === 'desc' ? -1 : 1;
     const sort: Sort = order ? { [order.field]: dir, _id: dir } : { _id: 1 };
@@ -150,7 +163,7 @@ export class MongoReadStore implements ReadStore {
       } else if (write.op === 'delete') {
         operation = { deleteOne: { filter: { _id: checkId(write.id) } } };
       } else {
-        throw new TypeError(`Unknown write operation "${String((write as { op: unknown }).op)}"`);
+        unknownWrite(write);
       }
       const operations = byCollection.get(write.collection) ?? [];
       operations.push(operation);
@@ -211,11 +224,11 @@ export class MongoReadStore implements ReadStore {
     let fields = this.specs.get(collection);
     if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
       const record = await this.declarations().findOne({ _id: { $eq: collection } });
-      fields = record ? parseDeclaration(record) : undefined;
+      fields = record ? checkDeclaration(record._id, record.indexes) : undefined;
       if (fields) this.specs.set(collection, fields);
       else this.specs.delete(collection);
     }
-    if (!fields) throw new Error(`Collection "${String(collection)}" is not declared`);
+    if (!fields) throw new UnknownCollection(String(collection));
     return fields;
   }
 
@@ -261,121 +274,3 @@ function keysetFilter(order: Order, after: Keyset): Filter<Stored> {
 
 /** JSON in, JSON out, as on SQLite: a Date becomes its ISO string, undefined fields vanish. */
 const toJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
-
-// Checks shared in shape with the SQLite adapter: both must accept and refuse the same input.
-
-/** `id` is excluded: documents are already keyed and tie-broken by it. */
-const isFieldName = (field: unknown): field is string => typeof field === 'string' && NAME.test(field) && field !== 'id';
-
-/** Re-checked on every read: the stored names become collection and field names in queries. */
-function parseDeclaration(record: DeclarationRecord): ReadonlySet<string> {
-  if (!NAME.test(record._id) || !Array.isArray(record.indexes) || !record.indexes.every(isFieldName)) {
-    throw new Error(`Stored declaration of collection "${record._id}" is malformed`);
-  }
-  return new Set(record.indexes);
-}
-
-const fieldsUsed = (query: FindQuery): string[] => [...Object.keys(query.where ?? {}), ...(query.orderBy ? [query.orderBy.field] : [])];
-
-function checkCollectionName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`Invalid collection name ${JSON.stringify(name)}`);
-}
-
-function checkSpec(spec: CollectionSpec): void {
-  checkCollectionName(spec.name);
-  for (const field of spec.indexes) {
-    if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
-  }
-}
-
-function checkKey(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError('Expected a string key');
-  return value;
-}
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || id === '') throw new TypeError('A document id must be a non-empty string');
-  return id;
-}
-
-function checkLimit(limit: unknown): number {
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
-  return limit;
-}
-
-function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { name: string; position: number } {
-  if (!checkpoint || typeof checkpoint.position !== 'number' || !Number.isSafeInteger(checkpoint.position)) {
-    throw new TypeError('A checkpoint needs a name and an integer position');
-  }
-  return { name: checkKey(checkpoint.name), position: checkpoint.position };
-}
-
-/** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
-function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`A document in "${collection}" must be an object`);
-  const record = doc as Record<string, unknown>;
-  checkId(record.id);
-  if (record._id !== undefined) throw new TypeError('A document may not carry "_id"; its key is "id"');
-  for (const field of fields) {
-    const value = record[field];
-    if (value !== undefined && !isScalar(value)) throw new TypeError(`Field "${field}" of "${collection}/${String(record.id)}" must be a scalar`);
-  }
-  return record as Document;
-}
-
-const isScalar = (value: unknown): value is Scalar =>
-  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-
-const isBound = (value: unknown): value is string | number =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
-
-/**
- * Equality on a scalar, or a range whose bounds are strings or numbers. Anything else, such
- * as `{ $ne: null }`, is refused rather than interpreted.
- */
-function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
-  const conditions: Condition[] = [];
-  for (const [field, value] of Object.entries(where ?? {})) {
-    if (!fields.has(field)) throw new UnknownField(collection, field);
-    if (isScalar(value)) {
-      conditions.push({ field, op: '$eq', value });
-      continue;
-    }
-    const bounds =
-      typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-        ? Object.entries(value).filter(([, bound]) => bound !== undefined)
-        : [];
-    if (bounds.length === 0 || !bounds.every(([op, bound]) => Object.hasOwn(RANGE_MONGO, op) && isBound(bound))) {
-      throw new TypeError(`Filter on "${field}" must be a scalar or a range { gt, gte, lt, lte } of strings or numbers`);
-    }
-    for (const [op, bound] of bounds) conditions.push({ field, op: RANGE_MONGO[op as keyof RangeCondition], value: bound as string | number });
-  }
-  return conditions;
-}
-
-function parseOrder(collection: string, fields: ReadonlySet<string>, orderBy: FindQuery['orderBy']): Order | null {
-  if (orderBy === undefined) return null;
-  if (!fields.has(orderBy.field)) throw new UnknownField(collection, orderBy.field);
-  if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new TypeError('orderBy.direction must be "asc" or "desc"');
-  return { field: orderBy.field, direction: orderBy.direction };
-}
-
-/** The cursor names the order it belongs to, so reusing it under another order is refused. */
-function encodeCursor(order: Order | null, value: Scalar, id: string): string {
-  return Buffer.from(JSON.stringify([order?.field ?? null, order?.direction ?? 'asc', value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: unknown, order: Order | null): Keyset {
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursor();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursor();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursor();
-  const [field, direction, value, id] = parsed as unknown[];
-  if (field !== (order?.field ?? null) || direction !== (order?.direction ?? 'asc')) throw new InvalidCursor();
-  if (!isScalar(value) || (order === null && value !== null) || typeof id !== 'string' || id === '') throw new InvalidCursor();
-  return { value, id };
-}

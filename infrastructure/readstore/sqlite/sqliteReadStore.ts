@@ -1,16 +1,33 @@
 import Database from 'better-sqlite3';
 import {
-  InvalidCursor,
-  UnknownField,
+  UnknownCollection,
   type CollectionSpec,
   type Document,
   type FindQuery,
   type FindResult,
-  type RangeCondition,
   type ReadStore,
   type ReadStoreCommit,
   type Scalar,
 } from '../../../application/ports/readStore.js';
+import {
+  checkCheckpoint,
+  checkCollectionName,
+  checkDeclaration,
+  checkDoc,
+  checkId,
+  checkKey,
+  checkLimit,
+  checkSpec,
+  decodeCursor,
+  encodeCursor,
+  fieldsUsed,
+  parseOrder,
+  parseWhere,
+  unknownWrite,
+  type Keyset,
+  type Operator,
+  type Order,
+} from '../queryChecks.js';
 
 /**
  * Read models in SQLite: one table per collection holding each document as JSON, with an
@@ -18,18 +35,14 @@ import {
  * 200k documents, expression indexes served a 50-row keyset page as fast as indexed
  * generated columns (about 60 µs either way), and a field declared later needs no ALTER TABLE.
  *
- * Only names that passed NAME and were declared are spliced into SQL (the index only
+ * Only names that passed queryChecks and were declared are spliced into SQL (the index only
  * serves a query whose expression matches it textually, so the JSON path cannot be a
  * bound parameter); every value is a bound parameter.
  */
 
-const NAME = /^[a-z][a-z0-9_]*$/i;
-const RANGE_SQL: Record<keyof RangeCondition, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const SQL_OP: Record<Operator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 type SqlValue = string | number | null;
-type Condition = { field: string; op: string; value: Scalar };
-type Order = { field: string; direction: 'asc' | 'desc' };
-type Keyset = { value: Scalar; id: string };
 type Row = { id: string; doc: string; k?: SqlValue };
 /** One run of the sort order that a single index range scan can serve. */
 type Segment = { where: string[]; params: SqlValue[]; orderBy: string };
@@ -57,7 +70,7 @@ export class SqliteReadStore implements ReadStore {
     const rows = db.prepare('SELECT name, indexes FROM collections').all() as { name: string; indexes: string }[];
     const specs = new Map<string, ReadonlySet<string>>();
     try {
-      for (const row of rows) specs.set(row.name, parseDeclaration(row.name, row.indexes));
+      for (const row of rows) specs.set(row.name, checkDeclaration(row.name, JSON.parse(row.indexes)));
     } catch (error) {
       db.close();
       throw error;
@@ -78,7 +91,7 @@ export class SqliteReadStore implements ReadStore {
           // SQLite table names ignore case, so two such collections would share a table.
           if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash.name}" only in case`);
           const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(spec.name) as { indexes: string } | undefined;
-          const fields = new Set([...(row ? parseDeclaration(spec.name, row.indexes) : []), ...spec.indexes]);
+          const fields = new Set([...(row ? checkDeclaration(spec.name, JSON.parse(row.indexes)) : []), ...spec.indexes]);
           this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
           for (const field of fields) {
             this.db.exec(`CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`);
@@ -136,7 +149,7 @@ export class SqliteReadStore implements ReadStore {
     const where: string[] = [];
     const params: SqlValue[] = [];
     for (const c of conditions) {
-      where.push(c.value === null ? `${key(c.field)} IS NULL` : `${key(c.field)} ${c.op} ?`);
+      where.push(c.value === null ? `${key(c.field)} IS NULL` : `${key(c.field)} ${SQL_OP[c.op]} ?`);
       if (c.value !== null) params.push(toSql(c.value));
     }
     const select = `SELECT id, doc${order ? `, ${key(order.field)} AS k` : ''} FROM ${table(collection)}`;
@@ -171,7 +184,7 @@ export class SqliteReadStore implements ReadStore {
           } else if (write.op === 'delete') {
             this.stmt(`DELETE FROM ${table(write.collection)} WHERE id = ?`).run(checkId(write.id));
           } else {
-            throw new TypeError(`Unknown write operation "${String((write as { op: unknown }).op)}"`);
+            unknownWrite(write);
           }
         }
         this.stmt(
@@ -220,11 +233,11 @@ export class SqliteReadStore implements ReadStore {
     let fields = this.specs.get(collection);
     if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
       const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(collection) as { indexes: string } | undefined;
-      fields = row ? parseDeclaration(collection, row.indexes) : undefined;
+      fields = row ? checkDeclaration(collection, JSON.parse(row.indexes)) : undefined;
       if (fields) this.specs.set(collection, fields);
       else this.specs.delete(collection);
     }
-    if (!fields) throw new Error(`Collection "${String(collection)}" is not declared`);
+    if (!fields) throw new UnknownCollection(String(collection));
     return fields;
   }
 
@@ -270,125 +283,6 @@ function segments(order: Order | null, after: Keyset | null): Segment[] {
   return all.slice(all.indexOf(values));
 }
 
-// Checks shared in shape with the MongoDB adapter: both must accept and refuse the same input.
-
-/** `id` is excluded: documents are already keyed and tie-broken by it. */
-const isFieldName = (field: unknown): field is string => typeof field === 'string' && NAME.test(field) && field !== 'id';
-
-/** Re-checked on every read: the stored names go into SQL, and the table could have been edited by hand. */
-function parseDeclaration(name: string, indexes: string): ReadonlySet<string> {
-  const fields: unknown = JSON.parse(indexes);
-  if (!NAME.test(name) || !Array.isArray(fields) || !fields.every(isFieldName)) {
-    throw new Error(`Stored declaration of collection "${name}" is malformed`);
-  }
-  return new Set(fields);
-}
-
-const fieldsUsed = (query: FindQuery): string[] => [...Object.keys(query.where ?? {}), ...(query.orderBy ? [query.orderBy.field] : [])];
-
-function checkCollectionName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`Invalid collection name ${JSON.stringify(name)}`);
-}
-
-function checkSpec(spec: CollectionSpec): void {
-  checkCollectionName(spec.name);
-  for (const field of spec.indexes) {
-    if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
-  }
-}
-
-function checkKey(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError('Expected a string key');
-  return value;
-}
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || id === '') throw new TypeError('A document id must be a non-empty string');
-  return id;
-}
-
-function checkLimit(limit: unknown): number {
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
-  return limit;
-}
-
-function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { name: string; position: number } {
-  if (!checkpoint || typeof checkpoint.position !== 'number' || !Number.isSafeInteger(checkpoint.position)) {
-    throw new TypeError('A checkpoint needs a name and an integer position');
-  }
-  return { name: checkKey(checkpoint.name), position: checkpoint.position };
-}
-
-/** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
-function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`A document in "${collection}" must be an object`);
-  const record = doc as Record<string, unknown>;
-  checkId(record.id);
-  if (record._id !== undefined) throw new TypeError('A document may not carry "_id"; its key is "id"');
-  for (const field of fields) {
-    const value = record[field];
-    if (value !== undefined && !isScalar(value)) throw new TypeError(`Field "${field}" of "${collection}/${String(record.id)}" must be a scalar`);
-  }
-  return record as Document;
-}
-
 function parseDoc(json: string): Document {
   return JSON.parse(json) as Document;
-}
-
-const isScalar = (value: unknown): value is Scalar =>
-  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-
-const isBound = (value: unknown): value is string | number =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
-
-/**
- * Equality on a scalar, or a range whose bounds are strings or numbers. Anything else, such
- * as `{ $ne: null }`, is refused rather than interpreted.
- */
-function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
-  const conditions: Condition[] = [];
-  for (const [field, value] of Object.entries(where ?? {})) {
-    if (!fields.has(field)) throw new UnknownField(collection, field);
-    if (isScalar(value)) {
-      conditions.push({ field, op: '=', value });
-      continue;
-    }
-    const bounds =
-      typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-        ? Object.entries(value).filter(([, bound]) => bound !== undefined)
-        : [];
-    if (bounds.length === 0 || !bounds.every(([op, bound]) => Object.hasOwn(RANGE_SQL, op) && isBound(bound))) {
-      throw new TypeError(`Filter on "${field}" must be a scalar or a range { gt, gte, lt, lte } of strings or numbers`);
-    }
-    for (const [op, bound] of bounds) conditions.push({ field, op: RANGE_SQL[op as keyof RangeCondition], value: bound as string | number });
-  }
-  return conditions;
-}
-
-function parseOrder(collection: string, fields: ReadonlySet<string>, orderBy: FindQuery['orderBy']): Order | null {
-  if (orderBy === undefined) return null;
-  if (!fields.has(orderBy.field)) throw new UnknownField(collection, orderBy.field);
-  if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new TypeError('orderBy.direction must be "asc" or "desc"');
-  return { field: orderBy.field, direction: orderBy.direction };
-}
-
-/** The cursor names the order it belongs to, so reusing it under another order is refused. */
-function encodeCursor(order: Order | null, value: Scalar, id: string): string {
-  return Buffer.from(JSON.stringify([order?.field ?? null, order?.direction ?? 'asc', value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: unknown, order: Order | null): Keyset {
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursor();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursor();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursor();
-  const [field, direction, value, id] = parsed as unknown[];
-  if (field !== (order?.field ?? null) || direction !== (order?.direction ?? 'asc')) throw new InvalidCursor();
-  if (!isScalar(value) || (order === null && value !== null) || typeof id !== 'string' || id === '') throw new InvalidCursor();
-  return { value, id };
 }
