@@ -13,4 +13,12 @@ export const PERMISSIONS = {
   audit: ['auditor', 'compliance_officer', 'admin'],
   /** Running the system itself: rebuilding views. */
   operate: ['admin'],
+  /** Approving or rejecting a quote's discount: every role the authority table may name; the quote's rules judge how far each reaches. */
+  decideDiscounts: ['sales_rep', 'sales_manager', 'finance', 'admin'],
+  /** Placing and working orders: sellers, and finance, who alone may override a credit or risk refusal. */
+  order: ['sales_rep', 'sales_manager', 'finance', 'admin'],
+  /** Publishing and pricing products, launching promotions: managers and finance, not the reps who sell against them. */
+  manageCatalog: ['sales_manager', 'finance', 'admin'],
+  /** A customer's account terms (credit limit, risk flag): sellers may ask, the customer's rules say who decides. */
+  account: ['sales_rep', 'sales_manager', 'finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiServices } from '../api/services.js';
 import { CommandPipeline } from '../application/commandPipeline.js';
+import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
+import { quoteExpiry } from '../application/deadlines/quoteExpiry.js';
 import { EventSchemaRegistry } from '../application/eventSchemas.js';
+import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore } from '../application/ports/keyStore.js';
@@ -11,6 +14,7 @@ import { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { eventCatalog, personalDataFields } from '../domain/eventCatalog.js';
 import { allProjections } from '../projections/all.js';
+import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
@@ -22,7 +26,7 @@ import { SqliteKeyStore } from './keystore/sqlite/sqliteKeyStore.js';
 import { MongoReadStore } from './readstore/mongo/mongoReadStore.js';
 import { SqliteReadStore } from './readstore/sqlite/sqliteReadStore.js';
 
-export type System = ApiServices & { close: () => Promise<void> };
+export type System = ApiServices & { deadlines: DeadlineWatcher; close: () => Promise<void> };
 
 export type SystemOptions = {
   config: Config;
@@ -56,6 +60,11 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
   await runner.start();
+  const views = new ViewReader(readStore);
+  const deadlines = new DeadlineWatcher({ pipeline, deadlines: dueDeadlines(views), kinds: [quoteExpiry(eventStore)], clock, logger: logger.child({ component: 'deadlines' }) });
+  deadlines.start();
+  const leadConversions = leadConversionSubscriber({ eventStore, readStore, pipeline, personalData, logger });
+  leadConversions.start();
   return {
     eventStore,
     readStore,
@@ -63,12 +72,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     personalData,
     pipeline,
     runner,
-    views: new ViewReader(readStore),
+    views,
+    deadlines,
     clock,
     apiKeys: config.apiKeys,
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     async close() {
+      await deadlines.stop();
+      await leadConversions.stop();
       await runner.stop();
       await readStore.close();
       await keyStore.close();

@@ -114,4 +114,58 @@ export const opportunityRoutes =
         return sendCommandResult(reply, request.params.id, result, 200);
       },
     );
+
+    app.post(
+      '/opportunities/:id/needs',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['opportunities'],
+          summary: "Record the customer's needs and the solution proposed for them",
+          params: IdParams,
+          body: z.object({ needs: z.array(ShortText(500)).max(50), proposedSolution: ShortText(4000).optional() }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'RecordNeeds', ...request.body }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/opportunities/:id/reassign',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['opportunities'],
+          summary: 'Hand the deal to another owner (sales manager only)',
+          params: IdParams,
+          body: z.object({ ownerId: ShortText(200), reason: Reason.optional() }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'ReassignOwner', ...request.body }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/opportunities/:id/source',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['opportunities'],
+          summary: 'Attribute the deal to the campaign and/or partner that brought it',
+          params: IdParams,
+          body: z.object({ campaignId: ShortText(128).optional(), partnerId: ShortText(128).optional() }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'LinkSource', ...request.body }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
   };

@@ -1,0 +1,168 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CommandEnvelope } from '../../application/commandPipeline.js';
+import { NotFound } from '../../application/errors.js';
+import { PERMISSIONS } from '../../application/roles.js';
+import { productStreamId } from '../../domain/catalog/product.js';
+import { customerStreamId } from '../../domain/customer/customer.js';
+import { opportunityStreamId } from '../../domain/opportunity/opportunity.js';
+import { promiseDecider, promiseStreamId, PromiseKind, STATEMENT_MAX_CHARS, type PromiseCommand } from '../../domain/promise/promise.js';
+import { Money } from '../../domain/shared/money.js';
+import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
+import { IdParams, Reason, ShortText, Uuid } from '../schemas.js';
+import type { ApiServices } from '../services.js';
+
+/**
+ * Kept exactly as said, untrimmed. The length rule (PRM-02, in characters as a reader counts
+ * them) is the promise's; this bound only stops absurd bodies, and every statement within the
+ * rule passes it, since no character takes more than two UTF-16 units.
+ */
+const Statement = z.string().min(1).max(2 * STATEMENT_MAX_CHARS);
+
+/**
+ * Figures are checked for type here; whether they are possible (availability up to 100%, no
+ * negative price) is the promise's rule PRM-04, answered by name.
+ */
+const CommittedInput = z
+  .object({
+    capability: z.string().min(1).max(1000).optional(),
+    availabilityPct: z.number().optional(),
+    responseHours: z.number().optional(),
+    deliveryDate: z.iso.date().optional(),
+    price: Money.optional(),
+  })
+  .strict();
+
+export const promiseRoutes =
+  ({ pipeline, eventStore }: ApiServices): FastifyPluginAsyncZod =>
+  async (app) => {
+    const mustExist = async (what: string, streamId: string, id: string) => {
+      const found = await eventStore.readStream(streamId, { maxCount: 1 });
+      if (found.length === 0) throw new NotFound(what, id);
+    };
+
+    const act = (id: string, command: PromiseCommand, envelope: CommandEnvelope) =>
+      pipeline.handle({
+        streamId: promiseStreamId(id),
+        aggregate: 'Promise',
+        aggregateId: id,
+        decider: promiseDecider,
+        command,
+        expects: 'existing',
+        envelope,
+        metadata: (state) => (state.status === 'none' ? {} : { customerId: state.customerId }),
+      });
+
+    app.post(
+      '/promises',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['promises'],
+          summary: 'Record what a seller committed to a customer, in the words said',
+          description:
+            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. madeBy defaults to the caller.',
+          body: z
+            .object({
+              id: Uuid.optional(),
+              customerId: Uuid,
+              opportunityId: Uuid.optional(),
+              kind: PromiseKind,
+              statement: Statement,
+              sku: ShortText(100).optional(),
+              committed: CommittedInput.default({}),
+              dueDate: z.iso.date(),
+              madeBy: ShortText(200).optional(),
+            })
+            .strict(),
+          response: { 201: commandResponses[201] },
+        },
+      },
+      async (request, reply) => {
+        const promiseId = newStreamId(request, request.body.id);
+        const { customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = request.body;
+        const result = await pipeline.handle({
+          streamId: promiseStreamId(promiseId),
+          aggregate: 'Promise',
+          aggregateId: promiseId,
+          decider: promiseDecider,
+          command: {
+            type: 'RecordPromise',
+            promiseId,
+            customerId,
+            ...(opportunityId !== undefined ? { opportunityId } : {}),
+            kind,
+            statement,
+            ...(sku !== undefined ? { sku } : {}),
+            committed,
+            dueDate,
+            madeBy: madeBy ?? request.actor.id,
+          },
+          expects: 'new',
+          envelope: commandEnvelope(request),
+          context: async (_state, base) => {
+            await mustExist('Customer', customerStreamId(customerId), customerId);
+            if (opportunityId !== undefined) await mustExist('Opportunity', opportunityStreamId(opportunityId), opportunityId);
+            if (sku !== undefined) await mustExist('Product', productStreamId(sku), sku);
+            return base;
+          },
+          metadata: () => ({ customerId }),
+        });
+        return sendCommandResult(reply, promiseId, result, 201);
+      },
+    );
+
+    app.post(
+      '/promises/:id/fulfil',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['promises'],
+          summary: 'Record that a promise was kept, with the evidence',
+          params: IdParams,
+          body: z.object({ evidence: z.string().trim().min(1).max(4000) }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'FulfilPromise', evidence: request.body.evidence }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/promises/:id/break',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['promises'],
+          summary: 'Record that a promise was broken, and why',
+          params: IdParams,
+          body: z.object({ reason: Reason }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'BreakPromise', reason: request.body.reason }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/promises/:id/withdraw',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['promises'],
+          summary: 'Withdraw a promise, with the reason',
+          params: IdParams,
+          body: z.object({ reason: Reason }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'WithdrawPromise', reason: request.body.reason }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+  };

@@ -1,0 +1,236 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CommandEnvelope } from '../../application/commandPipeline.js';
+import { NotFound } from '../../application/errors.js';
+import { loadAggregate } from '../../application/loadAggregate.js';
+import type { EventStore } from '../../application/ports/eventStore.js';
+import { PERMISSIONS } from '../../application/roles.js';
+import { productDecider, productFacts, productStreamId, type ProductFacts } from '../../domain/catalog/product.js';
+import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
+import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
+import { opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
+import { DEFAULT_DISCOUNT_AUTHORITY, quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
+import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
+import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import type { ApiServices } from '../services.js';
+
+/** An instant with any offset, kept as UTC (the log's one spelling of time). */
+const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+const QuoteLineInput = z
+  .object({
+    sku: ShortText(100),
+    qty: z.number().int().min(1).max(1_000_000_000),
+    unitPrice: MoneyInput,
+    // Out of range is bad input; more than two decimals is the quote's rule QUO-05, answered by name.
+    discountPct: z.number().min(0).max(100),
+    promotionId: Uuid.optional(),
+  })
+  .strict();
+
+/** Action routes without a body still accept `{}` (or nothing at all). */
+const NoBody = z.object({}).strict().default({});
+
+const customerOf = async (eventStore: EventStore, customerId: string): Promise<QuoteContext['customer']> => {
+  const customer = await loadAggregate(eventStore, customerDecider, customerStreamId(customerId));
+  if (!customer || customer.state.status !== 'registered') throw new NotFound('Customer', customerId);
+  return { tier: customer.state.tier, region: customer.state.region };
+};
+
+/** The catalog facts of each distinct key, or 404 for the first one the catalog does not know. */
+const factsOf = async <T>(keys: string[], load: (key: string) => Promise<T | undefined>, what: string): Promise<Record<string, T>> => {
+  const facts: Record<string, T> = {};
+  for (const key of new Set(keys)) {
+    const found = await load(key);
+    if (!found) throw new NotFound(what, key);
+    facts[key] = found;
+  }
+  return facts;
+};
+
+export const quoteRoutes =
+  ({ pipeline, eventStore }: ApiServices): FastifyPluginAsyncZod =>
+  async (app) => {
+    const product = async (sku: string): Promise<ProductFacts | undefined> => {
+      const loaded = await loadAggregate(eventStore, productDecider, productStreamId(sku));
+      return loaded ? productFacts(loaded.state) : undefined;
+    };
+    const promotion = async (promotionId: string): Promise<PromotionFacts | undefined> => {
+      const loaded = await loadAggregate(eventStore, promotionDecider, promotionStreamId(promotionId));
+      return loaded ? promotionFacts(loaded.state) : undefined;
+    };
+
+    const act = (id: string, command: QuoteCommand, envelope: CommandEnvelope) =>
+      pipeline.handle({
+        streamId: quoteStreamId(id),
+        aggregate: 'Quote',
+        aggregateId: id,
+        decider: quoteDecider,
+        command,
+        expects: 'existing',
+        envelope,
+        context: async (state, base): Promise<QuoteContext> => {
+          if (state.status === 'none') throw new NotFound('Quote', id);
+          // Once drafted, the lines hold the catalog facts they were priced against; only the authority is read afresh.
+          return { ...base, products: {}, promotions: {}, customer: await customerOf(eventStore, state.customerId), discountAuthority: DEFAULT_DISCOUNT_AUTHORITY };
+        },
+        metadata: (state) => (state.status === 'none' ? {} : { customerId: state.customerId }),
+      });
+
+    app.post(
+      '/quotes',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['quotes'],
+          summary: 'Draft a quote for an opportunity, priced from the catalog',
+          description:
+            'Money in integer minor units. Totals are computed: subtotal at list price, discountTotal, total. The customer and owner come from the opportunity; every sku and promotion must be in the catalog (404 otherwise).',
+          body: z
+            .object({
+              id: Uuid.optional(),
+              opportunityId: Uuid,
+              lines: z.array(QuoteLineInput).max(200),
+              validUntil: Instant,
+            })
+            .strict(),
+          response: { 201: commandResponses[201] },
+        },
+      },
+      async (request, reply) => {
+        const quoteId = newStreamId(request, request.body.id);
+        const { opportunityId, lines, validUntil } = request.body;
+        const opportunity = await loadAggregate(eventStore, opportunityDecider, opportunityStreamId(opportunityId));
+        if (!opportunity || opportunity.state.status === 'none') throw new NotFound('Opportunity', opportunityId);
+        const { customerId, ownerId } = opportunity.state;
+        const result = await pipeline.handle({
+          streamId: quoteStreamId(quoteId),
+          aggregate: 'Quote',
+          aggregateId: quoteId,
+          decider: quoteDecider,
+          command: { type: 'DraftQuote', quoteId, opportunityId, customerId, ownerId, lines, validUntil },
+          expects: 'new',
+          envelope: commandEnvelope(request),
+          context: async (_state, base) => ({
+            ...base,
+            products: await factsOf(lines.map((l) => l.sku), product, 'Product'),
+            promotions: await factsOf(lines.flatMap((l) => (l.promotionId ? [l.promotionId] : [])), promotion, 'Promotion'),
+            customer: await customerOf(eventStore, customerId),
+            // Until a policy aggregate publishes the table, the issue's starting authorities apply.
+            discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
+          }),
+          metadata: () => ({ customerId }),
+        });
+        return sendCommandResult(reply, quoteId, result, 201);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/submit',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['quotes'],
+          summary: "Submit a draft; a discount above the submitter's authority, or a price below floor, then awaits approval",
+          params: IdParams,
+          body: NoBody,
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'SubmitQuote' }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/approve',
+      {
+        config: { allow: PERMISSIONS.decideDiscounts },
+        schema: {
+          tags: ['quotes'],
+          summary: 'Approve a quote awaiting approval: someone other than the submitter, whose authority covers its discount',
+          params: IdParams,
+          body: z.object({ reason: Reason.optional() }).strict().default({}),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const { reason } = request.body;
+        const result = await act(request.params.id, { type: 'ApproveQuote', ...(reason ? { reason } : {}) }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/reject',
+      {
+        config: { allow: PERMISSIONS.decideDiscounts },
+        schema: {
+          tags: ['quotes'],
+          summary: 'Reject a quote awaiting approval, with the reason',
+          params: IdParams,
+          body: z.object({ reason: Reason }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'RejectQuote', reason: request.body.reason }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/send',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['quotes'],
+          summary: 'Send a submitted (and, where needed, approved) quote to the customer',
+          params: IdParams,
+          body: NoBody,
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'SendQuote' }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/accept',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['quotes'],
+          summary: "Record the customer's acceptance of a sent quote",
+          params: IdParams,
+          body: NoBody,
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'AcceptQuote' }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+
+    app.post(
+      '/quotes/:id/decline',
+      {
+        config: { allow: PERMISSIONS.sell },
+        schema: {
+          tags: ['quotes'],
+          summary: 'Record that the customer declined a sent quote, and why',
+          params: IdParams,
+          body: z.object({ reason: Reason }).strict(),
+          response: { 200: commandResponses[200] },
+        },
+      },
+      async (request, reply) => {
+        const result = await act(request.params.id, { type: 'DeclineQuote', reason: request.body.reason }, commandEnvelope(request));
+        return sendCommandResult(reply, request.params.id, result, 200);
+      },
+    );
+  };

@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { customerDecider, customerRules, customerStreamId } from '../../domain/customer/customer.js';
+import { LeadCapturedData, LeadConvertedData, leadStreamId } from '../../domain/lead/lead.js';
+import { initialState as noOpportunity, opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
+import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
+import { Money } from '../../domain/shared/money.js';
+import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
+import { NotFound, RuleRefused } from '../errors.js';
+import { idFromKey } from '../ids.js';
+import { loadAggregate } from '../loadAggregate.js';
+import { ERASED, type PersonalDataVault } from '../personalData.js';
+import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
+import type { ReadStore } from '../ports/readStore.js';
+import { ReactorSubscriber } from './reactorSubscriber.js';
+
+/** A lead's contact is sealed with the lead's own key until conversion carries it over to the customer's. */
+export const leadDataSubject = (leadId: string) => `lead-${leadId}`;
+
+/**
+ * What the follow-ups need beyond LeadConverted's data (the new customer's industry and
+ * region, the deal's title, owner and amount). It rides in that event's metadata under
+ * `conversion`, so a reactor resuming after a crash has everything in the one event.
+ */
+export const ConversionPlan = z.object({
+  /** Present when the lead becomes a new customer; the name defaults to the lead's company. */
+  customer: z.object({ name: z.string().optional(), industry: z.string(), region: z.string() }).optional(),
+  opportunity: z.object({ title: z.string(), ownerId: z.string(), amount: Money }),
+});
+export type ConversionPlan = z.infer<typeof ConversionPlan>;
+
+/** The metadata of a LeadConverted: the customer it ties the lead to, and the plan its follow-ups carry out. */
+export const conversionMetadata = (customerId: string, plan: ConversionPlan) => ({ customerId, conversion: plan });
+
+const ConvertedMetadata = z.object({
+  actor: z.object({ id: z.string(), role: z.string() }),
+  correlationId: z.string(),
+  conversion: ConversionPlan,
+});
+
+/**
+ * The customer and opportunity a lead becomes. They are named before LeadConverted exists,
+ * so they derive from the lead, which converts once: every retry names the same ones.
+ */
+export const conversionIds = (leadId: string, existingCustomerId: string | undefined) => ({
+  customerId: existingCustomerId ?? idFromKey('lead-conversion customer', leadId),
+  opportunityId: idFromKey('lead-conversion opportunity', leadId),
+});
+
+/** Campaign and partner leads carry their attribution over to the deal; inbound and referral leads have none to carry. */
+const sourceLink = ({ source, sourceRef }: z.infer<typeof LeadConvertedData>) => {
+  if (!sourceRef) return null;
+  if (source === 'campaign') return { campaignId: sourceRef };
+  if (source === 'partner') return { partnerId: sourceRef };
+  return null;
+};
+
+export type LeadConversionDeps = { eventStore: EventStore; pipeline: CommandPipeline; personalData: PersonalDataVault };
+
+/**
+ * Finishes a lead conversion across aggregates: registers the new customer, carries the
+ * lead's contact over, opens the opportunity and links its source. Each follow-up's command
+ * id derives from the LeadConverted event id, so running it again replays instead of
+ * appending twice.
+ */
+export class LeadConversionReactor {
+  constructor(private readonly deps: LeadConversionDeps) {}
+
+  /**
+   * Judges the follow-ups before the lead converts, so a conversion they could not finish
+   * is refused whole with nothing appended: NotFound for an unknown existing customer,
+   * RuleRefused for a rule a follow-up would break.
+   */
+  async assertFollowUpsPossible(
+    ids: { leadId: string; customerId: string; opportunityId: string },
+    existingCustomer: boolean,
+    plan: ConversionPlan,
+    context: DecisionContext,
+  ): Promise<void> {
+    if (existingCustomer) {
+      const customer = await loadAggregate(this.deps.eventStore, customerDecider, customerStreamId(ids.customerId));
+      if (customer?.state.status !== 'registered') throw new NotFound('Customer', ids.customerId);
+      if (customer.state.personalDataErased) {
+        throw new RuleRefused(refuse(customerRules.noContactsAfterErasure, "The customer's personal data was erased; the lead's contact cannot be added"));
+      }
+    }
+    const { leadId, customerId, opportunityId } = ids;
+    const opening = opportunityDecider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...plan.opportunity }, noOpportunity(), context);
+    if (isRefusal(opening)) throw new RuleRefused(opening);
+  }
+
+  /** Issues the follow-ups of one LeadConverted, in order; for a repeat, each replays its first answer. */
+  async react(event: RecordedEvent): Promise<CommandResult[]> {
+    const converted = LeadConvertedData.parse(event.data);
+    const { actor, correlationId, conversion } = ConvertedMetadata.parse(event.metadata);
+    const { leadId, customerId, opportunityId } = converted;
+    const { pipeline } = this.deps;
+    const envelope = (step: string): CommandEnvelope => ({
+      commandId: idFromKey(`LeadConverted ${step}`, event.eventId),
+      actor,
+      correlationId,
+      causationId: event.eventId,
+    });
+    const customer = { streamId: customerStreamId(customerId), aggregate: 'Customer', aggregateId: customerId, decider: customerDecider };
+    const opportunity = { streamId: opportunityStreamId(opportunityId), aggregate: 'Opportunity', aggregateId: opportunityId, decider: opportunityDecider };
+    const tiedToCustomer = () => ({ customerId });
+    const results: CommandResult[] = [];
+
+    if (converted.customerIsNew) {
+      if (!conversion.customer) throw new Error(`LeadConverted ${event.eventId} makes a new customer but its plan names none`);
+      const { name = converted.company, industry, region } = conversion.customer;
+      const command = { type: 'RegisterCustomer' as const, customerId, name, industry, region };
+      results.push(await pipeline.handle({ ...customer, command, expects: 'new', envelope: envelope('RegisterCustomer'), metadata: tiedToCustomer }));
+    }
+    const contact = await this.leadContact(leadId);
+    if (contact) {
+      const command = { type: 'AddContact' as const, contactId: idFromKey('LeadConverted contact', event.eventId), ...contact };
+      results.push(
+        await pipeline.handle({ ...customer, command, expects: 'existing', dataSubject: customerId, envelope: envelope('AddContact'), metadata: tiedToCustomer }),
+      );
+    }
+    const open = { type: 'OpenOpportunity' as const, opportunityId, customerId, leadId, ...conversion.opportunity };
+    results.push(await pipeline.handle({ ...opportunity, command: open, expects: 'new', envelope: envelope('OpenOpportunity'), metadata: tiedToCustomer }));
+    const link = sourceLink(converted);
+    if (link) {
+      const command = { type: 'LinkSource' as const, ...link };
+      results.push(await pipeline.handle({ ...opportunity, command, expects: 'existing', envelope: envelope('LinkSource'), metadata: tiedToCustomer }));
+    }
+    return results;
+  }
+
+  /** The lead's contact in the clear, to be sealed again under the customer; null once the lead's key is gone. */
+  private async leadContact(leadId: string) {
+    const captured = (await this.deps.eventStore.readStream(leadStreamId(leadId))).find((e) => e.type === 'LeadCaptured');
+    if (!captured) throw new NotFound('Lead', leadId);
+    const { contact } = LeadCapturedData.parse(captured.data);
+    const subject = leadDataSubject(leadId);
+    const reveal = async (value: string | undefined) => (value === undefined ? undefined : this.deps.personalData.reveal(subject, value));
+    const name = await this.deps.personalData.reveal(subject, contact.name);
+    if (name === ERASED) return null;
+    return { name, phone: await reveal(contact.phone), email: await reveal(contact.email), title: contact.title };
+  }
+}
+
+/** The subscription that finishes conversions a crash cut short; the composition root starts and stops it. */
+export const leadConversionSubscriber = (deps: LeadConversionDeps & { readStore: ReadStore; logger: Logger }) => {
+  const reactor = new LeadConversionReactor(deps);
+  return new ReactorSubscriber({
+    name: 'lead-conversion',
+    handles: ['LeadConverted'],
+    react: (event) => reactor.react(event),
+    eventStore: deps.eventStore,
+    readStore: deps.readStore,
+    logger: deps.logger.child({ component: 'reactors', reactor: 'lead-conversion' }),
+  });
+};

@@ -1,0 +1,254 @@
+import type { z } from 'zod';
+import type { ProductFacts } from '../catalog/product.js';
+import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
+import type { PolicyRevision, RuleAction, Severity } from '../policy/policy.js';
+import type { CustomerPromise, PromiseRecordedData } from '../promise/promise.js';
+import type { QuoteLine } from '../quote/quote.js';
+import { refuse, type Refusal, type Rule } from '../shared/decider.js';
+import type { Money } from '../shared/money.js';
+import { basisPoints } from '../shared/percent.js';
+import { isCertified, type RepFacts } from '../team/rep.js';
+import { findBannedClaims, normaliseStatement } from './claims.js';
+
+/**
+ * The rules of honest selling (article 4), as pure functions over what was said or sent and the
+ * facts it is judged against. The policy revision in force decides each rule's action and severity.
+ */
+export const complianceRules = {
+  absoluteClaims: { id: 'CMP-01', name: 'No absolute or guaranteeing claims' },
+  catalogCapabilities: { id: 'CMP-02', name: 'Claim only the capabilities the catalog lists' },
+  slaWithinProduct: { id: 'CMP-03', name: 'No SLA beyond what the product offers' },
+  floorPrice: { id: 'CMP-04', name: 'No price below the floor without approval' },
+  discountAuthority: { id: 'CMP-05', name: "No discount beyond the seller's authority without approval" },
+  leadTime: { id: 'CMP-06', name: 'No delivery date the lead time cannot meet' },
+  certification: { id: 'CMP-07', name: 'Commit only on products you are certified for' },
+  promotionTerms: { id: 'CMP-08', name: 'Promotions only inside their window and eligibility' },
+  promisesKept: { id: 'CMP-09', name: 'Promises are kept by their due date' },
+} as const satisfies Record<string, Rule>;
+
+export const COMPLIANCE_RULE_IDS: readonly string[] = Object.values(complianceRules).map((rule) => rule.id);
+
+export type Violation = {
+  readonly rule: Rule;
+  readonly severity: Severity;
+  readonly action: RuleAction;
+  readonly detail: string;
+  /** The policy revision that judged it, recorded on the finding or the refusal. */
+  readonly policyRevision: number;
+};
+
+export type RecordedPromise = z.infer<typeof PromiseRecordedData>;
+
+/** What a promise is judged against; the product is the one its sku names, the seller the rep who made it. */
+export type PromiseFacts = { readonly policy: PolicyRevision; readonly product?: ProductFacts; readonly seller?: RepFacts };
+
+/** What a quote is judged against when it is sent; the seller is the rep who submitted it, whose authority it was priced under. */
+export type QuoteFacts = {
+  readonly policy: PolicyRevision;
+  readonly promotions: Readonly<Record<string, PromotionFacts>>;
+  readonly customer: { readonly tier?: string; readonly region: string };
+  readonly seller?: RepFacts;
+  readonly now: string;
+  /** A QuoteApproved is in the quote's stream: someone with the authority signed off the price. */
+  readonly approvalOnRecord: boolean;
+};
+
+/** The quote as its aggregate holds it when it is sent. */
+export type QuoteUnderCheck = { readonly quoteId: string; readonly lines: readonly QuoteLine[] };
+
+type Check<Subject, Facts> = { readonly rule: Rule; readonly check: (subject: Subject, facts: Facts) => string | undefined };
+
+/** Runs each check; a rule the revision does not set is not in force under it, so it judges nothing. */
+const judge = <Subject, Facts extends { readonly policy: PolicyRevision }>(
+  checks: readonly Check<Subject, Facts>[],
+  subject: Subject,
+  facts: Facts,
+  forceAction?: RuleAction,
+): Violation[] =>
+  checks.flatMap(({ rule, check }) => {
+    const setting = facts.policy.rules[rule.id];
+    const detail = setting && check(subject, facts);
+    return setting && detail
+      ? [{ rule, severity: setting.severity, action: forceAction ?? setting.action, detail, policyRevision: facts.policy.revision }]
+      : [];
+  });
+
+/** The UTC calendar day of an ISO timestamp. */
+const dayOf = (isoTime: string) => isoTime.slice(0, 10);
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const asMoney = (money: Money) => `${money.currency} ${(money.minor / 100).toFixed(2)}`;
+
+// Discounts, in the quote's arithmetic: basis points off list, rounded up so a fraction above an authority counts as above it.
+
+const BASIS = 10_000n;
+
+const discountOffListBps = (netPerUnitScaled: bigint, listPrice: Money) =>
+  listPrice.minor <= 0 ? 0 : Number(BASIS - netPerUnitScaled / BigInt(listPrice.minor));
+
+/** A role's authority in basis points: null is unlimited, a role the table does not list (or no role at all) has none. */
+const authorityOf = (table: PolicyRevision['discountAuthority'], role: string | undefined) => {
+  if (role === undefined || !Object.hasOwn(table, role)) return 0;
+  const pct = table[role];
+  return pct === null || pct === undefined ? Infinity : basisPoints(pct);
+};
+
+const asPct = (bps: number) => (bps === Infinity ? 'unlimited' : `${bps / 100}%`);
+
+// Rules on what a promise says
+
+const absoluteClaimsIn = (statement: string, policy: PolicyRevision) => {
+  const matches = findBannedClaims(statement, policy.bannedClaims);
+  return matches.length ? `Makes absolute or guaranteeing claims: ${matches.map((m) => `"${m.matched}" (banned ${m.kind} ${m.banned})`).join(', ')}` : undefined;
+};
+
+const capabilityNotListed: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { capability }, sku }, { product }) => {
+  if (!capability) return undefined;
+  if (!product) return `Claims "${capability}" on ${sku ? `${sku}, which is not in the catalog` : 'no product'}`;
+  const listed = product.capabilities.some((listedCapability) => normaliseStatement(listedCapability) === normaliseStatement(capability));
+  return listed ? undefined : `Claims "${capability}", which the catalog does not list for ${product.sku}`;
+};
+
+const slaBeyondProduct: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { availabilityPct, responseHours }, sku }, { product }) => {
+  if (availabilityPct === undefined && responseHours === undefined) return undefined;
+  if (!product) return `Commits to a service level on ${sku ? `${sku}, which is not in the catalog` : 'no product'}, so nothing backs it`;
+  const { maxSla } = product;
+  const beyond = [
+    ...(availabilityPct !== undefined && availabilityPct > maxSla.availabilityPct ? [`availability of ${availabilityPct}% (at most ${maxSla.availabilityPct}%)`] : []),
+    ...(responseHours !== undefined && responseHours < maxSla.responseHours ? [`response within ${responseHours} hours (at best ${maxSla.responseHours})`] : []),
+  ];
+  return beyond.length ? `Commits to ${beyond.join(' and ')} on ${product.sku}` : undefined;
+};
+
+const promisedPriceBelowFloor: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { price } }, { product }) => {
+  if (!price || !product) return undefined;
+  const { floorPrice } = product;
+  // A price in another currency cannot be shown to clear the floor, so it is reported rather than passed.
+  if (price.currency !== floorPrice.currency) return `Promises ${asMoney(price)} on ${product.sku}, whose floor is in ${floorPrice.currency}`;
+  return price.minor < floorPrice.minor ? `Promises ${asMoney(price)} on ${product.sku}, below its floor of ${asMoney(floorPrice)}` : undefined;
+};
+
+const promisedDiscountBeyondAuthority: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { price }, madeBy }, { product, seller, policy }) => {
+  if (!price || !product || price.currency !== product.listPrice.currency) return undefined;
+  const discount = discountOffListBps(BigInt(price.minor) * BASIS, product.listPrice);
+  const authority = authorityOf(policy.discountAuthority, seller?.role);
+  return discount > authority
+    ? `Promises ${asPct(discount)} off the list price of ${product.sku}, above the ${seller?.role ?? `(unknown role of ${madeBy})`} authority of ${asPct(authority)}`
+    : undefined;
+};
+
+const deliveryBeforeLeadTime: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { deliveryDate }, recordedAt }, { product }) => {
+  if (!deliveryDate || !product) return undefined;
+  const earliest = addDays(dayOf(recordedAt), product.leadTimeDays);
+  return deliveryDate < earliest
+    ? `Promises delivery on ${deliveryDate}; ${product.sku} takes ${product.leadTimeDays} days, so ${earliest} at the earliest`
+    : undefined;
+};
+
+const uncertifiedSeller = (sellerId: string, seller: RepFacts | undefined, skus: readonly string[], at: string) => {
+  const uncertified = skus.filter((sku) => !seller || !isCertified(seller, sku, at));
+  return uncertified.length ? `${sellerId} holds no valid certification for ${uncertified.join(', ')} at ${at}` : undefined;
+};
+
+const promiseChecks: readonly Check<RecordedPromise, PromiseFacts>[] = [
+  { rule: complianceRules.absoluteClaims, check: (promise, { policy }) => absoluteClaimsIn(promise.statement, policy) },
+  { rule: complianceRules.catalogCapabilities, check: capabilityNotListed },
+  { rule: complianceRules.slaWithinProduct, check: slaBeyondProduct },
+  { rule: complianceRules.floorPrice, check: promisedPriceBelowFloor },
+  { rule: complianceRules.discountAuthority, check: promisedDiscountBeyondAuthority },
+  { rule: complianceRules.leadTime, check: deliveryBeforeLeadTime },
+  {
+    rule: complianceRules.certification,
+    check: ({ sku, madeBy, recordedAt }, { policy, seller }) =>
+      policy.certificationRequired && sku ? uncertifiedSeller(madeBy, seller, [sku], recordedAt) : undefined,
+  },
+];
+
+/**
+ * Judges a recorded promise as of when it was made (its recordedAt), so a later re-check gives the
+ * same answer. Every violation is a flag whatever the policy says: the words were already said,
+ * and refusing to record them would hide them.
+ */
+export const checkPromise = (promise: RecordedPromise, facts: PromiseFacts): Violation[] => judge(promiseChecks, promise, facts, 'flag');
+
+// Rules on what a quote offers
+
+const isBelowFloor = (line: QuoteLine) => BigInt(line.netTotal.minor) < BigInt(line.floorPrice.minor) * BigInt(line.qty);
+
+/** As the quote judges it: what a promotion grants is sanctioned already, unless the line is under the floor. */
+const lineDiscountToAuthorise = (line: QuoteLine) =>
+  discountOffListBps(BigInt(line.unitPrice.minor) * (BASIS - BigInt(basisPoints(line.discountPct))), line.listPrice) -
+  (isBelowFloor(line) ? 0 : basisPoints(line.promotionDiscountPct ?? 0));
+
+const lineLabel = (line: QuoteLine, index: number) => `line ${index + 1} (${line.sku})`;
+
+const linesBelowFloor: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lines }, { approvalOnRecord }) => {
+  if (approvalOnRecord) return undefined;
+  const below = lines.flatMap((line, index) => (isBelowFloor(line) ? [lineLabel(line, index)] : []));
+  return below.length ? `Priced below the floor with no approval on record: ${below.join(', ')}` : undefined;
+};
+
+const linesBeyondAuthority: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lines }, { approvalOnRecord, policy, seller }) => {
+  if (approvalOnRecord) return undefined;
+  const authority = authorityOf(policy.discountAuthority, seller?.role);
+  const beyond = lines.flatMap((line, index) => {
+    const discount = lineDiscountToAuthorise(line);
+    return discount > authority ? [`${lineLabel(line, index)} takes ${asPct(discount)} off list`] : [];
+  });
+  return beyond.length
+    ? `Above the ${seller?.role ?? 'unknown'} authority of ${asPct(authority)} with no approval on record: ${beyond.join(', ')}`
+    : undefined;
+};
+
+const promotionsMisused: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lines }, { promotions, customer, now }) => {
+  const misuses = lines.flatMap((line, index) => {
+    if (line.promotionId === undefined) return [];
+    const promotion = promotions[line.promotionId];
+    if (!promotion) return [`${lineLabel(line, index)}: promotion ${line.promotionId} is not known`];
+    const fit = promotionApplies(promotion, { sku: line.sku, customerTier: customer.tier, customerRegion: customer.region, at: now });
+    return fit.ok ? [] : [`${lineLabel(line, index)}: ${fit.detail}`];
+  });
+  return misuses.length ? misuses.join('; ') : undefined;
+};
+
+const quoteChecks: readonly Check<QuoteUnderCheck, QuoteFacts>[] = [
+  { rule: complianceRules.floorPrice, check: linesBelowFloor },
+  { rule: complianceRules.discountAuthority, check: linesBeyondAuthority },
+  {
+    rule: complianceRules.certification,
+    check: ({ lines }, { policy, seller, now }) =>
+      policy.certificationRequired ? uncertifiedSeller(seller?.actorId ?? 'The seller', seller, [...new Set(lines.map((line) => line.sku))], now) : undefined,
+  },
+  { rule: complianceRules.promotionTerms, check: promotionsMisused },
+];
+
+/**
+ * Judges a quote at the moment it is sent, with the policy's action for each rule: a `block` keeps
+ * it from going out (see firstBlock), a `flag` lets it go and raises a finding. A quote carries no
+ * free text, capability, service level or delivery date, so those rules are for promises.
+ */
+export const checkQuote = (quote: QuoteUnderCheck, facts: QuoteFacts): Violation[] => judge(quoteChecks, quote, facts);
+
+/** The refusal a blocking violation makes of the command, naming the rule and the policy revision; undefined when none blocks. */
+export const firstBlock = (violations: readonly Violation[]): Refusal | undefined => {
+  const blocking = violations.find((violation) => violation.action === 'block');
+  return blocking && refuse(blocking.rule, blocking.detail, blocking.policyRevision);
+};
+
+/** A promise still open after its due date (a calendar day, UTC) breaks CMP-09; always a flag, since time, not a command, broke it. */
+export const overduePromise = (promise: CustomerPromise, facts: { readonly policy: PolicyRevision; readonly now: string }): Violation | undefined => {
+  const [violation] = judge(
+    [
+      {
+        rule: complianceRules.promisesKept,
+        check: (subject: CustomerPromise) =>
+          subject.status === 'open' && dayOf(facts.now) > subject.dueDate
+            ? `Promise ${subject.promiseId} was due on ${subject.dueDate} and is still open on ${dayOf(facts.now)}`
+            : undefined,
+      },
+    ],
+    promise,
+    facts,
+    'flag',
+  );
+  return violation;
+};

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+
+/**
+ * A member of the sales team (articles 9-13): who they are, their role and team, their manager,
+ * and the training they passed with the product certifications it grants. Keyed by the id the
+ * person acts under, so a command's actor finds their own record.
+ */
+export const REP_CATEGORY = 'rep';
+export const repStreamId = (actorId: string) => `${REP_CATEGORY}-${actorId}`;
+
+const instant = (iso: string) => Date.parse(iso);
+
+// Events: stored shapes are a contract, changed only by adding fields or upcasting.
+
+export const RepHiredData = z.object({
+  actorId: z.string(),
+  name: z.string(),
+  team: z.string(),
+  role: z.string(),
+  managerId: z.string().optional(),
+});
+
+export const RepRoleChangedData = z.object({
+  actorId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  reason: z.string().optional(),
+});
+
+/** A move states the whole new arrangement: the team and the manager in it, if any. */
+export const RepTeamChangedData = z.object({
+  actorId: z.string(),
+  fromTeam: z.string(),
+  fromManagerId: z.string().optional(),
+  team: z.string(),
+  managerId: z.string().optional(),
+});
+
+export const TrainingRecordedData = z.object({
+  actorId: z.string(),
+  trainingId: z.string(),
+  course: z.string(),
+  passedAt: z.iso.datetime(),
+  /** The skus the course certifies the rep to commit on. */
+  certifies: z.array(z.string()),
+  expiresAt: z.iso.datetime(),
+  recordedBy: z.string(),
+});
+
+export const RepOffboardedData = z.object({
+  actorId: z.string(),
+  reason: z.string(),
+});
+
+export const repEventSchemas = {
+  RepHired: RepHiredData,
+  RepRoleChanged: RepRoleChangedData,
+  RepTeamChanged: RepTeamChangedData,
+  TrainingRecorded: TrainingRecordedData,
+  RepOffboarded: RepOffboardedData,
+} as const;
+
+export type RepEvent =
+  | DomainEvent<'RepHired', z.infer<typeof RepHiredData>>
+  | DomainEvent<'RepRoleChanged', z.infer<typeof RepRoleChangedData>>
+  | DomainEvent<'RepTeamChanged', z.infer<typeof RepTeamChangedData>>
+  | DomainEvent<'TrainingRecorded', z.infer<typeof TrainingRecordedData>>
+  | DomainEvent<'RepOffboarded', z.infer<typeof RepOffboardedData>>;
+
+// State
+
+export type Certification = { readonly sku: string; readonly course: string; readonly passedAt: string; readonly expiresAt: string };
+
+export type Rep =
+  | { status: 'none' }
+  | {
+      status: 'active' | 'offboarded';
+      actorId: string;
+      name: string;
+      team: string;
+      role: string;
+      managerId?: string;
+      trainingIds: string[];
+      certifications: Certification[];
+    };
+
+export const initialState = (): Rep => ({ status: 'none' });
+
+export const evolve = (state: Rep, event: RepEvent): Rep => {
+  if (event.type === 'RepHired') {
+    const { actorId, name, team, role, managerId } = event.data;
+    return { status: 'active', actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}), trainingIds: [], certifications: [] };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'RepRoleChanged':
+      return { ...state, role: event.data.to };
+    case 'RepTeamChanged': {
+      const { managerId: _previous, ...rest } = state;
+      const { team, managerId } = event.data;
+      return { ...rest, team, ...(managerId !== undefined ? { managerId } : {}) };
+    }
+    case 'TrainingRecorded': {
+      const { trainingId, course, passedAt, certifies, expiresAt } = event.data;
+      return {
+        ...state,
+        trainingIds: [...state.trainingIds, trainingId],
+        certifications: [...state.certifications, ...certifies.map((sku) => ({ sku, course, passedAt, expiresAt }))],
+      };
+    }
+    case 'RepOffboarded':
+      return { ...state, status: 'offboarded' };
+  }
+};
+
+/** What other decisions (commands by this actor, compliance checks, findings) may know of a rep. */
+export type RepFacts = {
+  readonly actorId: string;
+  readonly name: string;
+  readonly team: string;
+  readonly role: string;
+  readonly managerId?: string;
+  readonly active: boolean;
+  readonly certifications: readonly Certification[];
+};
+
+/** The facts of a rep, or undefined when the actor was never hired onto the roster. */
+export const repFacts = (state: Rep): RepFacts | undefined => {
+  if (state.status === 'none') return undefined;
+  const { actorId, name, team, role, managerId, certifications } = state;
+  return { actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}), active: state.status === 'active', certifications };
+};
+
+/** Whether a certification for the sku was held at that instant: passed by then, not yet expired. */
+export const isCertified = (rep: Pick<RepFacts, 'certifications'>, sku: string, at: string) =>
+  rep.certifications.some((cert) => cert.sku === sku && instant(cert.passedAt) <= instant(at) && instant(at) < instant(cert.expiresAt));
+
+// Commands
+
+export type HireRep = { type: 'HireRep'; actorId: string; name: string; team: string; role: string; managerId?: string };
+export type ChangeRepRole = { type: 'ChangeRepRole'; role: string; reason?: string };
+/** Names the manager in the new team; without one the rep has no manager until one is named. */
+export type ChangeRepTeam = { type: 'ChangeRepTeam'; team: string; managerId?: string };
+export type RecordTraining = { type: 'RecordTraining'; trainingId: string; course: string; passedAt: string; certifies: string[]; expiresAt: string };
+export type OffboardRep = { type: 'OffboardRep'; reason: string };
+
+export type RepCommand = HireRep | ChangeRepRole | ChangeRepTeam | RecordTraining | OffboardRep;
+
+export const repRules = {
+  hiredOnce: { id: 'REP-01', name: 'A rep is hired once' },
+  hiredFirst: { id: 'REP-02', name: 'A rep is hired before anything else is recorded about them' },
+  offboardedIsFinal: { id: 'REP-03', name: 'An offboarded rep takes no further change' },
+  offboardedIssuesNothing: { id: 'REP-04', name: 'An offboarded rep can issue no command' },
+  named: { id: 'REP-05', name: 'A rep has a name, a team and a role' },
+  notOwnManager: { id: 'REP-06', name: 'No one is their own manager' },
+  changeMustChange: { id: 'REP-07', name: 'A change of role or team must change something' },
+  notOnOwnRecord: { id: 'REP-08', name: 'No one changes their own role, team or training record' },
+  trainingRecordedOnce: { id: 'REP-09', name: 'A training is recorded once' },
+  trainingDated: { id: 'REP-10', name: 'A course is passed by now and its certification expires after it was passed' },
+  trainingNamed: { id: 'REP-11', name: 'A training names the course passed' },
+  offboardingExplained: { id: 'REP-12', name: 'Offboarding a rep states the reason' },
+} as const satisfies Record<string, Rule>;
+
+/**
+ * The gate the application runs before any command: an offboarded rep issues none. An actor not
+ * on the roster (an auditor, a compliance officer) is judged by their role alone.
+ */
+export const actorMayAct = (rep: RepFacts | undefined): Refusal | undefined =>
+  rep && !rep.active ? refuse(repRules.offboardedIssuesNothing, `${rep.actorId} was offboarded`) : undefined;
+
+export const decide = (command: RepCommand, state: Rep, context: DecisionContext): RepEvent[] | Refusal => {
+  if (command.type === 'HireRep') {
+    if (state.status !== 'none') return refuse(repRules.hiredOnce, `${state.actorId} is already on the roster`);
+    const { actorId, name, team, role, managerId } = command;
+    if (!name.trim() || !team.trim() || !role.trim()) return refuse(repRules.named, 'Name the rep, their team and their role');
+    if (managerId === actorId) return refuse(repRules.notOwnManager, `${actorId} cannot manage themselves`);
+    return [{ type: 'RepHired', data: { actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}) } }];
+  }
+  if (state.status === 'none') return refuse(repRules.hiredFirst, 'The rep was never hired');
+  if (state.status === 'offboarded') return refuse(repRules.offboardedIsFinal, `${state.actorId} was offboarded`);
+  const { actorId } = state;
+  // A rep who could raise their own role or certify themselves would grant their own discount authority.
+  const onOwnRecord = context.actor.id === actorId;
+
+  switch (command.type) {
+    case 'ChangeRepRole': {
+      if (onOwnRecord) return refuse(repRules.notOnOwnRecord, `${actorId} cannot change their own role`);
+      if (!command.role.trim()) return refuse(repRules.named, 'Name the new role');
+      if (command.role === state.role) return refuse(repRules.changeMustChange, `${actorId} is already a ${state.role}`);
+      return [{ type: 'RepRoleChanged', data: { actorId, from: state.role, to: command.role, ...(command.reason ? { reason: command.reason } : {}) } }];
+    }
+    case 'ChangeRepTeam': {
+      if (onOwnRecord) return refuse(repRules.notOnOwnRecord, `${actorId} cannot move themselves`);
+      const { team, managerId } = command;
+      if (!team.trim()) return refuse(repRules.named, 'Name the new team');
+      if (managerId === actorId) return refuse(repRules.notOwnManager, `${actorId} cannot manage themselves`);
+      if (team === state.team && managerId === state.managerId) {
+        return refuse(repRules.changeMustChange, `${actorId} is already in ${team} under ${managerId ?? 'no manager'}`);
+      }
+      return [
+        {
+          type: 'RepTeamChanged',
+          data: {
+            actorId,
+            fromTeam: state.team,
+            ...(state.managerId !== undefined ? { fromManagerId: state.managerId } : {}),
+            team,
+            ...(managerId !== undefined ? { managerId } : {}),
+          },
+        },
+      ];
+    }
+    case 'RecordTraining': {
+      if (onOwnRecord) return refuse(repRules.notOnOwnRecord, `${actorId} cannot record their own training`);
+      const { trainingId, course, passedAt, certifies, expiresAt } = command;
+      if (state.trainingIds.includes(trainingId)) return refuse(repRules.trainingRecordedOnce, `Training ${trainingId} is already recorded`);
+      if (!course.trim()) return refuse(repRules.trainingNamed, 'Name the course');
+      if (instant(passedAt) > instant(context.now)) return refuse(repRules.trainingDated, `Passed at ${passedAt}, which is still to come`);
+      if (!(instant(expiresAt) > instant(passedAt))) {
+        return refuse(repRules.trainingDated, `Expires at ${expiresAt}, not after it was passed at ${passedAt}`);
+      }
+      return [
+        {
+          type: 'TrainingRecorded',
+          data: { actorId, trainingId, course, passedAt, certifies: [...new Set(certifies)], expiresAt, recordedBy: context.actor.id },
+        },
+      ];
+    }
+    case 'OffboardRep':
+      if (!command.reason.trim()) return refuse(repRules.offboardingExplained, 'Say why the rep leaves');
+      return [{ type: 'RepOffboarded', data: { actorId, reason: command.reason } }];
+  }
+};
+
+export const repDecider: Decider<Rep, RepCommand, RepEvent> = { initialState, evolve, decide };

@@ -1,0 +1,267 @@
+import type { RecordedEvent } from '../../application/ports/eventStore.js';
+import type { Document } from '../../application/ports/readStore.js';
+import type { CustomerEvent, CustomerTier } from '../../domain/customer/customer.js';
+import type { OpportunityEvent } from '../../domain/opportunity/opportunity.js';
+import type { OrderEvent } from '../../domain/order/order.js';
+import type { PromiseEvent } from '../../domain/promise/promise.js';
+import type { QuoteEvent } from '../../domain/quote/quote.js';
+import type { Money } from '../../domain/shared/money.js';
+import type { Projection } from '../projection.js';
+
+export const CUSTOMER_360 = 'customer360';
+export const CUSTOMER_DOCS = 'customers';
+
+/** How many of the latest interactions the view keeps; the log keeps them all. */
+export const INTERACTIONS_KEPT = 20;
+
+/** Name, phone and e-mail are as stored: sealed. Whoever reads the view reveals them for the caller. */
+export type ContactEntry = { id: string; name: string; phone?: string; email?: string; title?: string; addedAt: string };
+export type InteractionEntry = { id: string; kind: string; note: string; needs: string[]; at: string };
+export type OpportunityEntry = { id: string; title: string; stage: string; amount: Money; ownerId: string };
+export type QuoteEntry = { id: string; status: string; total: Money };
+export type PromiseEntry = { id: string; kind: string; status: string; dueDate: string; overdue: boolean };
+export type OrderEntry = { id: string; status: string; total: Money; promisedDeliveryDate: string; late: boolean };
+
+export type Customer360View = Document & {
+  name: string;
+  industry: string;
+  region: string;
+  tier: CustomerTier;
+  creditLimit: Money | null;
+  riskFlag: { flagged: boolean; reason: string | null };
+  personalDataErased: boolean;
+  contacts: ContactEntry[];
+  /** Newest first. */
+  interactions: InteractionEntry[];
+  /** Open ones only: a deal won or lost leaves the list. */
+  opportunities: OpportunityEntry[];
+  quotes: QuoteEntry[];
+  promises: PromiseEntry[];
+  orders: OrderEntry[];
+  registeredAt: string;
+  updatedAt: string;
+};
+
+const CUSTOMER_TYPES = [
+  'CustomerRegistered',
+  'InteractionRecorded',
+  'CustomerProfileUpdated',
+  'CreditLimitSet',
+  'RiskFlagRaised',
+  'RiskFlagCleared',
+  'ContactAdded',
+  'CustomerPersonalDataErased',
+] as const satisfies readonly CustomerEvent['type'][];
+const OPPORTUNITY_TYPES = [
+  'OpportunityOpened',
+  'OpportunityStageChanged',
+  'OpportunityReassigned',
+  'OpportunityWon',
+  'OpportunityLost',
+] as const satisfies readonly OpportunityEvent['type'][];
+/** Needs and source links do not change what the 360 shows of a deal. */
+type OpportunityChange = Extract<OpportunityEvent, { type: (typeof OPPORTUNITY_TYPES)[number] }>;
+const QUOTE_TYPES = [
+  'QuoteDrafted',
+  'QuoteSubmitted',
+  'QuoteApproved',
+  'QuoteRejected',
+  'QuoteSent',
+  'QuoteAccepted',
+  'QuoteDeclined',
+  'QuoteExpired',
+] as const satisfies readonly QuoteEvent['type'][];
+const PROMISE_TYPES = ['PromiseRecorded', 'PromiseFulfilled', 'PromiseBroken', 'PromiseWithdrawn', 'PromiseWentOverdue'] as const satisfies readonly PromiseEvent['type'][];
+const ORDER_TYPES = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderDelivered',
+  'OrderFullyDelivered',
+  'OrderCompleted',
+  'OrderCancelled',
+] as const satisfies readonly OrderEvent['type'][];
+
+/** The customer an event concerns: its data's customerId where it has one, else the one its command recorded in metadata. */
+const customerOf = (event: RecordedEvent): string | null => {
+  const named = (event.data as { customerId?: unknown } | null)?.customerId ?? event.metadata.customerId;
+  return typeof named === 'string' && named.length > 0 ? named : null;
+};
+
+const update = <T extends { id: string }>(list: T[], id: string, change: Partial<T>): T[] => list.map((entry) => (entry.id === id ? { ...entry, ...change } : entry));
+
+const applyCustomer = (view: Customer360View, event: CustomerEvent, at: string): Customer360View => {
+  switch (event.type) {
+    case 'CustomerRegistered':
+      return view;
+    case 'InteractionRecorded': {
+      const { interactionId, kind, note, needs } = event.data;
+      return { ...view, interactions: [{ id: interactionId, kind, note, needs: needs ?? [], at }, ...view.interactions].slice(0, INTERACTIONS_KEPT) };
+    }
+    case 'CustomerProfileUpdated': {
+      const { name = view.name, industry = view.industry, region = view.region, tier = view.tier } = event.data;
+      return { ...view, name, industry, region, tier };
+    }
+    case 'CreditLimitSet':
+      return { ...view, creditLimit: event.data.limit };
+    case 'RiskFlagRaised':
+      return { ...view, riskFlag: { flagged: true, reason: event.data.reason } };
+    case 'RiskFlagCleared':
+      return { ...view, riskFlag: { flagged: false, reason: event.data.reason } };
+    case 'ContactAdded': {
+      const { contactId, customerId: _customer, ...contact } = event.data;
+      return { ...view, contacts: [...view.contacts, { id: contactId, ...contact, addedAt: at }] };
+    }
+    case 'CustomerPersonalDataErased':
+      return { ...view, personalDataErased: true };
+  }
+};
+
+const applyOpportunity = (view: Customer360View, event: OpportunityChange): Customer360View => {
+  switch (event.type) {
+    case 'OpportunityOpened': {
+      const { opportunityId, title, stage, amount, ownerId } = event.data;
+      return { ...view, opportunities: [...view.opportunities, { id: opportunityId, title, stage, amount, ownerId }] };
+    }
+    case 'OpportunityStageChanged':
+      return { ...view, opportunities: update(view.opportunities, event.data.opportunityId, { stage: event.data.to }) };
+    case 'OpportunityReassigned':
+      return { ...view, opportunities: update(view.opportunities, event.data.opportunityId, { ownerId: event.data.to }) };
+    case 'OpportunityWon':
+    case 'OpportunityLost':
+      return { ...view, opportunities: view.opportunities.filter((o) => o.id !== event.data.opportunityId) };
+  }
+};
+
+/** Quote statuses as the quote's own stream reaches them. */
+const quoteStatus = (event: QuoteEvent): string => {
+  switch (event.type) {
+    case 'QuoteDrafted':
+      return 'draft';
+    case 'QuoteSubmitted':
+      return event.data.approvalRequired ? 'pending_approval' : 'approved';
+    case 'QuoteApproved':
+      return 'approved';
+    case 'QuoteRejected':
+      return 'rejected';
+    case 'QuoteSent':
+      return 'sent';
+    case 'QuoteAccepted':
+      return 'accepted';
+    case 'QuoteDeclined':
+      return 'declined';
+    case 'QuoteExpired':
+      return 'expired';
+  }
+};
+
+const applyQuote = (view: Customer360View, event: QuoteEvent): Customer360View => {
+  if (event.type === 'QuoteDrafted') {
+    return { ...view, quotes: [...view.quotes, { id: event.data.quoteId, status: 'draft', total: event.data.total }] };
+  }
+  return { ...view, quotes: update(view.quotes, event.data.quoteId, { status: quoteStatus(event) }) };
+};
+
+const applyPromise = (view: Customer360View, event: PromiseEvent): Customer360View => {
+  switch (event.type) {
+    case 'PromiseRecorded': {
+      const { promiseId, kind, dueDate } = event.data;
+      return { ...view, promises: [...view.promises, { id: promiseId, kind, status: 'open', dueDate, overdue: false }] };
+    }
+    case 'PromiseFulfilled':
+      return { ...view, promises: update(view.promises, event.data.promiseId, { status: 'fulfilled' }) };
+    case 'PromiseBroken':
+      return { ...view, promises: update(view.promises, event.data.promiseId, { status: 'broken' }) };
+    case 'PromiseWithdrawn':
+      return { ...view, promises: update(view.promises, event.data.promiseId, { status: 'withdrawn' }) };
+    case 'PromiseWentOverdue':
+      return { ...view, promises: update(view.promises, event.data.promiseId, { overdue: true }) };
+  }
+};
+
+const applyOrder = (view: Customer360View, event: OrderEvent): Customer360View => {
+  switch (event.type) {
+    case 'OrderPlaced': {
+      const { orderId, total, promisedDeliveryDate } = event.data;
+      return { ...view, orders: [...view.orders, { id: orderId, status: 'placed', total, promisedDeliveryDate, late: false }] };
+    }
+    case 'OrderConfirmed':
+      return { ...view, orders: update(view.orders, event.data.orderId, { status: 'confirmed' }) };
+    case 'OrderDelivered': {
+      // One late delivery makes the order late, whatever the next one does.
+      const late = view.orders.find((o) => o.id === event.data.orderId)?.late === true || event.data.late;
+      return { ...view, orders: update(view.orders, event.data.orderId, { late }) };
+    }
+    case 'OrderFullyDelivered':
+      return { ...view, orders: update(view.orders, event.data.orderId, { late: event.data.late }) };
+    case 'OrderCompleted':
+      return { ...view, orders: update(view.orders, event.data.orderId, { status: 'completed' }) };
+    case 'OrderCancelled':
+      return { ...view, orders: update(view.orders, event.data.orderId, { status: 'cancelled' }) };
+  }
+};
+
+const category = (streamId: string) => streamId.slice(0, Math.max(0, streamId.indexOf('-')));
+
+/**
+ * One document per customer with everything a seller needs on one page: the profile and
+ * account terms, contacts (sealed), the latest interactions, and the customer's open deals,
+ * quotes, promises and orders, each kept current as its own stream moves.
+ */
+export const customer360Projection: Projection = {
+  name: CUSTOMER_360,
+  version: 1,
+  collections: [{ name: CUSTOMER_DOCS, indexes: ['tier', 'region'] }],
+  handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES],
+  documentsFor: (event) => {
+    const customerId = customerOf(event);
+    return customerId ? [{ collection: CUSTOMER_DOCS, id: customerId }] : [];
+  },
+  apply(recorded, view) {
+    const customerId = customerOf(recorded);
+    if (!customerId) return;
+    const at = String(recorded.metadata.occurredAt);
+    if (recorded.type === 'CustomerRegistered') {
+      const { name, industry, region } = recorded.data as { name: string; industry: string; region: string };
+      const registered: Customer360View = {
+        id: customerId,
+        name,
+        industry,
+        region,
+        tier: 'standard',
+        creditLimit: null,
+        riskFlag: { flagged: false, reason: null },
+        personalDataErased: false,
+        contacts: [],
+        interactions: [],
+        opportunities: [],
+        quotes: [],
+        promises: [],
+        orders: [],
+        registeredAt: at,
+        updatedAt: at,
+      };
+      view.put(CUSTOMER_DOCS, registered);
+      return;
+    }
+    const current = view.get(CUSTOMER_DOCS, customerId) as Customer360View | null;
+    if (!current) return;
+    const event = { type: recorded.type, data: recorded.data };
+    const next = (() => {
+      switch (category(recorded.streamId)) {
+        case 'customer':
+          return applyCustomer(current, event as CustomerEvent, at);
+        case 'opportunity':
+          return applyOpportunity(current, event as OpportunityChange);
+        case 'quote':
+          return applyQuote(current, event as QuoteEvent);
+        case 'promise':
+          return applyPromise(current, event as PromiseEvent);
+        case 'order':
+          return applyOrder(current, event as OrderEvent);
+        default:
+          return current;
+      }
+    })();
+    view.put(CUSTOMER_DOCS, { ...next, updatedAt: at });
+  },
+};

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { COMPLIANCE_RULE_IDS } from '../../domain/compliance/rules.js';
+import {
+  contentProblems,
+  DEFAULT_POLICY,
+  policyDecider,
+  policyEventSchemas,
+  policyInForce,
+  policyRules,
+  PublishPolicyRevisionInput,
+  type PolicyEvent,
+  type PolicyRevision,
+  type PublishPolicyRevision,
+} from '../../domain/policy/policy.js';
+import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
+
+const compliance = { actor: { id: 'co-1', role: 'compliance_officer' } };
+const spec = deciderSpecification(policyDecider, { ...defaultContext, ...compliance });
+const now = defaultContext.now; // 2026-11-27T09:00Z
+const nextYear = '2027-01-01T00:00:00.000Z';
+
+const publish = (changes: Partial<PublishPolicyRevision> = {}): PublishPolicyRevision => ({
+  type: 'PublishPolicyRevision',
+  effectiveFrom: now,
+  ...DEFAULT_POLICY,
+  ...changes,
+});
+const published = (revision: number, effectiveFrom: string, changes: Partial<PolicyRevision> = {}): PolicyEvent => ({
+  type: 'PolicyRevisionPublished',
+  data: { revision, effectiveFrom, ...DEFAULT_POLICY, publishedBy: 'co-1', ...changes },
+});
+const revisionOne = published(1, now);
+const withPattern = (pattern: string) => publish({ bannedClaims: { phrases: [], patterns: [{ pattern }] } });
+
+describe('Policy', () => {
+  describe('publishing a revision', () => {
+    it('publishes the embedded default as revision 1, effective at once', () => spec.given([]).when(publish()).then([revisionOne]));
+
+    it('numbers each revision after the one before, whatever the caller thinks it is', () =>
+      spec
+        .given([revisionOne])
+        .when(publish({ effectiveFrom: nextYear, changeNote: 'Managers may grant 20%', discountAuthority: { ...DEFAULT_POLICY.discountAuthority, sales_manager: 20 } }))
+        .then([published(2, nextYear, { changeNote: 'Managers may grant 20%', discountAuthority: { ...DEFAULT_POLICY.discountAuthority, sales_manager: 20 } })]));
+
+    it('is published by an admin too', () =>
+      spec.given([]).when(publish(), { actor: { id: 'adm-1', role: 'admin' } }).then([published(1, now, { publishedBy: 'adm-1' })]));
+
+    it(`refuses a publication by anyone else (${policyRules.publishedByCompliance.id})`, () =>
+      spec.given([]).when(publish(), { actor: { id: 'mgr-1', role: 'sales_manager' } }).thenRefuses(policyRules.publishedByCompliance));
+
+    it(`refuses an effective date in the past (${policyRules.effectiveNotPast.id})`, () =>
+      spec.given([]).when(publish({ effectiveFrom: '2026-11-27T08:59:59.999Z' })).thenRefuses(policyRules.effectiveNotPast, /before now/));
+
+    it(`refuses a revision that would take effect before the one already scheduled (${policyRules.effectiveInOrder.id})`, () =>
+      spec
+        .given([published(1, nextYear)])
+        .when(publish({ effectiveFrom: '2026-12-01T00:00:00.000Z' }))
+        .thenRefuses(policyRules.effectiveInOrder, /before revision 1 takes effect/));
+
+    it('accepts a correction that takes effect at the same instant as the revision it supersedes', () =>
+      spec.given([published(1, nextYear)]).when(publish({ effectiveFrom: nextYear })).then([published(2, nextYear)]));
+
+    it(`refuses a revision that does not say what changed (${policyRules.changeExplained.id})`, () =>
+      spec.given([]).when(publish({ changeNote: '  ' })).thenRefuses(policyRules.changeExplained));
+
+    it(`refuses a pattern that does not compile (${policyRules.claimsUsable.id})`, () =>
+      spec.given([]).when(withPattern('(100%')).thenRefuses(policyRules.claimsUsable, /does not compile/));
+
+    it.each(['(a+)+', '(a|a)*', '(.*a){5}'])(`refuses a pattern that could backtrack catastrophically: %s (${policyRules.claimsUsable.id})`, (pattern) =>
+      spec.given([]).when(withPattern(pattern)).thenRefuses(policyRules.claimsUsable, /backtrack catastrophically/),
+    );
+
+    it(`refuses a phrase of nothing but white space (${policyRules.claimsUsable.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ bannedClaims: { phrases: ['\u3000'], patterns: [] } }))
+        .thenRefuses(policyRules.claimsUsable, /flag every statement/));
+
+    it(`refuses a discount authority above 100% (${policyRules.percentages.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ discountAuthority: { sales_rep: 120 } }))
+        .thenRefuses(policyRules.percentages, /sales_rep authority of 120%/));
+
+    it(`refuses a negative stage probability (${policyRules.percentages.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ stageProbabilities: { ...DEFAULT_POLICY.stageProbabilities, discovery: -5 } }))
+        .thenRefuses(policyRules.percentages));
+
+    it(`refuses a revision that leaves a compliance rule unset (${policyRules.everyRuleSet.id})`, () => {
+      const { 'CMP-03': _, ...rules } = DEFAULT_POLICY.rules;
+      return spec.given([]).when(publish({ rules })).thenRefuses(policyRules.everyRuleSet, /CMP-03/);
+    });
+
+    it(`refuses a setting for a rule that does not exist (${policyRules.everyRuleSet.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ rules: { ...DEFAULT_POLICY.rules, 'CMP-99': { action: 'flag', severity: 'low' } } }))
+        .thenRefuses(policyRules.everyRuleSet, /CMP-99/));
+
+    it('writes events its own schema accepts', () => expect(policyEventSchemas.PolicyRevisionPublished.safeParse(revisionOne.data).success).toBe(true));
+  });
+
+  describe('the embedded default', () => {
+    it('is a usable revision: every compliance rule set, every pattern safe', () => {
+      expect(contentProblems(DEFAULT_POLICY)).toEqual([]);
+      expect(Object.keys(DEFAULT_POLICY.rules).sort()).toEqual([...COMPLIANCE_RULE_IDS].sort());
+    });
+
+    it('bans absolute claims in Chinese and English', () =>
+      expect(DEFAULT_POLICY.bannedClaims.phrases).toEqual(
+        expect.arrayContaining(['100%防护', '绝对安全', '永不被攻破', '零风险', '保证不被入侵', 'unhackable', '100% secure', 'guaranteed protection', 'zero risk']),
+      ));
+
+    it('gives reps 10%, managers 25%, finance 40% and admins unlimited authority, and requires certification', () => {
+      expect(DEFAULT_POLICY.discountAuthority).toEqual({ sales_rep: 10, sales_manager: 25, finance: 40, admin: null });
+      expect(DEFAULT_POLICY.certificationRequired).toBe(true);
+      expect(DEFAULT_POLICY.stageProbabilities).toEqual({ qualification: 10, discovery: 25, proposal: 50, negotiation: 75 });
+    });
+  });
+
+  describe('the revision in force', () => {
+    const one = published(1, '2026-01-01T00:00:00.000Z').data;
+    const two = published(2, '2026-06-01T00:00:00.000Z').data;
+    const twoCorrected = published(3, '2026-06-01T00:00:00.000Z').data;
+    const scheduled = published(4, nextYear).data;
+    const revisions = [one, two, twoCorrected, scheduled];
+
+    it('is none before the first takes effect', () => expect(policyInForce(revisions, '2025-12-31T23:59:59.999Z')).toBeUndefined());
+    it('is the first from the instant it takes effect', () => expect(policyInForce(revisions, '2026-01-01T00:00:00.000Z')?.revision).toBe(1));
+    it('is the later of two taking effect at the same instant', () => expect(policyInForce(revisions, '2026-07-01T00:00:00.000Z')?.revision).toBe(3));
+    it('is not a revision scheduled for later', () => expect(policyInForce(revisions, now)?.revision).toBe(3));
+    it('is the scheduled one once its time comes', () => expect(policyInForce(revisions, nextYear)?.revision).toBe(4));
+  });
+
+  describe('the body of a publication', () => {
+    const body = { effectiveFrom: nextYear, ...DEFAULT_POLICY };
+
+    it('accepts the default content', () => expect(PublishPolicyRevisionInput.safeParse(body).success).toBe(true));
+
+    it('rejects a pattern that could backtrack catastrophically, naming the rule and the field', () => {
+      const result = PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: '(a+)+$' }] } });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({ path: ['bannedClaims', 'patterns', 0, 'pattern'], message: expect.stringMatching(/^POL-05: .*backtrack catastrophically/) }),
+      ]);
+    });
+
+    it('rejects what does not parse: a missing stage, an unknown field, a date that is not ISO', () => {
+      const { negotiation: _, ...stages } = DEFAULT_POLICY.stageProbabilities;
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, stageProbabilities: stages }).success).toBe(false);
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, revision: 7 }).success).toBe(false);
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, effectiveFrom: 'next monday' }).success).toBe(false);
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: 'x', flags: 'g' }] } }).success).toBe(false);
+    });
+  });
+});

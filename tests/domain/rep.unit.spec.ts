@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import {
+  actorMayAct,
+  isCertified,
+  repDecider,
+  repEventSchemas,
+  repFacts,
+  repRules,
+  type HireRep,
+  type RecordTraining,
+  type RepEvent,
+} from '../../domain/team/rep.js';
+import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
+
+const manager = { actor: { id: 'mgr-1', role: 'sales_manager' } };
+const spec = deciderSpecification(repDecider, { ...defaultContext, ...manager });
+const self = { actor: { id: 'rep-1', role: 'sales_rep' } };
+
+const hire: HireRep = { type: 'HireRep', actorId: 'rep-1', name: '王芳', team: 'east', role: 'sales_rep', managerId: 'mgr-1' };
+const hired: RepEvent = { type: 'RepHired', data: { actorId: 'rep-1', name: '王芳', team: 'east', role: 'sales_rep', managerId: 'mgr-1' } };
+const training: RecordTraining = {
+  type: 'RecordTraining',
+  trainingId: 't1',
+  course: 'NGFW sales certification',
+  passedAt: '2026-11-20T00:00:00.000Z',
+  certifies: ['FW-100', 'FW-200', 'FW-100'],
+  expiresAt: '2027-11-20T00:00:00.000Z',
+};
+const trained: RepEvent = {
+  type: 'TrainingRecorded',
+  data: {
+    actorId: 'rep-1',
+    trainingId: 't1',
+    course: 'NGFW sales certification',
+    passedAt: '2026-11-20T00:00:00.000Z',
+    certifies: ['FW-100', 'FW-200'],
+    expiresAt: '2027-11-20T00:00:00.000Z',
+    recordedBy: 'mgr-1',
+  },
+};
+const offboarded: RepEvent = { type: 'RepOffboarded', data: { actorId: 'rep-1', reason: 'left the company' } };
+
+const factsAfter = (events: RepEvent[]) => repFacts(events.reduce(repDecider.evolve, repDecider.initialState()));
+
+describe('Rep', () => {
+  describe('hiring', () => {
+    it('puts a rep on the roster with team, role and manager', () => spec.given([]).when(hire).then([hired]));
+
+    it('hires a rep with no manager yet', () => {
+      const { managerId: _, ...withoutManager } = hire;
+      return spec
+        .given([])
+        .when(withoutManager)
+        .then([{ type: 'RepHired', data: { actorId: 'rep-1', name: '王芳', team: 'east', role: 'sales_rep' } }]);
+    });
+
+    it(`refuses to hire twice (${repRules.hiredOnce.id})`, () => spec.given([hired]).when(hire).thenRefuses(repRules.hiredOnce));
+    it(`refuses a rep without a name (${repRules.named.id})`, () => spec.given([]).when({ ...hire, name: ' ' }).thenRefuses(repRules.named));
+    it(`refuses a rep who manages themselves (${repRules.notOwnManager.id})`, () =>
+      spec.given([]).when({ ...hire, managerId: 'rep-1' }).thenRefuses(repRules.notOwnManager));
+    it(`refuses anything before hiring (${repRules.hiredFirst.id})`, () => spec.given([]).when(training).thenRefuses(repRules.hiredFirst));
+  });
+
+  describe('changing role and team', () => {
+    it('changes the role, keeping the old one on record', () =>
+      spec
+        .given([hired])
+        .when({ type: 'ChangeRepRole', role: 'sales_manager', reason: 'promoted' })
+        .then([{ type: 'RepRoleChanged', data: { actorId: 'rep-1', from: 'sales_rep', to: 'sales_manager', reason: 'promoted' } }]));
+
+    it(`refuses a change to the same role (${repRules.changeMustChange.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'sales_rep' }).thenRefuses(repRules.changeMustChange));
+
+    it(`refuses a rep changing their own role (${repRules.notOnOwnRecord.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'finance' }, self).thenRefuses(repRules.notOnOwnRecord));
+
+    it('moves a rep to another team under another manager', () =>
+      spec
+        .given([hired])
+        .when({ type: 'ChangeRepTeam', team: 'north', managerId: 'mgr-2' })
+        .then([{ type: 'RepTeamChanged', data: { actorId: 'rep-1', fromTeam: 'east', fromManagerId: 'mgr-1', team: 'north', managerId: 'mgr-2' } }]));
+
+    it('changes only the manager, within the same team', () =>
+      spec
+        .given([hired])
+        .when({ type: 'ChangeRepTeam', team: 'east', managerId: 'mgr-3' })
+        .then([{ type: 'RepTeamChanged', data: { actorId: 'rep-1', fromTeam: 'east', fromManagerId: 'mgr-1', team: 'east', managerId: 'mgr-3' } }]));
+
+    it('leaves a rep moved without a named manager with none', () => {
+      const moved: RepEvent = { type: 'RepTeamChanged', data: { actorId: 'rep-1', fromTeam: 'east', fromManagerId: 'mgr-1', team: 'north' } };
+      spec.given([hired]).when({ type: 'ChangeRepTeam', team: 'north' }).then([moved]);
+      expect(factsAfter([hired, moved])?.managerId).toBeUndefined();
+    });
+
+    it(`refuses a move that changes nothing (${repRules.changeMustChange.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepTeam', team: 'east', managerId: 'mgr-1' }).thenRefuses(repRules.changeMustChange));
+
+    it(`refuses a move under the rep themselves (${repRules.notOwnManager.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepTeam', team: 'east', managerId: 'rep-1' }).thenRefuses(repRules.notOwnManager));
+
+    it(`refuses a rep moving themselves (${repRules.notOnOwnRecord.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepTeam', team: 'north' }, self).thenRefuses(repRules.notOnOwnRecord));
+  });
+
+  describe('training', () => {
+    it('records a course passed and the certifications it grants, each sku once', () => spec.given([hired]).when(training).then([trained]));
+
+    it('records a course that certifies no product', () =>
+      spec
+        .given([hired])
+        .when({ ...training, course: 'Honest selling', certifies: [] })
+        .then([{ type: 'TrainingRecorded', data: { ...trained.data, course: 'Honest selling', certifies: [] } }]));
+
+    it(`refuses the same training twice (${repRules.trainingRecordedOnce.id})`, () =>
+      spec.given([hired, trained]).when(training).thenRefuses(repRules.trainingRecordedOnce));
+
+    it(`refuses an expiry not after the pass (${repRules.trainingDated.id})`, () =>
+      spec.given([hired]).when({ ...training, expiresAt: training.passedAt }).thenRefuses(repRules.trainingDated, /not after/));
+
+    it(`refuses a course passed in the future (${repRules.trainingDated.id})`, () =>
+      spec.given([hired]).when({ ...training, passedAt: '2026-12-01T00:00:00.000Z' }).thenRefuses(repRules.trainingDated, /still to come/));
+
+    it(`refuses a training without a course (${repRules.trainingNamed.id})`, () =>
+      spec.given([hired]).when({ ...training, course: '' }).thenRefuses(repRules.trainingNamed));
+
+    it(`refuses a rep recording their own training (${repRules.notOnOwnRecord.id})`, () =>
+      spec.given([hired]).when(training, self).thenRefuses(repRules.notOnOwnRecord));
+  });
+
+  describe('offboarding', () => {
+    it('offboards a rep with the reason', () => spec.given([hired]).when({ type: 'OffboardRep', reason: 'left the company' }).then([offboarded]));
+
+    it(`refuses offboarding without a reason (${repRules.offboardingExplained.id})`, () =>
+      spec.given([hired]).when({ type: 'OffboardRep', reason: '' }).thenRefuses(repRules.offboardingExplained));
+
+    it(`refuses any change to an offboarded rep (${repRules.offboardedIsFinal.id})`, () =>
+      spec.given([hired, offboarded]).when(training).thenRefuses(repRules.offboardedIsFinal));
+
+    it(`keeps an offboarded rep from issuing any command (${repRules.offboardedIssuesNothing.id})`, () => {
+      expect(actorMayAct(factsAfter([hired, offboarded]))).toEqual({ refused: repRules.offboardedIssuesNothing, detail: 'rep-1 was offboarded' });
+      expect(actorMayAct(factsAfter([hired]))).toBeUndefined();
+      expect(actorMayAct(undefined)).toBeUndefined();
+    });
+  });
+
+  describe('facts and certification', () => {
+    it('gives the facts other decisions read', () =>
+      expect(factsAfter([hired, trained, { type: 'RepRoleChanged', data: { actorId: 'rep-1', from: 'sales_rep', to: 'sales_manager' } }])).toEqual({
+        actorId: 'rep-1',
+        name: '王芳',
+        team: 'east',
+        role: 'sales_manager',
+        managerId: 'mgr-1',
+        active: true,
+        certifications: [
+          { sku: 'FW-100', course: 'NGFW sales certification', passedAt: '2026-11-20T00:00:00.000Z', expiresAt: '2027-11-20T00:00:00.000Z' },
+          { sku: 'FW-200', course: 'NGFW sales certification', passedAt: '2026-11-20T00:00:00.000Z', expiresAt: '2027-11-20T00:00:00.000Z' },
+        ],
+      }));
+
+    it('has no facts for an actor never hired', () => expect(factsAfter([])).toBeUndefined());
+
+    const rep = factsAfter([hired, trained])!;
+    it('is certified for a sku the course covers, from the pass until just before expiry', () => {
+      expect(isCertified(rep, 'FW-100', '2026-11-20T00:00:00.000Z')).toBe(true);
+      expect(isCertified(rep, 'FW-200', '2027-11-19T23:59:59.999Z')).toBe(true);
+    });
+    it('is not certified before the pass, from the expiry on, or for a sku not covered', () => {
+      expect(isCertified(rep, 'FW-100', '2026-11-19T23:59:59.999Z')).toBe(false);
+      expect(isCertified(rep, 'FW-100', '2027-11-20T00:00:00.000Z')).toBe(false);
+      expect(isCertified(rep, 'EDR-1', defaultContext.now)).toBe(false);
+    });
+    it('is certified again once a renewal is recorded', () => {
+      const renewed: RepEvent = { type: 'TrainingRecorded', data: { ...trained.data, trainingId: 't2', passedAt: '2027-11-01T00:00:00.000Z', expiresAt: '2028-11-01T00:00:00.000Z' } };
+      expect(isCertified(factsAfter([hired, trained, renewed])!, 'FW-100', '2028-01-01T00:00:00.000Z')).toBe(true);
+    });
+  });
+
+  it('writes events their schemas accept', () => {
+    for (const event of [hired, trained, offboarded]) expect(repEventSchemas[event.type].safeParse(event.data).success).toBe(true);
+  });
+});
