@@ -1,0 +1,17 @@
+import { afterEach, describe, it } from 'vitest';
+import { dealFlow } from '../../scenarios/dealFlow.js';
+import { Scenario } from '../../scenarios/harness.js';
+
+/** The README's walkthroughs, run as written against a listening server, so they cannot rot. */
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.stop();
+  scenario = undefined;
+});
+
+describe('README scenarios', () => {
+  it('deal-flow: lead to delivered order, with approval and segregation of duties', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await dealFlow(scenario);
+  });
+});
