@@ -98,6 +98,8 @@ export type Finding =
       ruleId: string;
       sellerId: string;
       sellerManagerId?: string;
+      /** Carried into the metadata of every later event, so a customer's trail holds its findings. */
+      customerId?: string;
       /** How it was settled, once remediated or waived. */
       outcome?: 'remediated' | 'waived';
     };
@@ -106,8 +108,15 @@ export const initialState = (): Finding => ({ status: 'none' });
 
 export const evolve = (state: Finding, event: FindingEvent): Finding => {
   if (event.type === 'FindingRaised') {
-    const { findingId, ruleId, sellerId, sellerManagerId } = event.data;
-    return { status: 'raised', findingId, ruleId, sellerId, ...(sellerManagerId !== undefined ? { sellerManagerId } : {}) };
+    const { findingId, ruleId, sellerId, sellerManagerId, customerId } = event.data;
+    return {
+      status: 'raised',
+      findingId,
+      ruleId,
+      sellerId,
+      ...(sellerManagerId !== undefined ? { sellerManagerId } : {}),
+      ...(customerId !== undefined ? { customerId } : {}),
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -157,9 +166,12 @@ export const findingRules = {
   segregationOfDuties: { id: 'FND-09', name: "Only a compliance officer who is neither the seller nor the seller's manager waives a finding" },
   closeOnlySettled: { id: 'FND-10', name: 'A finding is closed only once remediated or waived' },
   notClosedBySeller: { id: 'FND-11', name: 'No one closes a finding on their own conduct' },
+  answeredByThoseConcerned: { id: 'FND-12', name: "A finding is acknowledged or remediated by the seller, the seller's manager or the compliance office" },
 } as const satisfies Record<string, Rule>;
 
 const WAIVING_ROLE = 'compliance_officer';
+/** Roles that answer any finding; a rep or a manager answers only for their own conduct or their own team's. */
+const ANSWERING_ROLES: readonly string[] = ['compliance_officer', 'admin'];
 
 const raise = (command: RaiseFinding, context: DecisionContext): FindingEvent[] | Refusal => {
   const { type: _type, ruleId, ruleName, detail, evidence, customerId, sellerManagerId, ...rest } = command;
@@ -193,12 +205,16 @@ export const decide = (command: FindingCommand, state: Finding, context: Decisio
   const { findingId } = state;
   const { id: actorId, role } = context.actor;
   const reason = (text: string | undefined) => (text ? { reason: text } : {});
+  const concerned = actorId === state.sellerId || actorId === state.sellerManagerId || ANSWERING_ROLES.includes(role);
+  const notConcerned = () => refuse(findingRules.answeredByThoseConcerned, `${actorId} (${role}) is neither the seller, their manager nor the compliance office`);
 
   switch (command.type) {
     case 'AcknowledgeFinding':
+      if (!concerned) return notConcerned();
       if (state.status !== 'raised') return refuse(findingRules.acknowledgeOnlyRaised, `The finding is already ${state.status}`);
       return [{ type: 'FindingAcknowledged', data: { findingId, acknowledgedBy: actorId, ...reason(command.reason) } }];
     case 'RemediateFinding':
+      if (!concerned) return notConcerned();
       if (state.status !== 'acknowledged') return refuse(findingRules.settleOnlyAcknowledged, `The finding is ${state.status}, not acknowledged`);
       if (!command.evidence.trim()) return refuse(findingRules.remediationEvidenced, 'Show what was done to put it right');
       return [{ type: 'FindingRemediated', data: { findingId, remediatedBy: actorId, evidence: command.evidence, ...reason(command.reason) } }];

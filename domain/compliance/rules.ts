@@ -53,8 +53,8 @@ export type QuoteFacts = {
   readonly approvalOnRecord: boolean;
 };
 
-/** The quote as its aggregate holds it when it is sent. */
-export type QuoteUnderCheck = { readonly quoteId: string; readonly lines: readonly QuoteLine[] };
+/** The quote as its aggregate holds it when it is sent: its lines keep the list and floor prices they were priced against. */
+export type QuoteUnderCheck = { readonly lines: readonly QuoteLine[] };
 
 type Check<Subject, Facts> = { readonly rule: Rule; readonly check: (subject: Subject, facts: Facts) => string | undefined };
 
@@ -94,6 +94,9 @@ const authorityOf = (table: PolicyRevision['discountAuthority'], role: string | 
 
 const asPct = (bps: number) => (bps === Infinity ? 'unlimited' : `${bps / 100}%`);
 
+const authorityOfSeller = (seller: RepFacts | undefined, sellerId: string, authority: number) =>
+  seller ? `the ${seller.role} authority of ${asPct(authority)}` : `the authority of ${sellerId}, who is not on the roster and has none`;
+
 // Rules on what a promise says
 
 const absoluteClaimsIn = (statement: string, policy: PolicyRevision) => {
@@ -132,7 +135,7 @@ const promisedDiscountBeyondAuthority: Check<RecordedPromise, PromiseFacts>['che
   const discount = discountOffListBps(BigInt(price.minor) * BASIS, product.listPrice);
   const authority = authorityOf(policy.discountAuthority, seller?.role);
   return discount > authority
-    ? `Promises ${asPct(discount)} off the list price of ${product.sku}, above the ${seller?.role ?? `(unknown role of ${madeBy})`} authority of ${asPct(authority)}`
+    ? `Promises ${asPct(discount)} off the list price of ${product.sku}, above ${authorityOfSeller(seller, madeBy, authority)}`
     : undefined;
 };
 
@@ -195,7 +198,7 @@ const linesBeyondAuthority: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lin
     return discount > authority ? [`${lineLabel(line, index)} takes ${asPct(discount)} off list`] : [];
   });
   return beyond.length
-    ? `Above the ${seller?.role ?? 'unknown'} authority of ${asPct(authority)} with no approval on record: ${beyond.join(', ')}`
+    ? `Above ${authorityOfSeller(seller, 'the seller', authority)}, with no approval on record: ${beyond.join(', ')}`
     : undefined;
 };
 
@@ -234,21 +237,15 @@ export const firstBlock = (violations: readonly Violation[]): Refusal | undefine
   return blocking && refuse(blocking.rule, blocking.detail, blocking.policyRevision);
 };
 
-/** A promise still open after its due date (a calendar day, UTC) breaks CMP-09; always a flag, since time, not a command, broke it. */
-export const overduePromise = (promise: CustomerPromise, facts: { readonly policy: PolicyRevision; readonly now: string }): Violation | undefined => {
-  const [violation] = judge(
-    [
-      {
-        rule: complianceRules.promisesKept,
-        check: (subject: CustomerPromise) =>
-          subject.status === 'open' && dayOf(facts.now) > subject.dueDate
-            ? `Promise ${subject.promiseId} was due on ${subject.dueDate} and is still open on ${dayOf(facts.now)}`
-            : undefined,
-      },
-    ],
-    promise,
-    facts,
-    'flag',
-  );
-  return violation;
-};
+// Rules time enforces
+
+type OverdueFacts = { readonly policy: PolicyRevision; readonly now: string };
+
+const stillOpenAfterDueDate: Check<CustomerPromise, OverdueFacts>['check'] = (promise, { now }) =>
+  promise.status === 'open' && dayOf(now) > promise.dueDate
+    ? `Promise ${promise.promiseId} was due on ${promise.dueDate} and is still open on ${dayOf(now)}`
+    : undefined;
+
+/** A promise still open after its due date (a calendar day, UTC); always a flag, since time, not a command, broke it. */
+export const overduePromise = (promise: CustomerPromise, facts: OverdueFacts): Violation | undefined =>
+  judge([{ rule: complianceRules.promisesKept, check: stillOpenAfterDueDate }], promise, facts, 'flag')[0];

@@ -76,6 +76,13 @@ describe('Finding', () => {
 
     it(`refuses to acknowledge twice (${findingRules.acknowledgeOnlyRaised.id})`, () =>
       spec.given([raised, acknowledged]).when({ type: 'AcknowledgeFinding' }).thenRefuses(findingRules.acknowledgeOnlyRaised));
+
+    it(`is acknowledged by the seller's manager or a compliance officer, not by another rep or another team's manager (${findingRules.answeredByThoseConcerned.id})`, () => {
+      spec.given([raised]).when({ type: 'AcknowledgeFinding' }, sellersManager).then([{ type: 'FindingAcknowledged', data: { findingId: 'f1', acknowledgedBy: 'mgr-1' } }]);
+      spec.given([raised]).when({ type: 'AcknowledgeFinding' }, officer).then([{ type: 'FindingAcknowledged', data: { findingId: 'f1', acknowledgedBy: 'co-1' } }]);
+      spec.given([raised]).when({ type: 'AcknowledgeFinding' }, { actor: { id: 'rep-2', role: 'sales_rep' } }).thenRefuses(findingRules.answeredByThoseConcerned, /rep-2/);
+      spec.given([raised]).when({ type: 'AcknowledgeFinding' }, otherManager).thenRefuses(findingRules.answeredByThoseConcerned);
+    });
   });
 
   describe('remediating', () => {
@@ -84,6 +91,12 @@ describe('Finding', () => {
 
     it(`refuses a remediation without evidence (${findingRules.remediationEvidenced.id})`, () =>
       spec.given([raised, acknowledged]).when({ type: 'RemediateFinding', evidence: '' }, seller).thenRefuses(findingRules.remediationEvidenced));
+
+    it(`refuses a remediation by a rep who is not the seller (${findingRules.answeredByThoseConcerned.id})`, () =>
+      spec
+        .given([raised, acknowledged])
+        .when({ type: 'RemediateFinding', evidence: 'done' }, { actor: { id: 'rep-2', role: 'sales_rep' } })
+        .thenRefuses(findingRules.answeredByThoseConcerned));
 
     it(`refuses to remediate before acknowledging (${findingRules.settleOnlyAcknowledged.id})`, () =>
       spec.given([raised]).when({ type: 'RemediateFinding', evidence: 'done' }, seller).thenRefuses(findingRules.settleOnlyAcknowledged));
