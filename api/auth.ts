@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../application/commandPipeline.js';
 import type { ApiKeys, Role } from '../application/roles.js';
+import type { Rule } from '../domain/shared/decider.js';
 import { HttpProblem } from './problems.js';
 
 declare module 'fastify' {
@@ -11,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles that may call the route; a route without it is public (health, docs, metrics). */
     allow?: readonly Role[];
+    /** The business rule the role check enforces, named in the 403 as a refusal would name it (a waiver's segregation of duties). */
+    allowRule?: Rule;
   }
 }
 
@@ -40,6 +43,7 @@ export const registerAuthentication = (app: FastifyInstance, keys: ApiKeys) => {
       throw new HttpProblem(403, 'forbidden', 'Not allowed', `The role ${identity.role} may not ${request.method} ${request.routeOptions.url}`, {
         role: identity.role,
         allowedRoles: allow,
+        ...(request.routeOptions.config.allowRule ? { rule: request.routeOptions.config.allowRule } : {}),
       });
     }
   });

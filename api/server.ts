@@ -11,6 +11,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
 import { customerViewRoutes } from './routes/customerViews.js';
 import { dealViewRoutes } from './routes/dealViews.js';
+import { findingRoutes } from './routes/findings.js';
 import { operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
 import { opportunityRoutes } from './routes/opportunities.js';
@@ -81,6 +82,7 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(viewRoutes(services));
   await app.register(customerViewRoutes(services));
   await app.register(dealViewRoutes(services));
+  await app.register(findingRoutes(services));
   await app.register(streamRoutes(services));
   await app.register(auditRoutes(services));
   return app;

@@ -21,4 +21,12 @@ export const PERMISSIONS = {
   manageCatalog: ['sales_manager', 'finance', 'admin'],
   /** A customer's account terms (credit limit, risk flag): sellers may ask, the customer's rules say who decides. */
   account: ['sales_rep', 'sales_manager', 'finance', 'admin'],
+  /** Acknowledging or remediating a finding: the finding's rule FND-12 narrows a rep or a manager to their own conduct or team's. */
+  answerFindings: ['sales_rep', 'sales_manager', 'compliance_officer', 'admin'],
+  /** Waiving a finding (article 37): the compliance office alone; the finding's rule FND-09 keeps out its seller and their manager. */
+  waiveFindings: ['compliance_officer'],
+  /** Closing a settled finding. */
+  closeFindings: ['compliance_officer', 'admin'],
+  /** The findings trail and the periodic inspection report (article 38): those who supervise, inspect or analyse conduct, not reps. */
+  readFindings: ['sales_manager', 'compliance_officer', 'auditor', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
