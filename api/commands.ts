@@ -72,11 +72,12 @@ export const newStreamId = (request: FastifyRequest, given?: string): string => 
   return key ? idFromKey(`${request.actor.id} ${request.method} ${request.routeOptions.url}`, key) : newId();
 };
 
-export const sendCommandResult = (reply: FastifyReply, id: string, result: CommandResult, status: 200 | 201) => {
+/** `extra` carries what a route answers beside the usual fields (the findings a promise raised). */
+export const sendCommandResult = (reply: FastifyReply, id: string, result: CommandResult, status: 200 | 201, extra: Record<string, unknown> = {}) => {
   const { replayed, ...body } = result;
   if (replayed) reply.header('Idempotent-Replayed', 'true');
   return reply
     .code(status)
     .header('ETag', `"${result.revision}"`)
-    .send({ id, ...body });
+    .send({ id, ...body, ...extra });
 };

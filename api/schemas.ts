@@ -7,6 +7,8 @@ export const IdParams = z.object({ id: Uuid }).strict();
 export const ShortText = (max = 200) => z.string().trim().min(1).max(max);
 export const Reason = z.string().trim().min(1).max(2000);
 export const MoneyInput = Money.refine((m) => m.minor >= 0, { message: 'must not be negative', path: ['minor'] });
+/** An instant with any offset, kept as UTC (the log's one spelling of time). */
+export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 /** Read-your-writes: the position a command returned; the view waits until it has applied it. */
 export const AfterPosition = z.coerce.number().int().min(0).optional();

@@ -6,6 +6,7 @@ import { newId } from '../application/ids.js';
 import { registerAuthentication } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
+import { registerRosterGate } from './rosterGate.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
@@ -16,8 +17,10 @@ import { operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
 import { opportunityRoutes } from './routes/opportunities.js';
 import { orderRoutes } from './routes/orders.js';
+import { policyRoutes } from './routes/policy.js';
 import { promiseRoutes } from './routes/promises.js';
 import { quoteRoutes } from './routes/quotes.js';
+import { repRoutes } from './routes/reps.js';
 import { streamRoutes } from './routes/streams.js';
 import { viewRoutes } from './routes/views.js';
 import type { ApiServices } from './services.js';
@@ -69,6 +72,7 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthentication(app, services.apiKeys);
+  registerRosterGate(app, services.eventStore);
   const metrics = registerMetrics(app, services);
 
   await app.register(operationRoutes(services, metrics));
@@ -79,6 +83,8 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(quoteRoutes(services));
   await app.register(promiseRoutes(services));
   await app.register(orderRoutes(services));
+  await app.register(policyRoutes(services));
+  await app.register(repRoutes(services));
   await app.register(viewRoutes(services));
   await app.register(customerViewRoutes(services));
   await app.register(dealViewRoutes(services));

@@ -21,6 +21,12 @@ export const PERMISSIONS = {
   manageCatalog: ['sales_manager', 'finance', 'admin'],
   /** A customer's account terms (credit limit, risk flag): sellers may ask, the customer's rules say who decides. */
   account: ['sales_rep', 'sales_manager', 'finance', 'admin'],
+  /** Publishing a revision of the company policy (POL-01). */
+  publishPolicy: ['compliance_officer', 'admin'],
+  /** Hiring, moving, changing the role of and offboarding reps: those who run the teams. */
+  manageTeam: ['sales_manager', 'admin'],
+  /** Recording passed training, which certifies a rep on products: team managers and the compliance office. */
+  recordTraining: ['sales_manager', 'compliance_officer', 'admin'],
   /** Acknowledging or remediating a finding: the finding's rule FND-12 narrows a rep or a manager to their own conduct or team's. */
   answerFindings: ['sales_rep', 'sales_manager', 'compliance_officer', 'admin'],
   /** Waiving a finding (article 37): the compliance office alone; the finding's rule FND-09 keeps out its seller and their manager. */

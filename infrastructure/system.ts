@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiServices } from '../api/services.js';
 import { CommandPipeline } from '../application/commandPipeline.js';
+import { ComplianceChecks, complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
+import { promiseOverdue } from '../application/deadlines/promiseOverdue.js';
 import { quoteExpiry } from '../application/deadlines/quoteExpiry.js';
 import { EventSchemaRegistry } from '../application/eventSchemas.js';
+import { publishDefaultPolicy } from '../application/policy/defaultPolicy.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
@@ -58,13 +61,17 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const { eventStore, readStore, keyStore } = await openStores(config);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
+  await publishDefaultPolicy(eventStore, pipeline);
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
   await runner.start();
   const views = new ViewReader(readStore);
-  const deadlines = new DeadlineWatcher({ pipeline, deadlines: dueDeadlines(views), kinds: [quoteExpiry(eventStore)], clock, logger: logger.child({ component: 'deadlines' }) });
+  const kinds = [quoteExpiry(eventStore), promiseOverdue(new ComplianceChecks({ eventStore, pipeline }))];
+  const deadlines = new DeadlineWatcher({ pipeline, deadlines: dueDeadlines(views), kinds, clock, logger: logger.child({ component: 'deadlines' }) });
   deadlines.start();
   const leadConversions = leadConversionSubscriber({ eventStore, readStore, pipeline, personalData, logger });
   leadConversions.start();
+  const compliance = complianceSubscriber({ eventStore, readStore, pipeline, logger });
+  compliance.start();
   return {
     eventStore,
     readStore,
@@ -81,6 +88,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     async close() {
       await deadlines.stop();
       await leadConversions.stop();
+      await compliance.stop();
       await runner.stop();
       await readStore.close();
       await keyStore.close();

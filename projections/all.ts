@@ -6,5 +6,6 @@ import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
 import type { Projection } from './projection.js';
 import { quotesProjection } from './quotes/quotesProjection.js';
+import { repsProjection } from './reps/repsProjection.js';
 
-export const allProjections: Projection[] = [pipelineProjection, customerStreamsProjection, quotesProjection, ordersProjection, deadlinesProjection, customer360Projection, findingsProjection];
+export const allProjections: Projection[] = [pipelineProjection, customerStreamsProjection, quotesProjection, ordersProjection, deadlinesProjection, customer360Projection, findingsProjection, repsProjection];

@@ -24,6 +24,11 @@ export const dealFlow = async (s: Scenario) => {
     'sales_manager',
   );
 
+  s.say('A sales manager hires the rep onto the east team and records their FW-100 certification: the policy lets only a certified seller send a quote on it');
+  await s.command('/reps', { actorId: 'dev-sales-rep', name: '李娜', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' }, 'sales_manager');
+  const certifiedUntil = new Date(Date.parse(s.clock.now()) + 365 * 86_400_000).toISOString();
+  await s.command('/reps/dev-sales-rep/training', { course: 'FW-100 engineer', passedAt: s.clock.now(), certifies: ['FW-100'], expiresAt: certifiedUntil }, 'sales_manager');
+
   s.say('A rep captures an inbound lead and qualifies it');
   const lead = await s.command('/leads', {
     source: 'inbound',

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../../application/commandPipeline.js';
+import { ComplianceChecks } from '../../application/compliance/complianceChecks.js';
 import { NotFound } from '../../application/errors.js';
+import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { productStreamId } from '../../domain/catalog/product.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
@@ -36,6 +38,7 @@ const CommittedInput = z
 export const promiseRoutes =
   ({ pipeline, eventStore }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
+    const checks = new ComplianceChecks({ eventStore, pipeline });
     const mustExist = async (what: string, streamId: string, id: string) => {
       const found = await eventStore.readStream(streamId, { maxCount: 1 });
       if (found.length === 0) throw new NotFound(what, id);
@@ -61,7 +64,7 @@ export const promiseRoutes =
           tags: ['promises'],
           summary: 'Record what a seller committed to a customer, in the words said',
           description:
-            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. madeBy defaults to the caller.',
+            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. madeBy defaults to the caller. The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised.',
           body: z
             .object({
               id: Uuid.optional(),
@@ -75,7 +78,7 @@ export const promiseRoutes =
               madeBy: ShortText(200).optional(),
             })
             .strict(),
-          response: { 201: commandResponses[201] },
+          response: { 201: commandResponses[201].extend({ findings: z.array(z.string()) }) },
         },
       },
       async (request, reply) => {
@@ -104,11 +107,13 @@ export const promiseRoutes =
             await mustExist('Customer', customerStreamId(customerId), customerId);
             if (opportunityId !== undefined) await mustExist('Opportunity', opportunityStreamId(opportunityId), opportunityId);
             if (sku !== undefined) await mustExist('Product', productStreamId(sku), sku);
-            return base;
+            return { ...base, policyVersion: (await requirePolicyInForce(eventStore, base.now)).revision };
           },
-          metadata: () => ({ customerId }),
+          metadata: (_state, _events, context) => ({ customerId, policyVersion: context.policyVersion }),
         });
-        return sendCommandResult(reply, promiseId, result, 201);
+        // Recorded first, whatever the checks find: refusing to record it would hide what was said.
+        const findings = await checks.afterCommand(result);
+        return sendCommandResult(reply, promiseId, result, 201, { findings });
       },
     );
 

@@ -1,21 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../../application/commandPipeline.js';
+import { blockedByPolicy, ComplianceChecks, judgeQuote } from '../../application/compliance/complianceChecks.js';
 import { NotFound } from '../../application/errors.js';
 import { loadAggregate } from '../../application/loadAggregate.js';
+import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import type { EventStore } from '../../application/ports/eventStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { productDecider, productFacts, productStreamId, type ProductFacts } from '../../domain/catalog/product.js';
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import { opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
-import { DEFAULT_DISCOUNT_AUTHORITY, quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
+import { quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { IdParams, Instant, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
-
-/** An instant with any offset, kept as UTC (the log's one spelling of time). */
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 const QuoteLineInput = z
   .object({
@@ -30,6 +29,12 @@ const QuoteLineInput = z
 
 /** Action routes without a body still accept `{}` (or nothing at all). */
 const NoBody = z.object({}).strict().default({});
+
+/** Commands the policy judges: the discount authority (submit, approve, reject) or the compliance checks (send). */
+const JUDGED_BY_POLICY: ReadonlySet<QuoteCommand['type']> = new Set(['SubmitQuote', 'ApproveQuote', 'RejectQuote', 'SendQuote']);
+
+/** Sending is checked against the policy before the quote goes out: a `block` refuses it, a `flag` raises a finding once sent. */
+const quoteCommandDecider = blockedByPolicy(quoteDecider);
 
 const customerOf = async (eventStore: EventStore, customerId: string): Promise<QuoteContext['customer']> => {
   const customer = await loadAggregate(eventStore, customerDecider, customerStreamId(customerId));
@@ -51,6 +56,7 @@ const factsOf = async <T>(keys: string[], load: (key: string) => Promise<T | und
 export const quoteRoutes =
   ({ pipeline, eventStore }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
+    const checks = new ComplianceChecks({ eventStore, pipeline });
     const product = async (sku: string): Promise<ProductFacts | undefined> => {
       const loaded = await loadAggregate(eventStore, productDecider, productStreamId(sku));
       return loaded ? productFacts(loaded.state) : undefined;
@@ -60,22 +66,40 @@ export const quoteRoutes =
       return loaded ? promotionFacts(loaded.state) : undefined;
     };
 
-    const act = (id: string, command: QuoteCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({
+    const act = async (id: string, command: QuoteCommand, envelope: CommandEnvelope) => {
+      const sending = command.type === 'SendQuote';
+      const result = await pipeline.handle({
         streamId: quoteStreamId(id),
         aggregate: 'Quote',
         aggregateId: id,
-        decider: quoteDecider,
+        decider: quoteCommandDecider,
         command,
         expects: 'existing',
         envelope,
-        context: async (state, base): Promise<QuoteContext> => {
+        context: async (state, base) => {
           if (state.status === 'none') throw new NotFound('Quote', id);
-          // Once drafted, the lines hold the catalog facts they were priced against; only the authority is read afresh.
-          return { ...base, products: {}, promotions: {}, customer: await customerOf(eventStore, state.customerId), discountAuthority: DEFAULT_DISCOUNT_AUTHORITY };
+          // Once drafted, the lines hold the catalog facts they were priced against; only the policy is read afresh.
+          const policy = await requirePolicyInForce(eventStore, base.now);
+          const violations = sending ? (await judgeQuote(eventStore, await eventStore.readStream(quoteStreamId(id)), policy, base.now)).violations : [];
+          return {
+            ...base,
+            products: {},
+            promotions: {},
+            customer: await customerOf(eventStore, state.customerId),
+            discountAuthority: policy.discountAuthority,
+            policyVersion: policy.revision,
+            violations,
+          };
         },
-        metadata: (state) => (state.status === 'none' ? {} : { customerId: state.customerId }),
+        metadata: (state, _events, context) =>
+          state.status === 'none'
+            ? {}
+            : { customerId: state.customerId, ...(JUDGED_BY_POLICY.has(command.type) ? { policyVersion: context.policyVersion } : {}) },
       });
+      // A retry of the send replays its findings rather than raising them again.
+      if (sending) await checks.afterCommand(result);
+      return result;
+    };
 
     app.post(
       '/quotes',
@@ -116,8 +140,8 @@ export const quoteRoutes =
             products: await factsOf(lines.map((l) => l.sku), product, 'Product'),
             promotions: await factsOf(lines.flatMap((l) => (l.promotionId ? [l.promotionId] : [])), promotion, 'Promotion'),
             customer: await customerOf(eventStore, customerId),
-            // Until a policy aggregate publishes the table, the issue's starting authorities apply.
-            discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
+            // Drafting prices the lines; the authority only judges them from submission on.
+            discountAuthority: (await requirePolicyInForce(eventStore, base.now)).discountAuthority,
           }),
           metadata: () => ({ customerId }),
         });
@@ -186,7 +210,9 @@ export const quoteRoutes =
         config: { allow: PERMISSIONS.sell },
         schema: {
           tags: ['quotes'],
-          summary: 'Send a submitted (and, where needed, approved) quote to the customer',
+          summary: 'Send a submitted (and, where needed, approved) quote to the customer, checked against the policy in force',
+          description:
+            "A rule whose policy action is block (a price below floor or a discount beyond the submitter's authority with no approval on record, an uncertified seller, a misused promotion) refuses the send with 422, naming the rule and the policy version; one whose action is flag lets it go and raises a finding on the QuoteSent.",
           params: IdParams,
           body: NoBody,
           response: { 200: commandResponses[200] },

@@ -1,12 +1,12 @@
 import { productDecider, productFacts, productStreamId } from '../../domain/catalog/product.js';
-import { checkPromise, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
+import { checkPromise, type PromiseFacts, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
 import { POLICY_STREAM_ID, policyDecider } from '../../domain/policy/policy.js';
 import { promiseStreamId } from '../../domain/promise/promise.js';
 import type { DomainEvent } from '../../domain/shared/decider.js';
 import { repDecider, repFacts, repStreamId } from '../../domain/team/rep.js';
 import { NotFound } from '../errors.js';
 import { loadAggregate } from '../loadAggregate.js';
-import type { EventStore } from '../ports/eventStore.js';
+import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import { streamAsOf } from './customerHistory.js';
 
 export type PromiseRecheck = {
@@ -19,13 +19,23 @@ export type PromiseRecheck = {
   violations: Violation[];
 };
 
-const stateAsOf = async <State, Event extends DomainEvent>(
+/** Folds a stream as it stood at `at`: the events that had occurred by then. */
+export const stateAsOf = async <State, Event extends DomainEvent>(
   eventStore: EventStore,
   decider: { initialState: () => State; evolve: (state: State, event: Event) => State },
   streamId: string,
   at: string,
 ): Promise<State> =>
   streamAsOf(await eventStore.readStream(streamId), at).reduce((state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event), decider.initialState());
+
+/** When a promise was recorded, which is when its facts are taken and its checks judged. */
+export const recordedAt = (recorded: RecordedEvent) => String(recorded.metadata.occurredAt ?? (recorded.data as RecordedPromise).recordedAt);
+
+/** The product a promise names and the seller who made it, as they stood at `at`: what checkPromise judges it against. */
+export const promiseFactsAsOf = async (eventStore: EventStore, promise: RecordedPromise, at: string): Promise<Omit<PromiseFacts, 'policy'>> => ({
+  product: promise.sku ? productFacts(await stateAsOf(eventStore, productDecider, productStreamId(promise.sku), at)) : undefined,
+  seller: repFacts(await stateAsOf(eventStore, repDecider, repStreamId(promise.madeBy), at)),
+});
 
 /**
  * What-if for auditors: the rules of any policy revision over a past promise, judged against the
@@ -40,9 +50,8 @@ export const recheckPromise = async (eventStore: EventStore, promiseId: string, 
   const policy = (await loadAggregate(eventStore, policyDecider, POLICY_STREAM_ID))?.state.revisions.find((r) => r.revision === policyRevision);
   if (!policy) throw new NotFound('Policy revision', String(policyRevision));
 
-  const at = String(recorded.metadata.occurredAt ?? promise.recordedAt);
-  const product = promise.sku ? productFacts(await stateAsOf(eventStore, productDecider, productStreamId(promise.sku), at)) : undefined;
-  const seller = repFacts(await stateAsOf(eventStore, repDecider, repStreamId(promise.madeBy), at));
+  const at = recordedAt(recorded);
+  const { product, seller } = await promiseFactsAsOf(eventStore, promise, at);
   const underMetadata = recorded.metadata.policyVersion;
 
   return {

@@ -1,7 +1,8 @@
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
-import { DEFAULT_DISCOUNT_AUTHORITY, QUOTE_CATEGORY, quoteDecider, type Quote, type QuoteCommand, type QuoteContext, type QuoteEvent } from '../../domain/quote/quote.js';
+import { QUOTE_CATEGORY, quoteDecider, type Quote, type QuoteCommand, type QuoteContext, type QuoteEvent } from '../../domain/quote/quote.js';
 import { NotFound } from '../errors.js';
 import { loadAggregate } from '../loadAggregate.js';
+import { requirePolicyInForce } from '../policy/policyInForce.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { deadlineKind } from './deadlineWatcher.js';
 
@@ -24,7 +25,8 @@ export const quoteExpiry = (eventStore: EventStore) =>
       const customer = await loadAggregate(eventStore, customerDecider, customerStreamId(state.customerId));
       if (!customer || customer.state.status !== 'registered') throw new NotFound('Customer', state.customerId);
       // Expiry reads only the clock; the lines already hold the catalog facts they were priced against.
-      return { ...base, products: {}, promotions: {}, customer: { tier: customer.state.tier, region: customer.state.region }, discountAuthority: DEFAULT_DISCOUNT_AUTHORITY };
+      const { discountAuthority } = await requirePolicyInForce(eventStore, base.now);
+      return { ...base, products: {}, promotions: {}, customer: { tier: customer.state.tier, region: customer.state.region }, discountAuthority };
     },
     metadata: (state) => (state.status === 'none' ? {} : { customerId: state.customerId }),
   }));

@@ -1,4 +1,5 @@
 import type { Deadline, DueDeadlines } from '../../application/deadlines/deadlineWatcher.js';
+import { overdueFrom, PROMISE_OVERDUE } from '../../application/deadlines/promiseOverdue.js';
 import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
@@ -26,7 +27,13 @@ export const quoteExpiryDeadlines: DeadlineSource = {
   closes: ['QuoteAccepted', 'QuoteDeclined', 'QuoteRejected', 'QuoteExpired'],
 };
 
-export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines];
+export const promiseOverdueDeadlines: DeadlineSource = {
+  kind: PROMISE_OVERDUE,
+  opens: { PromiseRecorded: (data) => overdueFrom((data as { dueDate: string }).dueDate) },
+  closes: ['PromiseFulfilled', 'PromiseBroken', 'PromiseWithdrawn', 'PromiseWentOverdue'],
+};
+
+export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines];
 
 const deadlineId = (kind: string, streamId: string) => `${kind}|${streamId}`;
 
@@ -35,7 +42,7 @@ const sourcesFor = (type: string) => DEADLINE_SOURCES.filter((s) => s.opens[type
 /** Open and closed deadlines of every kind, for the deadline watcher. */
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
-  version: 1,
+  version: 2,
   collections: [{ name: DEADLINE_DOCS, indexes: ['done', 'dueAt', 'kind', 'streamId'] }],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [...Object.keys(s.opens), ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),

@@ -227,7 +227,7 @@ describe('what-if recheck', () => {
     await act(repStreamId(seller), repDecider, { type: 'HireRep', actorId: seller, name: 'Audit Rep', team: 'east', role: 'sales_rep' }, { role: 'admin', expects: 'new' });
 
     clock.at = '2024-04-01T09:10:00.000Z';
-    await act(
+    const recorded = await act(
       promiseStreamId(promiseId),
       promiseDecider,
       {
@@ -243,6 +243,8 @@ describe('what-if recheck', () => {
       },
       { role: 'sales_rep', expects: 'new', context: (_state, base) => ({ ...base, policyVersion: strict }) },
     );
+    // Written past the route, so its findings come from the compliance subscriber; they must be in before the head is taken.
+    await expect.poll(() => t.system.readStore.getMeta('reactor:compliance-checks')).toBeGreaterThanOrEqual(recorded.position);
 
     // Recorded after the promise, though passed before it: the seller was not on record as certified when promising.
     clock.at = '2024-04-01T09:20:00.000Z';

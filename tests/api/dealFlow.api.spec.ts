@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certifySeller } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -23,6 +24,7 @@ beforeAll(async () => {
     { role: 'sales_manager' },
   );
   expect(product.statusCode).toBe(201);
+  await certifySeller(t, ['FW-100']);
 });
 afterAll(() => t.close());
 

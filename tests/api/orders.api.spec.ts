@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certifySeller } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -54,6 +55,7 @@ beforeAll(async () => {
   t = await startTestApp({ clock });
   await publish('FW-100', 100_000);
   await publish('EDR-1', 50_000);
+  await certifySeller(t, ['FW-100', 'EDR-1']);
 });
 afterAll(() => t.close());
 

@@ -65,8 +65,9 @@ describe('recording a promise', () => {
       dueDate: '2026-06-30',
       madeBy: 'dev-sales-rep',
       recordedAt: clock.at,
+      policyVersion: 1,
     });
-    expect(event!.metadata).toMatchObject({ customerId, actor: { id: 'dev-sales-rep', role: 'sales_rep' } });
+    expect(event!.metadata).toMatchObject({ customerId, actor: { id: 'dev-sales-rep', role: 'sales_rep' }, policyVersion: 1 });
   });
 
   it('records who made the promise when someone else writes it down, and keeps surrounding spaces', async () => {

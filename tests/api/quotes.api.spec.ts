@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certifySeller } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -44,6 +45,7 @@ beforeAll(async () => {
   t = await startTestApp({ clock });
   await publish('FW-100', 100_000, 70_000);
   await publish('EDR-1', 50_000, 40_000);
+  await certifySeller(t, ['FW-100', 'EDR-1']);
   const promotion = await t.post(
     '/promotions',
     { name: 'Spring EDR', skus: ['EDR-1'], discountPct: 10, validFrom: '2026-03-01T00:00:00Z', validTo: '2026-04-01T00:00:00Z', eligibility: { regions: ['east'] } },

@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFound, RuleRefused } from '../../application/errors.js';
+import { policyRevisions } from '../../application/policy/policyInForce.js';
+import { PERMISSIONS } from '../../application/roles.js';
+import { POLICY_STREAM_ID, policyDecider, policyInForce, policyRules, PolicyRevisionPublishedData, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
+import { CommandResponse, commandEnvelope, sendCommandResult } from '../commands.js';
+import { HttpProblem } from '../problems.js';
+import type { ApiServices } from '../services.js';
+
+const PolicyRevisionItem = PolicyRevisionPublishedData.extend({ inForce: z.boolean() });
+
+export const policyRoutes =
+  ({ pipeline, eventStore, clock }: ApiServices): FastifyPluginAsyncZod =>
+  async (app) => {
+    /** Every revision, each marked with whether it judges what happens now. */
+    const revisionsNow = async () => {
+      const revisions = await policyRevisions(eventStore);
+      const current = policyInForce(revisions, clock.now())?.revision;
+      return { items: revisions.map((revision) => ({ ...revision, inForce: revision.revision === current })), inForce: current ?? null };
+    };
+
+    app.post(
+      '/policy/revisions',
+      {
+        config: { allow: PERMISSIONS.publishPolicy },
+        schema: {
+          tags: ['policy'],
+          summary: 'Publish a new revision of the company policy, in force from its effective date',
+          description:
+            'Revisions are numbered 1, 2, 3... A revision states every compliance rule (CMP-01..CMP-09) with its action (block refuses the command with 422, flag records it and raises a finding) and severity; banned claims as phrases and patterns, matched against the statement in normal form (NFKC, lower case, no white space); discount authority per role in percent (null is unlimited); whether certification is required; stage probabilities. A pattern that does not compile or could backtrack catastrophically, or an effective date in the past, is a 400 and nothing is appended.',
+          body: PublishPolicyRevisionInput,
+          response: { 201: CommandResponse.extend({ policyRevision: z.number().int().positive() }) },
+        },
+      },
+      async (request, reply) => {
+        const { effectiveFrom, ...content } = request.body;
+        const result = await pipeline
+          .handle({
+            streamId: POLICY_STREAM_ID,
+            aggregate: 'Policy',
+            aggregateId: 'company',
+            decider: policyDecider,
+            command: { type: 'PublishPolicyRevision', effectiveFrom, ...content },
+            expects: 'existing',
+            envelope: commandEnvelope(request),
+          })
+          .catch((error: unknown) => {
+            // The date is judged against the clock when deciding, so that nothing is appended; it is still bad input, not a business refusal.
+            if (error instanceof RuleRefused && error.refusal.refused.id === policyRules.effectiveNotPast.id) {
+              throw new HttpProblem(400, 'invalid-input', 'The request is not valid', `body.effectiveFrom: ${error.refusal.detail}`, {
+                errors: [{ in: 'body', field: 'effectiveFrom', message: error.refusal.detail, code: policyRules.effectiveNotPast.id }],
+              });
+            }
+            throw error;
+          });
+        const [published] = await eventStore.readStream(POLICY_STREAM_ID, { fromRevision: result.revision, maxCount: 1 });
+        const policyRevision = PolicyRevisionPublishedData.parse(published?.data).revision;
+        return sendCommandResult(reply, String(policyRevision), result, 201, { policyRevision });
+      },
+    );
+
+    app.get(
+      '/policy/revisions',
+      {
+        config: { allow: PERMISSIONS.readViews },
+        schema: {
+          tags: ['policy'],
+          summary: 'Every revision of the company policy, oldest first, and which is in force now',
+          description: 'Read from the policy stream itself, so a revision just published is listed at once.',
+          response: { 200: z.object({ items: z.array(PolicyRevisionItem), inForce: z.number().int().positive().nullable() }) },
+        },
+      },
+      async () => revisionsNow(),
+    );
+
+    app.get(
+      '/policy/revisions/:n',
+      {
+        config: { allow: PERMISSIONS.readViews },
+        schema: {
+          tags: ['policy'],
+          summary: 'One revision of the company policy, by its number',
+          params: z.object({ n: z.coerce.number().int().positive().max(1_000_000) }).strict(),
+          response: { 200: PolicyRevisionItem },
+        },
+      },
+      async (request) => {
+        const found = (await revisionsNow()).items.find((revision) => revision.revision === request.params.n);
+        if (!found) throw new NotFound('Policy revision', String(request.params.n));
+        return found;
+      },
+    );
+  };

@@ -1,0 +1,225 @@
+import type { Logger } from 'pino';
+import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
+import { findingDecider, findingKey, findingStreamId, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
+import { checkPromise, checkQuote, firstBlock, overduePromise, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
+import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
+import type { PolicyRevision } from '../../domain/policy/policy.js';
+import { promiseDecider, type CustomerPromise, type PromiseEvent } from '../../domain/promise/promise.js';
+import { quoteDecider, type Quote, type QuoteEvent } from '../../domain/quote/quote.js';
+import { isRefusal, type Decider, type DecisionContext, type DomainEvent } from '../../domain/shared/decider.js';
+import { repDecider, repFacts, repStreamId, type RepFacts } from '../../domain/team/rep.js';
+import { promiseFactsAsOf, recordedAt, stateAsOf } from '../audit/promiseRecheck.js';
+import type { CommandPipeline, CommandResult } from '../commandPipeline.js';
+import { idFromKey } from '../ids.js';
+import { policyInForce, policyRevision } from '../policy/policyInForce.js';
+import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
+import type { ReadStore } from '../ports/readStore.js';
+import { ReactorSubscriber } from '../reactors/reactorSubscriber.js';
+
+/** Findings are raised by the checks, not by whoever's command set them off. */
+export const COMPLIANCE_CHECKER = { id: 'compliance-checks', role: 'system' } as const;
+
+/** The events a check follows: what was said, what was sent, and a promise time broke. */
+export const CHECKED_EVENTS = ['PromiseRecorded', 'QuoteSent', 'PromiseWentOverdue'] as const;
+
+/** One rule broken by one event is one finding: its id, and the id of the command raising it, derive from that. */
+export const findingIdFor = (ruleId: string, evidence: Pick<RecordedEvent, 'streamId' | 'revision'>) =>
+  idFromKey('finding', findingKey(ruleId, evidence.streamId, evidence.revision));
+
+const evidenceOf = (event: RecordedEvent): FindingEvidence => ({ streamId: event.streamId, revision: event.revision, hash: String(event.metadata.hash) });
+
+const occurredAt = (event: RecordedEvent) => String(event.metadata.occurredAt);
+
+const fold = <State, Event extends DomainEvent>(decider: Pick<Decider<State, never, Event, never>, 'initialState' | 'evolve'>, events: readonly RecordedEvent[]) =>
+  events.reduce((state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event), decider.initialState());
+
+// Blocking
+
+/** The context of a command the policy may block: what the checks found before it was decided. */
+export type Judged = { readonly violations: readonly Violation[] };
+
+/**
+ * The aggregate's own rules judge first (a quote not yet approved is refused as such), then the
+ * first violation whose policy action is `block` refuses the command, naming the rule and revision.
+ */
+export const blockedByPolicy = <State, Command, Event extends DomainEvent, Context extends DecisionContext>(
+  decider: Decider<State, Command, Event, Context>,
+): Decider<State, Command, Event, Context & Judged> => ({
+  ...decider,
+  decide: (command, state, context) => {
+    const decision = decider.decide(command, state, context);
+    return isRefusal(decision) ? decision : (firstBlock(context.violations) ?? decision);
+  },
+});
+
+// Quotes
+
+export type QuoteJudgement = { violations: Violation[]; sellerId: string; seller: RepFacts | undefined; customerId: string; quoteId: string };
+
+/**
+ * A quote about to be sent (its events so far), judged under `policy` against the facts as they
+ * stand at `at`: the seller is the rep who submitted it, whose authority it was priced under.
+ */
+export const judgeQuote = async (eventStore: EventStore, history: readonly RecordedEvent[], policy: PolicyRevision, at: string): Promise<QuoteJudgement> => {
+  const quote = fold<Quote, QuoteEvent>(quoteDecider, history);
+  if (quote.status === 'none') throw new Error(`${history[0]?.streamId ?? 'The quote'} was never drafted`);
+  const sellerId = quote.submittedBy ?? '';
+  const seller = sellerId ? repFacts(await stateAsOf(eventStore, repDecider, repStreamId(sellerId), at)) : undefined;
+  const customer = await stateAsOf(eventStore, customerDecider, customerStreamId(quote.customerId), at);
+  const promotions: Record<string, PromotionFacts> = {};
+  for (const promotionId of new Set(quote.lines.flatMap((line) => (line.promotionId ? [line.promotionId] : [])))) {
+    const facts = promotionFacts(await stateAsOf(eventStore, promotionDecider, promotionStreamId(promotionId), at));
+    if (facts) promotions[promotionId] = facts;
+  }
+  const violations = checkQuote(
+    { lines: quote.lines },
+    {
+      policy,
+      promotions,
+      // A customer the log does not know meets no eligibility terms, so a promotion restricted to some is flagged.
+      customer: customer.status === 'registered' ? { tier: customer.tier, region: customer.region } : { region: '' },
+      seller,
+      now: at,
+      approvalOnRecord: history.some((event) => event.type === 'QuoteApproved'),
+    },
+  );
+  return { violations, sellerId, seller, customerId: quote.customerId, quoteId: quote.quoteId };
+};
+
+// Raising findings
+
+type Grounds = {
+  subject: { kind: FindingSubjectKind; id: string };
+  evidence: RecordedEvent;
+  sellerId: string;
+  seller: RepFacts | undefined;
+  customerId: string;
+};
+
+export type ComplianceDeps = { eventStore: EventStore; pipeline: CommandPipeline };
+
+/**
+ * Runs the compliance checks over an event that was already written and raises a finding for each
+ * violation. Everything is read back from the log as it stood when the event occurred, under the
+ * policy revision that judged it, so the routes (at once) and the subscriber (after a crash) reach
+ * the same findings, and a second run replays them instead of raising them again.
+ */
+export class ComplianceChecks {
+  constructor(private readonly deps: ComplianceDeps) {}
+
+  /** The ids of the findings the event raised; none for an event no check follows. */
+  async react(event: RecordedEvent): Promise<string[]> {
+    switch (event.type) {
+      case 'PromiseRecorded':
+        return this.promiseRecorded(event);
+      case 'QuoteSent':
+        return this.quoteSent(event);
+      case 'PromiseWentOverdue':
+        return this.promiseWentOverdue(event);
+      default:
+        return [];
+    }
+  }
+
+  /** Checks the last event a command wrote; its answer (first or replayed) names it by revision. */
+  async afterCommand(result: CommandResult): Promise<string[]> {
+    const [written] = await this.deps.eventStore.readStream(result.streamId, { fromRevision: result.revision, maxCount: 1 });
+    if (!written) throw new Error(`${result.streamId} has no revision ${result.revision}`);
+    return this.react(written);
+  }
+
+  private async promiseRecorded(event: RecordedEvent): Promise<string[]> {
+    const promise = event.data as RecordedPromise;
+    const at = recordedAt(event);
+    const policy = await this.policyThatJudged(event, at);
+    if (!policy) return [];
+    const facts = await promiseFactsAsOf(this.deps.eventStore, promise, at);
+    const grounds = { subject: { kind: 'promise', id: promise.promiseId }, evidence: event, sellerId: promise.madeBy, seller: facts.seller, customerId: promise.customerId } as const;
+    return this.raiseAll(checkPromise(promise, { policy, ...facts }), grounds);
+  }
+
+  /** Whatever the check finds on a sent quote went out to the customer: flags, and any block the send slipped past. */
+  private async quoteSent(event: RecordedEvent): Promise<string[]> {
+    const at = occurredAt(event);
+    const policy = await this.policyThatJudged(event, at);
+    if (!policy) return [];
+    const before = (await this.deps.eventStore.readStream(event.streamId)).filter((e) => e.revision < event.revision);
+    const judged = await judgeQuote(this.deps.eventStore, before, policy, at);
+    const sellerId = judged.sellerId || (event.data as { sentBy: string }).sentBy;
+    return this.raiseAll(judged.violations, { subject: { kind: 'quote', id: judged.quoteId }, evidence: event, sellerId, seller: judged.seller, customerId: judged.customerId });
+  }
+
+  private async promiseWentOverdue(event: RecordedEvent): Promise<string[]> {
+    const at = occurredAt(event);
+    const policy = await this.policyThatJudged(event, at);
+    if (!policy) return [];
+    const history = (await this.deps.eventStore.readStream(event.streamId)).filter((e) => e.revision <= event.revision);
+    const recorded = history[0]?.data as RecordedPromise | undefined;
+    if (!recorded) return [];
+    // The promise as it stood when it went overdue: a later fulfilment does not undo the lateness.
+    const violation = overduePromise(fold<CustomerPromise, PromiseEvent>(promiseDecider, history), { policy, now: at });
+    if (!violation) return [];
+    const seller = repFacts(await stateAsOf(this.deps.eventStore, repDecider, repStreamId(recorded.madeBy), at));
+    return this.raiseAll([violation], { subject: { kind: 'promise', id: recorded.promiseId }, evidence: event, sellerId: recorded.madeBy, seller, customerId: recorded.customerId });
+  }
+
+  /** The revision the event names as having judged it; else the one in force when it occurred (none before revision 1). */
+  private async policyThatJudged(event: RecordedEvent, at: string): Promise<PolicyRevision | undefined> {
+    const named = (event.data as { policyVersion?: unknown }).policyVersion ?? event.metadata.policyVersion;
+    return typeof named === 'number' ? policyRevision(this.deps.eventStore, named) : policyInForce(this.deps.eventStore, at);
+  }
+
+  private async raiseAll(violations: readonly Violation[], grounds: Grounds): Promise<string[]> {
+    const raised: string[] = [];
+    for (const violation of violations) raised.push(await this.raise(violation, grounds));
+    return raised;
+  }
+
+  private async raise(violation: Violation, { subject, evidence, sellerId, seller, customerId }: Grounds): Promise<string> {
+    const key = findingKey(violation.rule.id, evidence.streamId, evidence.revision);
+    const findingId = idFromKey('finding', key);
+    const sellerManagerId = seller?.managerId;
+    await this.deps.pipeline.handle({
+      streamId: findingStreamId(findingId),
+      aggregate: 'Finding',
+      aggregateId: findingId,
+      decider: findingDecider,
+      command: {
+        type: 'RaiseFinding',
+        findingId,
+        ruleId: violation.rule.id,
+        ruleName: violation.rule.name,
+        severity: violation.severity,
+        policyRevision: violation.policyRevision,
+        detail: violation.detail,
+        evidence: [evidenceOf(evidence)],
+        customerId,
+        sellerId,
+        ...(sellerManagerId !== undefined ? { sellerManagerId } : {}),
+        subject,
+      },
+      expects: 'new',
+      envelope: {
+        commandId: idFromKey('raise finding', key),
+        actor: COMPLIANCE_CHECKER,
+        correlationId: String(evidence.metadata.correlationId ?? evidence.eventId),
+        causationId: evidence.eventId,
+      },
+      metadata: () => ({ customerId, policyVersion: violation.policyRevision }),
+    });
+    return findingId;
+  }
+}
+
+/** The subscription that raises the findings a crash kept a route from raising; the composition root starts and stops it. */
+export const complianceSubscriber = (deps: ComplianceDeps & { readStore: ReadStore; logger: Logger }) => {
+  const checks = new ComplianceChecks(deps);
+  return new ReactorSubscriber({
+    name: 'compliance-checks',
+    handles: CHECKED_EVENTS,
+    react: (event) => checks.react(event),
+    eventStore: deps.eventStore,
+    readStore: deps.readStore,
+    logger: deps.logger.child({ component: 'reactors', reactor: 'compliance-checks' }),
+  });
+};

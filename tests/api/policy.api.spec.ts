@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandPipeline } from '../../application/commandPipeline.js';
+import { PersonalDataVault } from '../../application/personalData.js';
+import { publishDefaultPolicy } from '../../application/policy/defaultPolicy.js';
+import { personalDataFields } from '../../domain/eventCatalog.js';
+import { DEFAULT_POLICY, POLICY_STREAM_ID } from '../../domain/policy/policy.js';
+import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
+import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
+import { createSchemaRegistry } from '../../infrastructure/system.js';
+import { startTestApp, type TestApp } from '../support/testApp.js';
+
+const START = '2026-03-02T09:00:00.000Z';
+const clock = { at: START, now() { return this.at; } };
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterAll(() => t.close());
+
+const revision = (extra: Record<string, unknown> = {}) => ({ ...DEFAULT_POLICY, changeNote: 'Tighter discount authority for reps', effectiveFrom: '2026-04-01T00:00:00.000Z', ...extra });
+const publish = (body: unknown, options: { role?: string; headers?: Record<string, string> } = {}) =>
+  t.post('/policy/revisions', body, { role: 'compliance_officer', ...options });
+const policyEvents = () => t.system.eventStore.readStream(POLICY_STREAM_ID);
+
+describe('the embedded default', () => {
+  it('is published as revision 1 at start-up, in force at once, by the system', async () => {
+    const response = await t.get('/policy/revisions');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ inForce: 1, items: [{ revision: 1, effectiveFrom: START, publishedBy: 'system', inForce: true, ...DEFAULT_POLICY }] });
+    const [event] = await policyEvents();
+    expect(event!.metadata).toMatchObject({ actor: { id: 'system', role: 'admin' }, occurredAt: START });
+  });
+
+  it('is published once when processes start together, and not again on a later start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-policy-'));
+    const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
+    const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+    try {
+      const process = () => new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+      await Promise.all([publishDefaultPolicy(eventStore, process()), publishDefaultPolicy(eventStore, process())]);
+      await publishDefaultPolicy(eventStore, process());
+      expect((await eventStore.readStream(POLICY_STREAM_ID)).map((e) => (e.data as { revision: number }).revision)).toEqual([1]);
+    } finally {
+      await keyStore.close();
+      await eventStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('publishing a revision', () => {
+  it('numbers it after the last, keeps the one in force until its date, and reads it back by number', async () => {
+    const body = revision({ discountAuthority: { ...DEFAULT_POLICY.discountAuthority, sales_rep: 5 } });
+    const response = await publish(body);
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: '2', policyRevision: 2, streamId: POLICY_STREAM_ID, revision: 1, position: expect.any(Number), events: ['PolicyRevisionPublished'] });
+    expect(response.headers.etag).toBe('"1"');
+
+    const listed = (await t.get('/policy/revisions', { role: 'analyst' })).json();
+    expect(listed.inForce).toBe(1);
+    expect(listed.items.map((r: { revision: number; inForce: boolean }) => [r.revision, r.inForce])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    const second = await t.get('/policy/revisions/2', { role: 'sales_rep' });
+    expect(second.json()).toMatchObject({
+      revision: 2,
+      effectiveFrom: '2026-04-01T00:00:00.000Z',
+      changeNote: 'Tighter discount authority for reps',
+      discountAuthority: { sales_rep: 5 },
+      publishedBy: 'dev-compliance-officer',
+      inForce: false,
+    });
+
+    const before = clock.at;
+    clock.at = '2026-04-01T00:00:00.000Z';
+    try {
+      expect((await t.get('/policy/revisions/2')).json().inForce).toBe(true);
+      expect((await t.get('/policy/revisions')).json().inForce).toBe(2);
+    } finally {
+      clock.at = before;
+    }
+  });
+
+  it('answers a retry under the same Idempotency-Key with the first answer, publishing once', async () => {
+    const headers = { 'idempotency-key': 'policy-publish-0001' };
+    const body = revision({ changeNote: 'Same again', effectiveFrom: '2026-05-01T00:00:00.000Z' });
+    const first = await publish(body, { headers });
+    const again = await publish(body, { headers });
+    expect(first.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await policyEvents()).filter((e) => (e.data as { changeNote: string }).changeNote === 'Same again')).toHaveLength(1);
+  });
+
+  it('is for the compliance office and admins: a rep or a manager gets 403', async () => {
+    expect((await publish(revision(), { role: 'sales_manager' })).statusCode).toBe(403);
+    expect((await publish(revision(), { role: 'sales_rep' })).statusCode).toBe(403);
+    expect((await publish(revision({ changeNote: 'By an admin', effectiveFrom: '2026-06-01T00:00:00.000Z' }), { role: 'admin' })).statusCode).toBe(201);
+  });
+
+  it('answers 404 for a revision never published', async () => {
+    expect((await t.get('/policy/revisions/99')).json()).toMatchObject({ status: 404, resource: 'Policy revision', id: '99' });
+    expect((await t.get('/policy/revisions/0')).statusCode).toBe(400);
+  });
+});
+
+describe('bad input', () => {
+  const fieldsOf = (response: { json: () => { errors: { field: string }[] } }) => response.json().errors.map((e) => e.field);
+  const withPattern = (pattern: string) => revision({ bannedClaims: { phrases: ['绝对安全'], patterns: [{ pattern: '永不宕机' }, { pattern }] } });
+
+  it('answers 400 field by field for a pattern that could backtrack catastrophically or does not compile, appending nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const catastrophic = await publish(withPattern('(a+)+$'));
+    expect(catastrophic.statusCode).toBe(400);
+    expect(catastrophic.json()).toMatchObject({ type: '/problems/invalid-input' });
+    expect(fieldsOf(catastrophic)).toEqual(['bannedClaims.patterns.1.pattern']);
+    expect(catastrophic.json().errors[0].message).toMatch(/^POL-05: .*backtrack catastrophically/);
+
+    const broken = await publish(withPattern('(['));
+    expect(broken.statusCode).toBe(400);
+    expect(fieldsOf(broken)).toEqual(['bannedClaims.patterns.1.pattern']);
+    expect(broken.json().errors[0].message).toMatch(/does not compile/);
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it('answers 400 for an effective date in the past, appending nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const past = await publish(revision({ effectiveFrom: '2026-03-01T00:00:00.000Z' }));
+    expect(past.statusCode).toBe(400);
+    expect(past.json()).toMatchObject({ type: '/problems/invalid-input', errors: [{ field: 'effectiveFrom', code: 'POL-02' }] });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it('answers 400 for a revision that does not parse: a missing rule, an unknown field, a percentage out of range', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const { 'CMP-09': _dropped, ...rules } = DEFAULT_POLICY.rules;
+    expect(fieldsOf(await publish(revision({ rules })))).toEqual(['rules.CMP-09']);
+    expect((await publish(revision({ surprise: true }))).statusCode).toBe(400);
+    expect(fieldsOf(await publish(revision({ discountAuthority: { sales_rep: 120 } })))).toEqual(['discountAuthority.sales_rep']);
+    expect(fieldsOf(await publish(revision({ effectiveFrom: 'next week' })))).toContain('effectiveFrom');
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+});
