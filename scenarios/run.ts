@@ -1,3 +1,4 @@
+import { complianceTrail } from './complianceTrail.js';
 import { dealFlow } from './dealFlow.js';
 import { Scenario } from './harness.js';
 
@@ -6,7 +7,7 @@ import { Scenario } from './harness.js';
  * server on a fresh embedded store in a temporary folder, printing each request and
  * answer. With --port the server stays up afterwards for curl (Ctrl-C to stop).
  */
-const scenarios = { 'deal-flow': dealFlow } as const;
+const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail } as const;
 
 const [name, ...rest] = process.argv.slice(2);
 const portFlag = rest.indexOf('--port');

@@ -1,4 +1,5 @@
 import { afterEach, describe, it } from 'vitest';
+import { complianceTrail } from '../../scenarios/complianceTrail.js';
 import { dealFlow } from '../../scenarios/dealFlow.js';
 import { Scenario } from '../../scenarios/harness.js';
 
@@ -13,5 +14,10 @@ describe('README scenarios', () => {
   it('deal-flow: lead to delivered order, with approval and segregation of duties', async () => {
     scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
     await dealFlow(scenario);
+  });
+
+  it('compliance-trail: policy, findings, waivers, overdue promise, replay, verification, recheck', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await complianceTrail(scenario);
   });
 });
