@@ -4,6 +4,7 @@ import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { newId } from '../../application/ids.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { customerDecider, customerStreamId, CustomerTier, InteractionKind, type CustomerCommand } from '../../domain/customer/customer.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
@@ -62,109 +63,50 @@ export const customerRoutes =
       },
     );
 
-    app.post(
-      '/customers/:id/interactions',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['customers'],
-          summary: 'Record a visit, call, e-mail or demo with a note',
-          params: IdParams,
-          body: z
-            .object({
-              kind: InteractionKind,
-              note: ShortText(4000),
-              needs: z.array(ShortText(500)).max(20).optional(),
-            })
-            .strict(),
-          response: { 201: commandResponses[201] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { kind, note, needs } = request.body;
-        const result = await act(id, { type: 'RecordInteraction', interactionId: newId(), kind, note, ...(needs ? { needs } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 201);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['customers'], act });
 
-    app.post(
-      '/customers/:id/profile',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['customers'],
-          summary: "Change the customer's name, industry, region or tier; only the fields given",
-          params: IdParams,
-          body: z.object({ name: ShortText(200).optional(), industry: ShortText(100).optional(), region: ShortText(100).optional(), tier: CustomerTier.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const result = await act(id, { type: 'UpdateProfile', ...request.body }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/customers/:id/interactions', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Record a visit, call, e-mail or demo with a note',
+      body: z
+        .object({
+          kind: InteractionKind,
+          note: ShortText(4000),
+          needs: z.array(ShortText(500)).max(20).optional(),
+        })
+        .strict(),
+      status: 201,
+      command: ({ kind, note, needs }) => ({ type: 'RecordInteraction', interactionId: newId(), kind, note, ...(needs ? { needs } : {}) }),
+    });
 
-    app.post(
-      '/customers/:id/contacts',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['customers'],
-          summary: 'Add a contact person; name, phone and e-mail are sealed with the customer key',
-          params: IdParams,
-          body: ContactInput.extend({ id: Uuid.optional() }).strict(),
-          response: { 201: commandResponses[201] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { id: contactId = newId(), ...contact } = request.body;
-        const result = await act(id, { type: 'AddContact', contactId, ...contact }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 201);
-      },
-    );
+    action('/customers/:id/profile', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Change the customer's name, industry, region or tier; only the fields given",
+      body: z.object({ name: ShortText(200).optional(), industry: ShortText(100).optional(), region: ShortText(100).optional(), tier: CustomerTier.optional() }).strict(),
+      command: (body) => ({ type: 'UpdateProfile', ...body }),
+    });
 
-    app.post(
-      '/customers/:id/credit-limit',
-      {
-        config: { allow: PERMISSIONS.account },
-        schema: {
-          tags: ['customers'],
-          summary: 'Set the credit limit (finance only)',
-          params: IdParams,
-          body: z.object({ limit: MoneyInput }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const result = await act(id, { type: 'SetCreditLimit', limit: request.body.limit }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/customers/:id/contacts', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Add a contact person; name, phone and e-mail are sealed with the customer key',
+      body: ContactInput.extend({ id: Uuid.optional() }).strict(),
+      status: 201,
+      command: ({ id: contactId = newId(), ...contact }) => ({ type: 'AddContact', contactId, ...contact }),
+    });
 
-    app.post(
-      '/customers/:id/risk',
-      {
-        config: { allow: PERMISSIONS.account },
-        schema: {
-          tags: ['customers'],
-          summary: 'Raise the risk flag, or clear it (finance only), with the reason',
-          params: IdParams,
-          body: z.object({ flagged: z.boolean(), reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { flagged, reason } = request.body;
-        const result = await act(id, { type: 'FlagRisk', flagged, reason }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/customers/:id/credit-limit', {
+      config: { allow: PERMISSIONS.account },
+      summary: 'Set the credit limit (finance only)',
+      body: z.object({ limit: MoneyInput }).strict(),
+      command: ({ limit }) => ({ type: 'SetCreditLimit', limit }),
+    });
+
+    action('/customers/:id/risk', {
+      config: { allow: PERMISSIONS.account },
+      summary: 'Raise the risk flag, or clear it (finance only), with the reason',
+      body: z.object({ flagged: z.boolean(), reason: Reason }).strict(),
+      command: ({ flagged, reason }) => ({ type: 'FlagRisk', flagged, reason }),
+    });
 
     app.post(
       '/customers/:id/erase',

@@ -8,7 +8,7 @@ import { findingDecider, findingRules, findingStreamId, FindingSubjectKind, type
 import { Severity } from '../../domain/policy/policy.js';
 import { FINDING_DOCS, FINDINGS } from '../../projections/findings/findingsProjection.js';
 import { findingsReport } from '../../projections/findings/findingsReport.js';
-import { commandEnvelope, commandResponses, sendCommandResult } from '../commands.js';
+import { actionRoutes } from '../actionRoute.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { IdParams, PageQuery, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
@@ -85,80 +85,35 @@ export const findingRoutes =
         metadata: (state) => (state.status !== 'none' && state.customerId !== undefined ? { customerId: state.customerId } : {}),
       });
 
-    app.post(
-      '/compliance/findings/:id/acknowledge',
-      {
-        config: { allow: PERMISSIONS.answerFindings },
-        schema: {
-          tags: ['compliance'],
-          summary: "Acknowledge a raised finding: the seller, the seller's manager or the compliance office (FND-12)",
-          params: IdParams,
-          body: OptionalReason,
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { reason } = request.body;
-        const result = await act(request.params.id, { type: 'AcknowledgeFinding', ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['compliance'], act });
 
-    app.post(
-      '/compliance/findings/:id/remediate',
-      {
-        config: { allow: PERMISSIONS.answerFindings },
-        schema: {
-          tags: ['compliance'],
-          summary: 'Record what was done to put an acknowledged finding right, with the evidence',
-          params: IdParams,
-          body: z.object({ evidence: z.string().trim().min(1).max(4000), reason: Reason.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { evidence, reason } = request.body;
-        const result = await act(request.params.id, { type: 'RemediateFinding', evidence, ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/compliance/findings/:id/acknowledge', {
+      config: { allow: PERMISSIONS.answerFindings },
+      summary: "Acknowledge a raised finding: the seller, the seller's manager or the compliance office (FND-12)",
+      body: OptionalReason,
+      command: ({ reason }) => ({ type: 'AcknowledgeFinding', ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/compliance/findings/:id/waive',
-      {
-        config: { allow: PERMISSIONS.waiveFindings, allowRule: findingRules.segregationOfDuties },
-        schema: {
-          tags: ['compliance'],
-          summary: "Waive an acknowledged finding, with the reason: a compliance officer who is neither the seller nor the seller's manager (FND-09)",
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'WaiveFinding', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/compliance/findings/:id/remediate', {
+      config: { allow: PERMISSIONS.answerFindings },
+      summary: 'Record what was done to put an acknowledged finding right, with the evidence',
+      body: z.object({ evidence: z.string().trim().min(1).max(4000), reason: Reason.optional() }).strict(),
+      command: ({ evidence, reason }) => ({ type: 'RemediateFinding', evidence, ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/compliance/findings/:id/close',
-      {
-        config: { allow: PERMISSIONS.closeFindings },
-        schema: {
-          tags: ['compliance'],
-          summary: 'Close a remediated or waived finding',
-          params: IdParams,
-          body: OptionalReason,
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { reason } = request.body;
-        const result = await act(request.params.id, { type: 'CloseFinding', ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/compliance/findings/:id/waive', {
+      config: { allow: PERMISSIONS.waiveFindings, allowRule: findingRules.segregationOfDuties },
+      summary: "Waive an acknowledged finding, with the reason: a compliance officer who is neither the seller nor the seller's manager (FND-09)",
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'WaiveFinding', reason }),
+    });
+
+    action('/compliance/findings/:id/close', {
+      config: { allow: PERMISSIONS.closeFindings },
+      summary: 'Close a remediated or waived finding',
+      body: OptionalReason,
+      command: ({ reason }) => ({ type: 'CloseFinding', ...(reason ? { reason } : {}) }),
+    });
 
     app.get(
       '/views/compliance/findings',

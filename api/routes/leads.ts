@@ -4,6 +4,7 @@ import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { conversionIds, conversionMetadata, leadDataSubject, LeadConversionReactor, type ConversionPlan } from '../../application/reactors/leadConversion.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { leadDecider, LeadSource, leadStreamId, type LeadCommand } from '../../domain/lead/lead.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, CommandResponse, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
@@ -69,41 +70,21 @@ export const leadRoutes =
       },
     );
 
-    app.post(
-      '/leads/:id/qualify',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['leads'],
-          summary: 'Qualify a lead, with an optional note',
-          params: IdParams,
-          body: z.object({ note: ShortText(2000).optional() }).strict().default({}),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'QualifyLead', ...request.body }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['leads'], act });
 
-    app.post(
-      '/leads/:id/disqualify',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['leads'],
-          summary: 'Disqualify a lead, with the reason; it then takes no further work',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'DisqualifyLead', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/leads/:id/qualify', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Qualify a lead, with an optional note',
+      body: z.object({ note: ShortText(2000).optional() }).strict().default({}),
+      command: (body) => ({ type: 'QualifyLead', ...body }),
+    });
+
+    action('/leads/:id/disqualify', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Disqualify a lead, with the reason; it then takes no further work',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'DisqualifyLead', reason }),
+    });
 
     app.post(
       '/leads/:id/convert',

@@ -5,8 +5,9 @@ import { NotFound } from '../../application/errors.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
 import { opportunityDecider, opportunityStreamId, Stage, type OpportunityCommand } from '../../domain/opportunity/opportunity.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 export const opportunityRoutes =
@@ -59,113 +60,47 @@ export const opportunityRoutes =
       },
     );
 
-    app.post(
-      '/opportunities/:id/stage',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: 'Move an opportunity to another stage (back only with a reason)',
-          params: IdParams,
-          body: z.object({ stage: Stage, reason: Reason.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { stage, reason } = request.body;
-        const result = await act(request.params.id, { type: 'ChangeStage', stage, ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['opportunities'], act });
 
-    app.post(
-      '/opportunities/:id/win',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: 'Mark an opportunity won',
-          params: IdParams,
-          body: z.object({ reason: Reason.optional() }).strict().default({}),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { reason } = request.body;
-        const result = await act(request.params.id, { type: 'WinOpportunity', ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/opportunities/:id/stage', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Move an opportunity to another stage (back only with a reason)',
+      body: z.object({ stage: Stage, reason: Reason.optional() }).strict(),
+      command: ({ stage, reason }) => ({ type: 'ChangeStage', stage, ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/opportunities/:id/lose',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: 'Mark an opportunity lost, with the reason',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'LoseOpportunity', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/opportunities/:id/win', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Mark an opportunity won',
+      body: z.object({ reason: Reason.optional() }).strict().default({}),
+      command: ({ reason }) => ({ type: 'WinOpportunity', ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/opportunities/:id/needs',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: "Record the customer's needs and the solution proposed for them",
-          params: IdParams,
-          body: z.object({ needs: z.array(ShortText(500)).max(50), proposedSolution: ShortText(4000).optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'RecordNeeds', ...request.body }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/opportunities/:id/lose', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Mark an opportunity lost, with the reason',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'LoseOpportunity', reason }),
+    });
 
-    app.post(
-      '/opportunities/:id/reassign',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: 'Hand the deal to another owner (sales manager only)',
-          params: IdParams,
-          body: z.object({ ownerId: ShortText(200), reason: Reason.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'ReassignOwner', ...request.body }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/opportunities/:id/needs', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Record the customer's needs and the solution proposed for them",
+      body: z.object({ needs: z.array(ShortText(500)).max(50), proposedSolution: ShortText(4000).optional() }).strict(),
+      command: (body) => ({ type: 'RecordNeeds', ...body }),
+    });
 
-    app.post(
-      '/opportunities/:id/source',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['opportunities'],
-          summary: 'Attribute the deal to the campaign and/or partner that brought it',
-          params: IdParams,
-          body: z.object({ campaignId: ShortText(128).optional(), partnerId: ShortText(128).optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'LinkSource', ...request.body }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/opportunities/:id/reassign', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Hand the deal to another owner (sales manager only)',
+      body: z.object({ ownerId: ShortText(200), reason: Reason.optional() }).strict(),
+      command: (body) => ({ type: 'ReassignOwner', ...body }),
+    });
+
+    action('/opportunities/:id/source', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Attribute the deal to the campaign and/or partner that brought it',
+      body: z.object({ campaignId: ShortText(128).optional(), partnerId: ShortText(128).optional() }).strict(),
+      command: (body) => ({ type: 'LinkSource', ...body }),
+    });
   };

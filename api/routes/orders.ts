@@ -10,9 +10,10 @@ import { orderDecider, orderStreamId, type OrderCommand, type OrderLine } from '
 import { quoteDecider, quoteStreamId } from '../../domain/quote/quote.js';
 import type { Money } from '../../domain/shared/money.js';
 import { ORDER_DOCS, ORDERS, type OrderView } from '../../projections/orders/ordersProjection.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { awaitPosition } from '../readYourWrites.js';
-import { IdParams, Reason, ShortText, Uuid } from '../schemas.js';
+import { Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const NoBody = z.object({}).strict().default({});
@@ -110,70 +111,39 @@ export const orderRoutes =
       },
     );
 
-    app.post(
-      '/orders/:id/confirm',
-      {
-        config: { allow: PERMISSIONS.order },
-        schema: { tags: ['orders'], summary: 'Confirm a placed order', params: IdParams, body: NoBody, response: { 200: commandResponses[200] } },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'ConfirmOrder' }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['orders'], act });
 
-    app.post(
-      '/orders/:id/deliver',
-      {
-        config: { allow: PERMISSIONS.order },
-        schema: {
-          tags: ['orders'],
-          summary: 'Record a delivery, partial or whole; never more than ordered. After the promised date it is recorded as late',
-          params: IdParams,
-          body: z
-            .object({
-              deliveryId: Uuid.optional(),
-              lines: z.array(z.object({ sku: ShortText(100), qty: z.number().int().min(1).max(1_000_000_000) }).strict()).max(200),
-            })
-            .strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        // Named like a new stream: the caller's, else from the Idempotency-Key, so a retry names the same delivery.
-        const deliveryId = newStreamId(request, request.body.deliveryId);
-        const result = await act(request.params.id, { type: 'DeliverOrder', deliveryId, lines: request.body.lines }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/orders/:id/confirm', {
+      config: { allow: PERMISSIONS.order },
+      summary: 'Confirm a placed order',
+      body: NoBody,
+      command: () => ({ type: 'ConfirmOrder' }),
+    });
 
-    app.post(
-      '/orders/:id/complete',
-      {
-        config: { allow: PERMISSIONS.order },
-        schema: { tags: ['orders'], summary: 'Complete an order once everything is delivered', params: IdParams, body: NoBody, response: { 200: commandResponses[200] } },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'CompleteOrder' }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/orders/:id/deliver', {
+      config: { allow: PERMISSIONS.order },
+      summary: 'Record a delivery, partial or whole; never more than ordered. After the promised date it is recorded as late',
+      body: z
+        .object({
+          deliveryId: Uuid.optional(),
+          lines: z.array(z.object({ sku: ShortText(100), qty: z.number().int().min(1).max(1_000_000_000) }).strict()).max(200),
+        })
+        .strict(),
+      // Named like a new stream: the caller's, else from the Idempotency-Key, so a retry names the same delivery.
+      command: ({ deliveryId, lines }, request) => ({ type: 'DeliverOrder', deliveryId: newStreamId(request, deliveryId), lines }),
+    });
 
-    app.post(
-      '/orders/:id/cancel',
-      {
-        config: { allow: PERMISSIONS.order },
-        schema: {
-          tags: ['orders'],
-          summary: 'Cancel an order before anything is delivered, with the reason',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'CancelOrder', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/orders/:id/complete', {
+      config: { allow: PERMISSIONS.order },
+      summary: 'Complete an order once everything is delivered',
+      body: NoBody,
+      command: () => ({ type: 'CompleteOrder' }),
+    });
+
+    action('/orders/:id/cancel', {
+      config: { allow: PERMISSIONS.order },
+      summary: 'Cancel an order before anything is delivered, with the reason',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'CancelOrder', reason }),
+    });
   };

@@ -10,8 +10,9 @@ import { customerStreamId } from '../../domain/customer/customer.js';
 import { opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { promiseDecider, promiseStreamId, PromiseKind, STATEMENT_MAX_CHARS, type PromiseCommand } from '../../domain/promise/promise.js';
 import { Money } from '../../domain/shared/money.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, Reason, ShortText, Uuid } from '../schemas.js';
+import { Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /**
@@ -117,57 +118,26 @@ export const promiseRoutes =
       },
     );
 
-    app.post(
-      '/promises/:id/fulfil',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['promises'],
-          summary: 'Record that a promise was kept, with the evidence',
-          params: IdParams,
-          body: z.object({ evidence: z.string().trim().min(1).max(4000) }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'FulfilPromise', evidence: request.body.evidence }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['promises'], act });
 
-    app.post(
-      '/promises/:id/break',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['promises'],
-          summary: 'Record that a promise was broken, and why',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'BreakPromise', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/promises/:id/fulfil', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Record that a promise was kept, with the evidence',
+      body: z.object({ evidence: z.string().trim().min(1).max(4000) }).strict(),
+      command: ({ evidence }) => ({ type: 'FulfilPromise', evidence }),
+    });
 
-    app.post(
-      '/promises/:id/withdraw',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['promises'],
-          summary: 'Withdraw a promise, with the reason',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'WithdrawPromise', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/promises/:id/break', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Record that a promise was broken, and why',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'BreakPromise', reason }),
+    });
+
+    action('/promises/:id/withdraw', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Withdraw a promise, with the reason',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'WithdrawPromise', reason }),
+    });
   };

@@ -12,8 +12,9 @@ import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFact
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import { opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, Instant, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { Instant, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const QuoteLineInput = z
@@ -126,7 +127,7 @@ export const quoteRoutes =
         const { opportunityId, lines, validUntil } = request.body;
         const opportunity = await loadAggregate(eventStore, opportunityDecider, opportunityStreamId(opportunityId));
         if (!opportunity || opportunity.state.status === 'none') throw new NotFound('Opportunity', opportunityId);
-        const { customerId, ownerId } = opportunity.state;
+        const { customerId, ownerId, status } = opportunity.state;
         const result = await pipeline.handle({
           streamId: quoteStreamId(quoteId),
           aggregate: 'Quote',
@@ -140,6 +141,7 @@ export const quoteRoutes =
             products: await factsOf(lines.map((l) => l.sku), product, 'Product'),
             promotions: await factsOf(lines.flatMap((l) => (l.promotionId ? [l.promotionId] : [])), promotion, 'Promotion'),
             customer: await customerOf(eventStore, customerId),
+            opportunity: { status },
             // Drafting prices the lines; the authority only judges them from submission on.
             discountAuthority: (await requirePolicyInForce(eventStore, base.now)).discountAuthority,
           }),
@@ -149,114 +151,49 @@ export const quoteRoutes =
       },
     );
 
-    app.post(
-      '/quotes/:id/submit',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['quotes'],
-          summary: "Submit a draft; a discount above the submitter's authority, or a price below floor, then awaits approval",
-          params: IdParams,
-          body: NoBody,
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'SubmitQuote' }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['quotes'], act });
 
-    app.post(
-      '/quotes/:id/approve',
-      {
-        config: { allow: PERMISSIONS.decideDiscounts },
-        schema: {
-          tags: ['quotes'],
-          summary: 'Approve a quote awaiting approval: someone other than the submitter, whose authority covers its discount',
-          params: IdParams,
-          body: z.object({ reason: Reason.optional() }).strict().default({}),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { reason } = request.body;
-        const result = await act(request.params.id, { type: 'ApproveQuote', ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/quotes/:id/submit', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Submit a draft; a discount above the submitter's authority, or a price below floor, then awaits approval",
+      body: NoBody,
+      command: () => ({ type: 'SubmitQuote' }),
+    });
 
-    app.post(
-      '/quotes/:id/reject',
-      {
-        config: { allow: PERMISSIONS.decideDiscounts },
-        schema: {
-          tags: ['quotes'],
-          summary: 'Reject a quote awaiting approval, with the reason',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'RejectQuote', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/quotes/:id/approve', {
+      config: { allow: PERMISSIONS.decideDiscounts },
+      summary: 'Approve a quote awaiting approval: someone other than the submitter, whose authority covers its discount',
+      body: z.object({ reason: Reason.optional() }).strict().default({}),
+      command: ({ reason }) => ({ type: 'ApproveQuote', ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/quotes/:id/send',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['quotes'],
-          summary: 'Send a submitted (and, where needed, approved) quote to the customer, checked against the policy in force',
-          description:
-            "A rule whose policy action is block (a price below floor or a discount beyond the submitter's authority with no approval on record, an uncertified seller, a misused promotion) refuses the send with 422, naming the rule and the policy version; one whose action is flag lets it go and raises a finding on the QuoteSent.",
-          params: IdParams,
-          body: NoBody,
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'SendQuote' }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/quotes/:id/reject', {
+      config: { allow: PERMISSIONS.decideDiscounts },
+      summary: 'Reject a quote awaiting approval, with the reason',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'RejectQuote', reason }),
+    });
 
-    app.post(
-      '/quotes/:id/accept',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['quotes'],
-          summary: "Record the customer's acceptance of a sent quote",
-          params: IdParams,
-          body: NoBody,
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'AcceptQuote' }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/quotes/:id/send', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Send a submitted (and, where needed, approved) quote to the customer, checked against the policy in force',
+      description:
+        "A rule whose policy action is block (a price below floor or a discount beyond the submitter's authority with no approval on record, an uncertified seller, a misused promotion) refuses the send with 422, naming the rule and the policy version; one whose action is flag lets it go and raises a finding on the QuoteSent.",
+      body: NoBody,
+      command: () => ({ type: 'SendQuote' }),
+    });
 
-    app.post(
-      '/quotes/:id/decline',
-      {
-        config: { allow: PERMISSIONS.sell },
-        schema: {
-          tags: ['quotes'],
-          summary: 'Record that the customer declined a sent quote, and why',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const result = await act(request.params.id, { type: 'DeclineQuote', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, request.params.id, result, 200);
-      },
-    );
+    action('/quotes/:id/accept', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Record the customer's acceptance of a sent quote",
+      body: NoBody,
+      command: () => ({ type: 'AcceptQuote' }),
+    });
+
+    action('/quotes/:id/decline', {
+      config: { allow: PERMISSIONS.sell },
+      summary: 'Record that the customer declined a sent quote, and why',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'DeclineQuote', reason }),
+    });
   };

@@ -6,6 +6,7 @@ import { newId } from '../../application/ids.js';
 import { PERMISSIONS, ROLES } from '../../application/roles.js';
 import { isCertified, repDecider, repStreamId, type RepCommand } from '../../domain/team/rep.js';
 import { REP_DOCS, REPS, type RepView } from '../../projections/reps/repsProjection.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, sendCommandResult } from '../commands.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { Instant, PageQuery, Reason, ShortText, Uuid } from '../schemas.js';
@@ -68,93 +69,52 @@ export const repRoutes =
       },
     );
 
-    app.post(
-      '/reps/:id/training',
-      {
-        config: { allow: PERMISSIONS.recordTraining },
-        schema: {
-          tags: ['team'],
-          summary: 'Record a course the rep passed and the products it certifies them on, until it expires',
-          description: 'No one records their own training (REP-08). passedAt may not be still to come; expiresAt must follow it.',
-          params: RepParams,
-          body: z
-            .object({
-              id: Uuid.optional(),
-              course: ShortText(200),
-              passedAt: Instant,
-              certifies: z.array(ShortText(100)).max(200),
-              expiresAt: Instant,
-            })
-            .strict(),
-          response: { 201: commandResponses[201] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { id: trainingId = newId(), course, passedAt, certifies, expiresAt } = request.body;
-        const result = await act(id, { type: 'RecordTraining', trainingId, course, passedAt, certifies, expiresAt }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 201);
-      },
-    );
+    const action = actionRoutes(app, { tags: ['team'], act, params: RepParams });
 
-    app.post(
-      '/reps/:id/role',
-      {
-        config: { allow: PERMISSIONS.manageTeam },
-        schema: {
-          tags: ['team'],
-          summary: "Change the rep's role, and with it their discount authority",
-          params: RepParams,
-          body: z.object({ role: Role, reason: Reason.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { role, reason } = request.body;
-        const result = await act(id, { type: 'ChangeRepRole', role, ...(reason ? { reason } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/reps/:id/training', {
+      config: { allow: PERMISSIONS.recordTraining },
+      summary: 'Record a course the rep passed and the products it certifies them on, until it expires',
+      description: 'No one records their own training (REP-08). passedAt may not be still to come; expiresAt must follow it.',
+      body: z
+        .object({
+          id: Uuid.optional(),
+          course: ShortText(200),
+          passedAt: Instant,
+          certifies: z.array(ShortText(100)).max(200),
+          expiresAt: Instant,
+        })
+        .strict(),
+      status: 201,
+      command: ({ id: trainingId = newId(), course, passedAt, certifies, expiresAt }) => ({
+        type: 'RecordTraining',
+        trainingId,
+        course,
+        passedAt,
+        certifies,
+        expiresAt,
+      }),
+    });
 
-    app.post(
-      '/reps/:id/team',
-      {
-        config: { allow: PERMISSIONS.manageTeam },
-        schema: {
-          tags: ['team'],
-          summary: 'Move the rep to a team, under the manager named (none when omitted)',
-          params: RepParams,
-          body: z.object({ team: ShortText(100), managerId: ActorId.optional() }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const { team, managerId } = request.body;
-        const result = await act(id, { type: 'ChangeRepTeam', team, ...(managerId !== undefined ? { managerId } : {}) }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/reps/:id/role', {
+      config: { allow: PERMISSIONS.manageTeam },
+      summary: "Change the rep's role, and with it their discount authority",
+      body: z.object({ role: Role, reason: Reason.optional() }).strict(),
+      command: ({ role, reason }) => ({ type: 'ChangeRepRole', role, ...(reason ? { reason } : {}) }),
+    });
 
-    app.post(
-      '/reps/:id/offboard',
-      {
-        config: { allow: PERMISSIONS.manageTeam },
-        schema: {
-          tags: ['team'],
-          summary: 'Offboard the rep, with the reason: from then on their key issues no command (403)',
-          params: RepParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const result = await act(id, { type: 'OffboardRep', reason: request.body.reason }, commandEnvelope(request));
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/reps/:id/team', {
+      config: { allow: PERMISSIONS.manageTeam },
+      summary: 'Move the rep to a team, under the manager named (none when omitted)',
+      body: z.object({ team: ShortText(100), managerId: ActorId.optional() }).strict(),
+      command: ({ team, managerId }) => ({ type: 'ChangeRepTeam', team, ...(managerId !== undefined ? { managerId } : {}) }),
+    });
+
+    action('/reps/:id/offboard', {
+      config: { allow: PERMISSIONS.manageTeam },
+      summary: 'Offboard the rep, with the reason: from then on their key issues no command (403)',
+      body: z.object({ reason: Reason }).strict(),
+      command: ({ reason }) => ({ type: 'OffboardRep', reason }),
+    });
 
     app.get(
       '/views/reps/:id',

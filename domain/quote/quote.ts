@@ -189,6 +189,8 @@ export type QuoteContext = DecisionContext & {
   /** The facts of every promotion a line of the quote being drafted names. */
   readonly promotions: Readonly<Record<string, PromotionFacts>>;
   readonly customer: { readonly tier?: string; readonly region: string };
+  /** Where the opportunity behind a quote being drafted stands; other commands need not say. */
+  readonly opportunity?: { readonly status: 'open' | 'won' | 'lost' };
   readonly discountAuthority: DiscountAuthority;
   /** The policy revision the authority table came from; recorded on refusals that used it. */
   readonly policyVersion?: number;
@@ -218,6 +220,7 @@ export const quoteRules = {
   expireOnlyWhenDue: { id: 'QUO-21', name: 'A quote expires only once its validity has run out' },
   finalIsFinal: { id: 'QUO-22', name: 'An accepted, declined, rejected or expired quote takes no further change' },
   reasonRequired: { id: 'QUO-23', name: 'A rejection or a decline states its reason' },
+  openOpportunity: { id: 'QUO-24', name: 'A quote is drafted only for an open opportunity' },
 } as const satisfies Record<string, Rule>;
 
 const instant = (iso: string) => Date.parse(iso);
@@ -316,6 +319,9 @@ const checkLine = (request: QuoteLineRequest, label: string, context: QuoteConte
 };
 
 const draft = (command: DraftQuote, context: QuoteContext): QuoteEvent[] | Refusal => {
+  if (context.opportunity?.status !== 'open') {
+    return refuse(quoteRules.openOpportunity, `Opportunity ${command.opportunityId} is ${context.opportunity?.status ?? 'not known to be open'}`);
+  }
   if (!(instant(command.validUntil) > instant(context.now))) {
     return refuse(quoteRules.validUntilAhead, `Valid until ${command.validUntil} is not after ${context.now}`);
   }

@@ -53,7 +53,7 @@ const onQuote = (quoteId: string, command: QuoteCommand) =>
     command,
     expects: command.type === 'DraftQuote' ? 'new' : 'existing',
     envelope: rep(),
-    context: (_state, base) => ({ ...base, products: { 'FW-100': firewall }, promotions: {}, customer: { region: 'east' }, discountAuthority: DEFAULT_DISCOUNT_AUTHORITY }),
+    context: (_state, base) => ({ ...base, products: { 'FW-100': firewall }, promotions: {}, customer: { region: 'east' }, opportunity: { status: 'open' as const }, discountAuthority: DEFAULT_DISCOUNT_AUTHORITY }),
     metadata: () => ({ customerId }),
   });
 

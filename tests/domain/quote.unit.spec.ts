@@ -49,6 +49,7 @@ const context: QuoteContext = {
   },
   promotions: { 'bf-2026': blackFriday },
   customer: { tier: 'gold', region: 'east' },
+  opportunity: { status: 'open' },
   discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
   policyVersion: 3,
 };
@@ -143,6 +144,11 @@ const approvedAt10 = [draftedAt10, submitted('rep-1')];
 
 describe('Quote', () => {
   describe('drafting', () => {
+    it(`refuses a quote for a won or lost opportunity (${quoteRules.openOpportunity.id})`, () => {
+      spec.given([]).when(draftQuote(request('FW-100', 1, 199_999, 0)), { opportunity: { status: 'won' } }).thenRefuses(quoteRules.openOpportunity, /won/);
+      spec.given([]).when(draftQuote(request('FW-100', 1, 199_999, 0)), { opportunity: { status: 'lost' } }).thenRefuses(quoteRules.openOpportunity, /lost/);
+    });
+
     it('computes line and quote totals exactly, rounding each line discount half-up to the minor unit', () =>
       spec
         .given([])
