@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../../application/commandPipeline.js';
+import { idFromKey } from '../../application/ids.js';
 import { NotFound } from '../../application/errors.js';
 import { loadAggregate } from '../../application/loadAggregate.js';
 import { PERMISSIONS } from '../../application/roles.js';
@@ -66,10 +67,9 @@ export const orderRoutes =
           tags: ['orders'],
           summary: 'Place an order from an accepted quote, within the customer credit limit',
           description:
-            "Lines, prices and total are the accepted quote's. Refused (422) beyond the credit limit, with no limit set, or for a customer flagged as a risk, unless finance overrides with a reason.",
+            "Lines, prices and total are the accepted quote's. Refused (422) beyond the credit limit, with no limit set, or for a customer flagged as a risk, unless finance overrides with a reason. One order per quote: the order's id is derived from the quote's, so a second order for the same quote is 409.",
           body: z
             .object({
-              id: Uuid.optional(),
               quoteId: Uuid,
               promisedDeliveryDate: z.iso.date(),
               creditOverride: z.object({ reason: Reason }).strict().optional(),
@@ -79,8 +79,9 @@ export const orderRoutes =
         },
       },
       async (request, reply) => {
-        const orderId = newStreamId(request, request.body.id);
         const { quoteId, promisedDeliveryDate, creditOverride } = request.body;
+        // An accepted quote is ordered once: the stream's own uniqueness enforces it, in any store.
+        const orderId = idFromKey('order-for-quote', quoteId);
         const loaded = await loadAggregate(eventStore, quoteDecider, quoteStreamId(quoteId));
         if (!loaded || loaded.state.status === 'none') throw new NotFound('Quote', quoteId);
         // Read once: an accepted quote never changes again, and any other status is refused whatever it becomes.

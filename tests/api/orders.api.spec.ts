@@ -92,6 +92,20 @@ describe('placing an order', () => {
     });
   });
 
+  it('places one order per accepted quote: a second is 409, a retry of the first replays it', async () => {
+    const customerId = await customer(1_000_000);
+    const quoteId = await acceptedQuote(customerId, [fw(1)]);
+    const headers = { 'idempotency-key': 'order-once-0001' };
+    const first = await t.post('/orders', { quoteId, promisedDeliveryDate: '2026-03-20' }, { headers });
+    expect(first.statusCode).toBe(201);
+    const retry = await t.post('/orders', { quoteId, promisedDeliveryDate: '2026-03-20' }, { headers });
+    expect(retry.json()).toEqual(first.json());
+    const second = await place(quoteId);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().type).toBe('/problems/already-exists');
+    expect(await orderEvents(first.json().streamId)).toHaveLength(1);
+  });
+
   it('answers 404 for an unknown quote, 400 for a date that does not parse, 422 for a quote not accepted or a date already past', async () => {
     const customerId = await customer(1_000_000);
     const head = await t.system.eventStore.headPosition();

@@ -96,6 +96,16 @@ describe('drafting', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
+  it('refuses a quote for an opportunity already lost (QUO-24), appending nothing', async () => {
+    const lostOpportunity = await openOpportunity(await registerCustomer());
+    expect((await t.post(`/opportunities/${lostOpportunity}/lose`, { reason: 'went with a competitor' })).statusCode).toBe(200);
+    const head = await t.system.eventStore.headPosition();
+    const response = await draft([line('FW-100', 1, 100_000)], { opportunityId: lostOpportunity });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().rule.id).toBe('QUO-24');
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
   it('answers 404 for an unknown opportunity, sku or promotion, appending nothing', async () => {
     const head = await t.system.eventStore.headPosition();
     const missing = '0193a000-0000-7000-8000-000000000001';
