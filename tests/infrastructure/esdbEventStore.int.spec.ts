@@ -1,10 +1,10 @@
 import { describe } from 'vitest';
-import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
+import { GenericContainer, Wait } from 'testcontainers';
 import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdbEventStore.js';
 import { eventStoreContract, type OpenedEventStore } from '../contracts/eventStoreContract.js';
+import { containerRuntimeProblem } from '../support/containerRuntime.js';
 
 const IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:25.1';
-const RUNTIME_PROBE_MS = 5_000;
 const TITLE = 'EventStoreDB';
 
 /** Where the contract runs: a server named by EVENTSTORE_URL, else a container, else nowhere (and why). */
@@ -14,8 +14,8 @@ async function findTarget(): Promise<Target> {
   const url = process.env['EVENTSTORE_URL'];
   if (url) return { open: async () => opened(EsdbEventStore.connect(url), async () => {}) };
 
-  const runtime = await probeContainerRuntime();
-  if (runtime !== true) return { skipped: `EVENTSTORE_URL is not set and no container runtime answered (${runtime})` };
+  const runtime = await containerRuntimeProblem();
+  if (runtime !== null) return { skipped: `EVENTSTORE_URL is not set and no container runtime answered (${runtime})` };
   return {
     open: async () => {
       const container = await new GenericContainer(IMAGE)
@@ -34,21 +34,6 @@ async function findTarget(): Promise<Target> {
       });
     },
   };
-}
-
-/** true when a container runtime answers in time, else what went wrong. */
-async function probeContainerRuntime(): Promise<true | string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${RUNTIME_PROBE_MS} ms`), RUNTIME_PROBE_MS);
-  });
-  try {
-    return await Promise.race([getContainerRuntimeClient().then(() => true as const), timeout]);
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function opened(store: EsdbEventStore, release: () => Promise<void>): OpenedEventStore {

@@ -1,28 +1,11 @@
 import { MongoDBContainer, type StartedMongoDBContainer } from '@testcontainers/mongodb';
 import { MongoClient } from 'mongodb';
-import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, describe } from 'vitest';
 import { MongoReadStore } from '../../infrastructure/readstore/mongo/mongoReadStore.js';
 import { readStoreContract } from '../contracts/readStoreContract.js';
+import { containerRuntimeProblem } from '../support/containerRuntime.js';
 
-const PROBE_TIMEOUT_MS = 5_000;
 const configuredUrl = process.env.MONGODB_URL;
-
-/** Why no container runtime can be used, or null when one answers. Bounded so that a machine without one fails fast. */
-async function containerRuntimeProblem(): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const runtimeProblem = configuredUrl ? null : await containerRuntimeProblem();
 
