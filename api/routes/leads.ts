@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandEnvelope } from '../../application/commandPipeline.js';
-import { conversionIds, conversionMetadata, leadDataSubject, LeadConversionReactor, type ConversionPlan } from '../../application/reactors/leadConversion.js';
+import { conversionIds, leadDataSubject, LeadConversionReactor } from '../../application/reactors/leadConversion.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { leadDecider, LeadSource, leadStreamId, type LeadCommand } from '../../domain/lead/lead.js';
 import { actionRoutes } from '../actionRoute.js';
@@ -105,21 +105,20 @@ export const leadRoutes =
         const leadId = request.params.id;
         const { customerId: existingCustomerId, customer, opportunity } = request.body;
         const ids = conversionIds(leadId, existingCustomerId);
-        const plan: ConversionPlan = { ...(customer ? { customer } : {}), opportunity };
         const result = await pipeline.handle({
           streamId: leadStreamId(leadId),
           aggregate: 'Lead',
           aggregateId: leadId,
           decider: leadDecider,
-          command: { type: 'ConvertLead', customerIsNew: existingCustomerId === undefined, ...ids },
+          command: { type: 'ConvertLead', customerIsNew: existingCustomerId === undefined, ...ids, ...(customer ? { customer } : {}), opportunity },
           expects: 'existing',
           envelope: commandEnvelope(request),
           context: async (lead, base) => {
             // The lead's own rules speak first: a lead that cannot convert is refused for that, not for its follow-ups.
-            if (lead.status === 'qualified') await reactor.assertFollowUpsPossible({ leadId, ...ids }, existingCustomerId !== undefined, plan, base);
+            if (lead.status === 'qualified') await reactor.assertFollowUpsPossible({ leadId, ...ids }, existingCustomerId !== undefined, opportunity, base);
             return base;
           },
-          metadata: () => conversionMetadata(ids.customerId, plan),
+          metadata: () => ({ customerId: ids.customerId }),
         });
         const converted = (await eventStore.readStream(leadStreamId(leadId))).find((e) => e.type === 'LeadConverted');
         if (!converted) throw new Error(`Lead ${leadId} answered a conversion but holds no LeadConverted`);

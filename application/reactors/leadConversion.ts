@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { customerDecider, customerRules, customerStreamId } from '../../domain/customer/customer.js';
-import { LeadCapturedData, LeadConvertedData, leadStreamId } from '../../domain/lead/lead.js';
+import { LeadCapturedData, LeadConvertedData, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
 import { initialState as noOpportunity, opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
-import { Money } from '../../domain/shared/money.js';
 import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
 import { NotFound, RuleRefused } from '../errors.js';
 import { idFromKey } from '../ids.js';
@@ -17,25 +16,9 @@ import { ReactorSubscriber } from './reactorSubscriber.js';
 /** A lead's contact is sealed with the lead's own key until conversion carries it over to the customer's. */
 export const leadDataSubject = (leadId: string) => `lead-${leadId}`;
 
-/**
- * What the follow-ups need beyond LeadConverted's data (the new customer's industry and
- * region, the deal's title, owner and amount). It rides in that event's metadata under
- * `conversion`, so a reactor resuming after a crash has everything in the one event.
- */
-export const ConversionPlan = z.object({
-  /** Present when the lead becomes a new customer; the name defaults to the lead's company. */
-  customer: z.object({ name: z.string().optional(), industry: z.string(), region: z.string() }).optional(),
-  opportunity: z.object({ title: z.string(), ownerId: z.string(), amount: Money }),
-});
-export type ConversionPlan = z.infer<typeof ConversionPlan>;
-
-/** The metadata of a LeadConverted: the customer it ties the lead to, and the plan its follow-ups carry out. */
-export const conversionMetadata = (customerId: string, plan: ConversionPlan) => ({ customerId, conversion: plan });
-
 const ConvertedMetadata = z.object({
   actor: z.object({ id: z.string(), role: z.string() }),
   correlationId: z.string(),
-  conversion: ConversionPlan,
 });
 
 /**
@@ -74,7 +57,7 @@ export class LeadConversionReactor {
   async assertFollowUpsPossible(
     ids: { leadId: string; customerId: string; opportunityId: string },
     existingCustomer: boolean,
-    plan: ConversionPlan,
+    opportunity: ConversionOpportunity,
     context: DecisionContext,
   ): Promise<void> {
     if (existingCustomer) {
@@ -85,15 +68,17 @@ export class LeadConversionReactor {
       }
     }
     const { leadId, customerId, opportunityId } = ids;
-    const opening = opportunityDecider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...plan.opportunity }, noOpportunity(), context);
+    const opening = opportunityDecider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...opportunity }, noOpportunity(), context);
     if (isRefusal(opening)) throw new RuleRefused(opening);
   }
 
   /** Issues the follow-ups of one LeadConverted, in order; for a repeat, each replays its first answer. */
   async react(event: RecordedEvent): Promise<CommandResult[]> {
     const converted = LeadConvertedData.parse(event.data);
-    const { actor, correlationId, conversion } = ConvertedMetadata.parse(event.metadata);
-    const { leadId, customerId, opportunityId } = converted;
+    const { actor, correlationId } = ConvertedMetadata.parse(event.metadata);
+    const { leadId, customerId, opportunityId, opportunity: deal } = converted;
+    // Optional in the stored schema only because earlier events lack it; without it there is no deal to open.
+    if (!deal) throw new Error(`LeadConverted ${event.eventId} names no opportunity to open`);
     const { pipeline } = this.deps;
     const envelope = (step: string): CommandEnvelope => ({
       commandId: idFromKey(`LeadConverted ${step}`, event.eventId),
@@ -107,8 +92,8 @@ export class LeadConversionReactor {
     const results: CommandResult[] = [];
 
     if (converted.customerIsNew) {
-      if (!conversion.customer) throw new Error(`LeadConverted ${event.eventId} makes a new customer but its plan names none`);
-      const { name = converted.company, industry, region } = conversion.customer;
+      if (!converted.customer) throw new Error(`LeadConverted ${event.eventId} makes a new customer but names none`);
+      const { name, industry, region } = converted.customer;
       const command = { type: 'RegisterCustomer' as const, customerId, name, industry, region };
       results.push(await pipeline.handle({ ...customer, command, expects: 'new', envelope: envelope('RegisterCustomer'), metadata: tiedToCustomer }));
     }
@@ -119,7 +104,7 @@ export class LeadConversionReactor {
         await pipeline.handle({ ...customer, command, expects: 'existing', dataSubject: customerId, envelope: envelope('AddContact'), metadata: tiedToCustomer }),
       );
     }
-    const open = { type: 'OpenOpportunity' as const, opportunityId, customerId, leadId, ...conversion.opportunity };
+    const open = { type: 'OpenOpportunity' as const, opportunityId, customerId, leadId, ...deal };
     results.push(await pipeline.handle({ ...opportunity, command: open, expects: 'new', envelope: envelope('OpenOpportunity'), metadata: tiedToCustomer }));
     const link = sourceLink(converted);
     if (link) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import { Money } from '../shared/money.js';
 
 export const LEAD_CATEGORY = 'lead';
 export const leadStreamId = (leadId: string) => `${LEAD_CATEGORY}-${leadId}`;
@@ -38,9 +39,17 @@ export const LeadDisqualifiedData = z.object({
   reason: z.string(),
 });
 
+/** The customer a lead becomes when it is not joining an existing one. */
+export const ConversionCustomer = z.object({ name: z.string(), industry: z.string(), region: z.string() });
+
+/** The deal a converted lead opens. */
+export const ConversionOpportunity = z.object({ title: z.string(), ownerId: z.string(), amount: Money });
+export type ConversionOpportunity = z.infer<typeof ConversionOpportunity>;
+
 /**
- * Carries the lead's company, interest and source so the reactor that registers the
- * customer, opens the opportunity and links its source needs no other event.
+ * Carries the lead's company, interest and source, the new customer and the deal, so the
+ * reactor that registers the customer, opens the opportunity and links its source needs no
+ * other event. customer and opportunity came later: optional so earlier events still parse.
  */
 export const LeadConvertedData = z.object({
   leadId: z.string(),
@@ -51,6 +60,8 @@ export const LeadConvertedData = z.object({
   interest: z.string(),
   source: LeadSource,
   sourceRef: z.string().optional(),
+  customer: ConversionCustomer.optional(),
+  opportunity: ConversionOpportunity.optional(),
 });
 
 export const leadEventSchemas = {
@@ -120,7 +131,15 @@ export type CaptureLead = {
 };
 export type QualifyLead = { type: 'QualifyLead'; note?: string };
 export type DisqualifyLead = { type: 'DisqualifyLead'; reason: string };
-export type ConvertLead = { type: 'ConvertLead'; customerId: string; customerIsNew: boolean; opportunityId: string };
+export type ConvertLead = {
+  type: 'ConvertLead';
+  customerId: string;
+  customerIsNew: boolean;
+  opportunityId: string;
+  /** Only for a new customer; it is named after the lead's company unless a name is given. */
+  customer?: { name?: string; industry: string; region: string };
+  opportunity: ConversionOpportunity;
+};
 
 export type LeadCommand = CaptureLead | QualifyLead | DisqualifyLead | ConvertLead;
 
@@ -134,6 +153,8 @@ export const leadRules = {
   disqualifiedIsClosed: { id: 'LEA-07', name: 'A disqualified lead takes no further work' },
   convertOnlyQualified: { id: 'LEA-08', name: 'Only a qualified lead is converted' },
   convertedOnce: { id: 'LEA-09', name: 'A lead is converted once, and is then closed' },
+  newCustomerDescribed: { id: 'LEA-10', name: 'A lead converted into a new customer gives its industry and region' },
+  existingCustomerNotDescribed: { id: 'LEA-11', name: 'A lead converted into an existing customer does not describe it anew' },
 } as const satisfies Record<string, Rule>;
 
 /** Sources whose pipeline is attributed to a campaign or a partner (articles 30-35). */
@@ -167,12 +188,29 @@ export const decide = (command: LeadCommand, state: Lead, _context: DecisionCont
       return [{ type: 'LeadDisqualified', data: { leadId, reason: command.reason } }];
     case 'ConvertLead': {
       if (state.status !== 'qualified') return refuse(leadRules.convertOnlyQualified, 'The lead has not been qualified');
-      const { customerId, customerIsNew, opportunityId } = command;
+      const { customerId, customerIsNew, opportunityId, customer, opportunity } = command;
       const { company, interest, source, sourceRef } = state;
+      if (customerIsNew && (!customer?.industry.trim() || !customer.region.trim())) {
+        return refuse(leadRules.newCustomerDescribed, 'A new customer needs its industry and region');
+      }
+      // The existing customer keeps its own profile; details here would be recorded and never applied.
+      if (!customerIsNew && customer) return refuse(leadRules.existingCustomerNotDescribed, `Customer ${customerId} already exists`);
+      const newCustomer = customer ? { customer: { name: customer.name ?? company, industry: customer.industry, region: customer.region } } : {};
       return [
         {
           type: 'LeadConverted',
-          data: { leadId, customerId, customerIsNew, opportunityId, company, interest, source, ...(sourceRef !== undefined ? { sourceRef } : {}) },
+          data: {
+            leadId,
+            customerId,
+            customerIsNew,
+            opportunityId,
+            company,
+            interest,
+            source,
+            ...(sourceRef !== undefined ? { sourceRef } : {}),
+            ...newCustomer,
+            opportunity,
+          },
         },
       ];
     }

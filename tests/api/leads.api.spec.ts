@@ -94,8 +94,16 @@ describe('convert', () => {
     });
 
     const [leadConverted] = (await t.system.eventStore.readStream(lead.streamId)).slice(-1);
-    expect(leadConverted!.data).toMatchObject({ leadId: lead.id, customerId: converted.customerId, customerIsNew: true, opportunityId: converted.opportunityId });
+    expect(leadConverted!.data).toMatchObject({
+      leadId: lead.id,
+      customerId: converted.customerId,
+      customerIsNew: true,
+      opportunityId: converted.opportunityId,
+      customer: { name: 'Eastern Bank', industry: 'finance', region: 'east' },
+      opportunity: deal,
+    });
     expect(leadConverted!.metadata.customerId).toBe(converted.customerId);
+    expect(leadConverted!.metadata).not.toHaveProperty('conversion');
 
     const customer = await t.system.eventStore.readStream(`customer-${converted.customerId}`);
     expect(customer.map((e) => e.type)).toEqual(['CustomerRegistered', 'ContactAdded']);

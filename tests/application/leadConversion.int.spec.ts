@@ -7,7 +7,7 @@ import { CommandPipeline, type CommandEnvelope } from '../../application/command
 import { newId } from '../../application/ids.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import { systemClock } from '../../application/ports/clock.js';
-import { conversionIds, conversionMetadata, leadDataSubject } from '../../application/reactors/leadConversion.js';
+import { conversionIds, leadDataSubject } from '../../application/reactors/leadConversion.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
 import { personalDataFields } from '../../domain/eventCatalog.js';
 import { leadDecider, leadStreamId, type LeadCommand } from '../../domain/lead/lead.js';
@@ -49,8 +49,16 @@ const convertAndCrash = async () => {
     { expects: 'new', dataSubject: leadDataSubject(leadId) },
   );
   await act({ type: 'QualifyLead' });
-  const plan = { customer: { industry: 'logistics', region: 'south' }, opportunity: { title: 'MDR', ownerId: 'rep-1', amount: { minor: 400_000, currency: 'CNY' } } };
-  const converted = await act({ type: 'ConvertLead', customerIsNew: true, ...ids }, { metadata: () => conversionMetadata(ids.customerId, plan) });
+  const converted = await act(
+    {
+      type: 'ConvertLead',
+      customerIsNew: true,
+      ...ids,
+      customer: { industry: 'logistics', region: 'south' },
+      opportunity: { title: 'MDR', ownerId: 'rep-1', amount: { minor: 400_000, currency: 'CNY' } },
+    },
+    { metadata: () => ({ customerId: ids.customerId }) },
+  );
   await keyStore.close();
   await eventStore.close();
   return converted;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { leadDecider, leadEventSchemas, leadPersonalDataFields, leadRules, leadStreamId, type CaptureLead, type LeadEvent } from '../../domain/lead/lead.js';
+import {
+  leadDecider,
+  leadEventSchemas,
+  leadPersonalDataFields,
+  leadRules,
+  leadStreamId,
+  type CaptureLead,
+  type ConvertLead,
+  type LeadEvent,
+} from '../../domain/lead/lead.js';
 import { deciderSpecification } from '../support/deciderSpecification.js';
 
 const spec = deciderSpecification(leadDecider);
@@ -19,20 +28,29 @@ const captured: LeadEvent = {
 };
 const qualified: LeadEvent = { type: 'LeadQualified', data: { leadId: 'l1', note: 'budget approved for Q1' } };
 const disqualified: LeadEvent = { type: 'LeadDisqualified', data: { leadId: 'l1', reason: 'student project, no budget' } };
-const converted: LeadEvent = {
-  type: 'LeadConverted',
-  data: {
-    leadId: 'l1',
-    customerId: 'c1',
-    customerIsNew: true,
-    opportunityId: 'o1',
-    company: 'Eastern Bank',
-    interest: 'zero-trust access for 3,000 staff',
-    source: 'campaign',
-    sourceRef: 'camp-2026-q4',
-  },
+const deal = { title: 'Zero-trust rollout', ownerId: 'rep-1', amount: { minor: 1_200_000, currency: 'CNY' } };
+const convertedData = {
+  leadId: 'l1',
+  customerId: 'c1',
+  customerIsNew: true,
+  opportunityId: 'o1',
+  company: 'Eastern Bank',
+  interest: 'zero-trust access for 3,000 staff',
+  source: 'campaign',
+  sourceRef: 'camp-2026-q4',
+  customer: { name: 'Eastern Bank', industry: 'finance', region: 'east' },
+  opportunity: deal,
+} as const;
+const converted: LeadEvent = { type: 'LeadConverted', data: convertedData };
+const convert: ConvertLead = {
+  type: 'ConvertLead',
+  customerId: 'c1',
+  customerIsNew: true,
+  opportunityId: 'o1',
+  customer: { industry: 'finance', region: 'east' },
+  opportunity: deal,
 };
-const convert = { type: 'ConvertLead', customerId: 'c1', customerIsNew: true, opportunityId: 'o1' } as const;
+const intoExisting: ConvertLead = { type: 'ConvertLead', customerId: 'c1', customerIsNew: false, opportunityId: 'o1', opportunity: deal };
 
 describe('Lead', () => {
   it('lives in its own stream', () => expect(leadStreamId('l1')).toBe('lead-l1'));
@@ -100,13 +118,41 @@ describe('Lead', () => {
   });
 
   describe('conversion', () => {
-    it('converts a qualified lead, carrying what the follow-ups need', () => spec.given([captured, qualified]).when(convert).then([converted]));
+    it('converts a qualified lead, carrying what the follow-ups need; the new customer is named after the company', () =>
+      spec.given([captured, qualified]).when(convert).then([converted]));
 
-    it('converts into an existing customer', () =>
+    it('names the new customer as told', () =>
       spec
         .given([captured, qualified])
-        .when({ ...convert, customerIsNew: false })
-        .then([{ type: 'LeadConverted', data: { ...converted.data, customerIsNew: false } }]));
+        .when({ ...convert, customer: { name: 'Eastern Bank Ltd', industry: 'finance', region: 'east' } })
+        .then([{ type: 'LeadConverted', data: { ...convertedData, customer: { name: 'Eastern Bank Ltd', industry: 'finance', region: 'east' } } }]));
+
+    it('converts into an existing customer, describing no new one', () => {
+      const { customer: _none, ...intoExistingData } = convertedData;
+      return spec
+        .given([captured, qualified])
+        .when(intoExisting)
+        .then([{ type: 'LeadConverted', data: { ...intoExistingData, customerIsNew: false } }]);
+    });
+
+    it(`refuses a new customer without its industry or region (${leadRules.newCustomerDescribed.id})`, () => {
+      const { customer: _none, ...undescribed } = convert;
+      spec.given([captured, qualified]).when(undescribed).thenRefuses(leadRules.newCustomerDescribed);
+      spec
+        .given([captured, qualified])
+        .when({ ...convert, customer: { industry: ' ', region: 'east' } })
+        .thenRefuses(leadRules.newCustomerDescribed);
+      spec
+        .given([captured, qualified])
+        .when({ ...convert, customer: { industry: 'finance', region: '' } })
+        .thenRefuses(leadRules.newCustomerDescribed);
+    });
+
+    it(`refuses to describe an existing customer anew (${leadRules.existingCustomerNotDescribed.id})`, () =>
+      spec
+        .given([captured, qualified])
+        .when({ ...intoExisting, customer: { industry: 'finance', region: 'east' } })
+        .thenRefuses(leadRules.existingCustomerNotDescribed));
 
     it(`refuses an unqualified lead (${leadRules.convertOnlyQualified.id})`, () =>
       spec.given([captured]).when(convert).thenRefuses(leadRules.convertOnlyQualified));
@@ -133,5 +179,10 @@ describe('Lead', () => {
     for (const event of [captured, qualified, disqualified, converted]) {
       expect(() => leadEventSchemas[event.type].parse(event.data)).not.toThrow();
     }
+  });
+
+  it('still reads a LeadConverted stored before it carried the customer and the deal', () => {
+    const { customer: _customer, opportunity: _opportunity, ...earlier } = convertedData;
+    expect(leadEventSchemas.LeadConverted.parse(earlier)).toEqual(earlier);
   });
 });
