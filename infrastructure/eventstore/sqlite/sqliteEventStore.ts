@@ -19,15 +19,8 @@ const SUBSCRIPTION_PAGE = 500;
 /** Commits made here wake subscriptions at once; polling is for writers in other processes. */
 const POLL_INTERVAL_MS = 250;
 
-type EventRow = {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-};
+/** Rows come back as arrays, in the SELECT's column order: cheaper than one object per row. */
+type EventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string];
 
 type StoredEventRef = { stream_id: string; revision: number; position: number; event_id: string };
 
@@ -104,15 +97,15 @@ export class SqliteEventStore implements EventStore {
     this.streamForwards = db.prepare<[string, number, number], EventRow>(
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-    );
+    ).raw(true);
     this.streamBackwards = db.prepare<[string, number, number], EventRow>(
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-    );
+    ).raw(true);
     this.allAfter = db.prepare<[number, number], EventRow>(
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE position > ? ORDER BY position LIMIT ?`,
-    );
+    ).raw(true);
     this.head = db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events');
     this.one = db.prepare<[], { one: number }>('SELECT 1 AS one');
 
@@ -364,14 +357,14 @@ function checkExpectedRevision(streamId: string, expected: ExpectedRevision, cur
   if (!satisfied) throw new WrongExpectedRevision(streamId, expected, current ?? 'no_stream');
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+function toRecordedEvent([position, streamId, revision, eventId, type, data, metadata]: EventRow): RecordedEvent {
   return {
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    eventId: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
+    streamId,
+    revision,
+    position,
+    eventId,
+    type,
+    data: JSON.parse(data) as unknown,
+    metadata: JSON.parse(metadata) as EventMetadata,
   };
 }
