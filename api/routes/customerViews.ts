@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFound } from '../../application/errors.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CustomerTier } from '../../domain/customer/customer.js';
+import { Severity } from '../../domain/policy/policy.js';
 import { CUSTOMER_360, CUSTOMER_DOCS, type Customer360View } from '../../projections/customer360/customer360Projection.js';
 import { revealPersonalData } from '../personalDataAccess.js';
 import { awaitPosition } from '../readYourWrites.js';
@@ -28,6 +29,9 @@ const Customer360Out = z.object({
   quotes: z.array(z.object({ id: z.string(), status: z.string(), total: MoneyOut })),
   promises: z.array(z.object({ id: z.string(), kind: z.string(), status: z.string(), dueDate: z.string(), overdue: z.boolean() })),
   orders: z.array(z.object({ id: z.string(), status: z.string(), total: MoneyOut, promisedDeliveryDate: z.string(), late: z.boolean() })),
+  findings: z.array(
+    z.object({ id: z.string(), ruleId: z.string(), ruleName: z.string(), severity: Severity, status: z.string(), raisedAt: z.string() }),
+  ),
   registeredAt: z.string(),
   updatedAt: z.string(),
 });
@@ -41,7 +45,7 @@ export const customerViewRoutes =
         config: { allow: PERMISSIONS.readViews },
         schema: {
           tags: ['views'],
-          summary: 'The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises and orders',
+          summary: 'The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises, orders and compliance findings',
           description:
             'Contacts are revealed to roles whose work needs them (the read is logged with the X-Access-Reason header), [withheld] for others, and [erased] once the personal data was erased.',
           params: IdParams,

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { ComplianceChecks } from '../../application/compliance/complianceChecks.js';
 import { NotFound } from '../../application/errors.js';
+import { loadAggregate } from '../../application/loadAggregate.js';
 import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { productStreamId } from '../../domain/catalog/product.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
-import { opportunityStreamId } from '../../domain/opportunity/opportunity.js';
+import { opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { promiseDecider, promiseStreamId, PromiseKind, STATEMENT_MAX_CHARS, type PromiseCommand } from '../../domain/promise/promise.js';
 import { Money } from '../../domain/shared/money.js';
 import { actionRoutes } from '../actionRoute.js';
@@ -43,6 +44,11 @@ export const promiseRoutes =
     const mustExist = async (what: string, streamId: string, id: string) => {
       const found = await eventStore.readStream(streamId, { maxCount: 1 });
       if (found.length === 0) throw new NotFound(what, id);
+    };
+    const opportunityOf = async (opportunityId: string) => {
+      const loaded = await loadAggregate(eventStore, opportunityDecider, opportunityStreamId(opportunityId));
+      if (!loaded || loaded.state.status === 'none') throw new NotFound('Opportunity', opportunityId);
+      return { customerId: loaded.state.customerId };
     };
 
     const act = (id: string, command: PromiseCommand, envelope: CommandEnvelope) =>
@@ -106,9 +112,14 @@ export const promiseRoutes =
           envelope: commandEnvelope(request),
           context: async (_state, base) => {
             await mustExist('Customer', customerStreamId(customerId), customerId);
-            if (opportunityId !== undefined) await mustExist('Opportunity', opportunityStreamId(opportunityId), opportunityId);
+            const opportunity = opportunityId === undefined ? undefined : await opportunityOf(opportunityId);
             if (sku !== undefined) await mustExist('Product', productStreamId(sku), sku);
-            return { ...base, policyVersion: (await requirePolicyInForce(eventStore, base.now)).revision };
+            return {
+              ...base,
+              policyVersion: (await requirePolicyInForce(eventStore, base.now)).revision,
+              // Whose deal it is is the promise's rule PRM-11 to judge.
+              ...(opportunity ? { opportunity } : {}),
+            };
           },
           metadata: (_state, _events, context) => ({ customerId, policyVersion: context.policyVersion }),
         });

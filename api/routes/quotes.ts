@@ -11,7 +11,7 @@ import { productDecider, productFacts, productStreamId, type ProductFacts } from
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import { opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
-import { quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
+import { DEFAULT_BELOW_FLOOR_APPROVERS, quoteDecider, quoteStreamId, type QuoteCommand, type QuoteContext } from '../../domain/quote/quote.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { Instant, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
@@ -88,6 +88,7 @@ export const quoteRoutes =
             promotions: {},
             customer: await customerOf(eventStore, state.customerId),
             discountAuthority: policy.discountAuthority,
+            belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
             policyVersion: policy.revision,
             violations,
           };
@@ -144,6 +145,7 @@ export const quoteRoutes =
             opportunity: { status },
             // Drafting prices the lines; the authority only judges them from submission on.
             discountAuthority: (await requirePolicyInForce(eventStore, base.now)).discountAuthority,
+            belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
           }),
           metadata: () => ({ customerId }),
         });
@@ -162,7 +164,8 @@ export const quoteRoutes =
 
     action('/quotes/:id/approve', {
       config: { allow: PERMISSIONS.decideDiscounts },
-      summary: 'Approve a quote awaiting approval: someone other than the submitter, whose authority covers its discount',
+      summary:
+        'Approve a quote awaiting approval: someone other than the submitter, whose authority covers its discount and, for a price below the floor, a sales manager, finance or admin',
       body: z.object({ reason: Reason.optional() }).strict().default({}),
       command: ({ reason }) => ({ type: 'ApproveQuote', ...(reason ? { reason } : {}) }),
     });

@@ -1,5 +1,5 @@
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
-import { QUOTE_CATEGORY, quoteDecider, type Quote, type QuoteCommand, type QuoteContext, type QuoteEvent } from '../../domain/quote/quote.js';
+import { DEFAULT_BELOW_FLOOR_APPROVERS, QUOTE_CATEGORY, quoteDecider, type Quote, type QuoteCommand, type QuoteContext, type QuoteEvent } from '../../domain/quote/quote.js';
 import { NotFound } from '../errors.js';
 import { loadAggregate } from '../loadAggregate.js';
 import { requirePolicyInForce } from '../policy/policyInForce.js';
@@ -26,7 +26,14 @@ export const quoteExpiry = (eventStore: EventStore) =>
       if (!customer || customer.state.status !== 'registered') throw new NotFound('Customer', state.customerId);
       // Expiry reads only the clock; the lines already hold the catalog facts they were priced against.
       const { discountAuthority } = await requirePolicyInForce(eventStore, base.now);
-      return { ...base, products: {}, promotions: {}, customer: { tier: customer.state.tier, region: customer.state.region }, discountAuthority };
+      return {
+        ...base,
+        products: {},
+        promotions: {},
+        customer: { tier: customer.state.tier, region: customer.state.region },
+        discountAuthority,
+        belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
+      };
     },
     metadata: (state) => (state.status === 'none' ? {} : { customerId: state.customerId }),
   }));

@@ -137,8 +137,12 @@ export type MarkPromiseOverdue = { type: 'MarkPromiseOverdue' };
 
 export type PromiseCommand = RecordPromise | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
 
-/** The version of the sales policy in force, when the application knows it. */
-export type PromiseContext = DecisionContext & { readonly policyVersion?: number };
+export type PromiseContext = DecisionContext & {
+  /** The version of the sales policy in force, when the application knows it. */
+  readonly policyVersion?: number;
+  /** The opportunity a promise being recorded names, as the application found it; other commands need not say. */
+  readonly opportunity?: { readonly customerId: string };
+};
 
 export const promiseRules = {
   recordedOnce: { id: 'PRM-01', name: 'A promise is recorded once' },
@@ -151,6 +155,7 @@ export const promiseRules = {
   outcomeExplained: { id: 'PRM-08', name: 'A fulfilment needs evidence; breaking or withdrawing a promise needs a reason' },
   overdueAfterDueDate: { id: 'PRM-09', name: 'A promise goes overdue only after its due date' },
   overdueOnce: { id: 'PRM-10', name: 'Only an open promise goes overdue, and only once' },
+  opportunityOfCustomer: { id: 'PRM-11', name: "A promise tied to a deal is made to that deal's customer" },
 } as const satisfies Record<string, Rule>;
 
 /** The UTC calendar day of an ISO timestamp: due dates are days, not instants. */
@@ -187,6 +192,12 @@ export const decide = (command: PromiseCommand, state: CustomerPromise, context:
   if (command.type === 'RecordPromise') {
     if (state.status !== 'none') return refuse(promiseRules.recordedOnce, `Promise ${state.promiseId} is already recorded`);
     const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = command;
+    const dealCustomer = context.opportunity?.customerId;
+    if (opportunityId !== undefined && dealCustomer !== customerId) {
+      // The application answers an unknown opportunity with NotFound before deciding; this keeps decide total.
+      const detail = dealCustomer === undefined ? 'is not known' : `belongs to customer ${dealCustomer}, not ${customerId}`;
+      return refuse(promiseRules.opportunityOfCustomer, `Opportunity ${opportunityId} ${detail}`);
+    }
     if (!statement.trim()) return refuse(promiseRules.statementRecorded, 'The statement is empty');
     if (charCount(statement) > STATEMENT_MAX_CHARS) {
       return refuse(promiseRules.statementRecorded, `The statement has ${charCount(statement)} characters`);

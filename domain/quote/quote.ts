@@ -183,6 +183,9 @@ export type DiscountAuthority = Readonly<Record<string, number | null>>;
 
 export const DEFAULT_DISCOUNT_AUTHORITY: DiscountAuthority = { sales_rep: 10, sales_manager: 25, finance: 40, admin: null };
 
+/** The roles that may approve a price below a product's floor: a margin exception, not a discount a seller's authority covers. */
+export const DEFAULT_BELOW_FLOOR_APPROVERS: readonly string[] = ['sales_manager', 'finance', 'admin'];
+
 export type QuoteContext = DecisionContext & {
   /** The catalog facts of every sku on the quote being drafted. */
   readonly products: Readonly<Record<string, ProductFacts>>;
@@ -192,6 +195,8 @@ export type QuoteContext = DecisionContext & {
   /** Where the opportunity behind a quote being drafted stands; other commands need not say. */
   readonly opportunity?: { readonly status: 'open' | 'won' | 'lost' };
   readonly discountAuthority: DiscountAuthority;
+  /** The roles that may approve or reject a quote with a line below its product's floor. */
+  readonly belowFloorApprovers: readonly string[];
   /** The policy revision the authority table came from; recorded on refusals that used it. */
   readonly policyVersion?: number;
 };
@@ -221,6 +226,7 @@ export const quoteRules = {
   finalIsFinal: { id: 'QUO-22', name: 'An accepted, declined, rejected or expired quote takes no further change' },
   reasonRequired: { id: 'QUO-23', name: 'A rejection or a decline states its reason' },
   openOpportunity: { id: 'QUO-24', name: 'A quote is drafted only for an open opportunity' },
+  belowFloorApprover: { id: 'QUO-25', name: 'A price below the floor is approved only by a sales manager, finance or admin' },
 } as const satisfies Record<string, Rule>;
 
 const instant = (iso: string) => Date.parse(iso);
@@ -373,11 +379,23 @@ const approvalReasons = (lines: QuoteLine[], context: QuoteContext) => {
 
 type DraftedQuote = Exclude<Quote, { status: 'none' }>;
 
-/** Approving and rejecting are the same decision: someone other than the requester, with authority over the largest discount. */
+/**
+ * Approving and rejecting are the same decision: someone other than the requester, in a role that may
+ * decide on a price below the floor where a line has one, with authority over the largest discount.
+ */
 const checkApprover = (state: DraftedQuote, context: QuoteContext): Refusal | undefined => {
   if (state.status !== 'pending_approval') return refuse(quoteRules.decideOnlyPending, `The quote is ${state.status}, not awaiting approval`);
   if (context.actor.id === state.submittedBy) {
     return refuse(quoteRules.segregationOfDuties, `${context.actor.id} submitted this quote and cannot decide on it`);
+  }
+  const belowFloor = state.lines.findIndex(isBelowFloor);
+  const belowFloorLine = state.lines[belowFloor];
+  if (belowFloorLine && !context.belowFloorApprovers.includes(context.actor.role)) {
+    return refuse(
+      quoteRules.belowFloorApprover,
+      `Line ${belowFloor + 1} (${belowFloorLine.sku}) is priced below the product's floor, which a ${context.actor.role} cannot decide on`,
+      context.policyVersion,
+    );
   }
   const needed = largestDiscountToAuthorise(state.lines);
   const authority = authorityOf(context.discountAuthority, context.actor.role);

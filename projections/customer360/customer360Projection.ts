@@ -1,8 +1,10 @@
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
+import type { FindingEvent, FindingStatus } from '../../domain/compliance/finding.js';
 import type { CustomerEvent, CustomerTier } from '../../domain/customer/customer.js';
 import type { OpportunityEvent } from '../../domain/opportunity/opportunity.js';
 import type { OrderEvent } from '../../domain/order/order.js';
+import type { Severity } from '../../domain/policy/policy.js';
 import type { PromiseEvent } from '../../domain/promise/promise.js';
 import type { QuoteEvent } from '../../domain/quote/quote.js';
 import type { Money } from '../../domain/shared/money.js';
@@ -21,6 +23,7 @@ export type OpportunityEntry = { id: string; title: string; stage: string; amoun
 export type QuoteEntry = { id: string; status: string; total: Money };
 export type PromiseEntry = { id: string; kind: string; status: string; dueDate: string; overdue: boolean };
 export type OrderEntry = { id: string; status: string; total: Money; promisedDeliveryDate: string; late: boolean };
+export type FindingEntry = { id: string; ruleId: string; ruleName: string; severity: Severity; status: FindingStatus; raisedAt: string };
 
 export type Customer360View = Document & {
   name: string;
@@ -38,6 +41,8 @@ export type Customer360View = Document & {
   quotes: QuoteEntry[];
   promises: PromiseEntry[];
   orders: OrderEntry[];
+  /** Compliance findings about the customer's dealings, closed ones included. */
+  findings: FindingEntry[];
   registeredAt: string;
   updatedAt: string;
 };
@@ -81,7 +86,12 @@ const ORDER_TYPES = [
   'OrderCancelled',
 ] as const satisfies readonly OrderEvent['type'][];
 
-/** The customer an event concerns: its data's customerId where it has one, else the one its command recorded in metadata. */
+const FINDING_TYPES = ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'] as const satisfies readonly FindingEvent['type'][];
+
+/**
+ * The customer an event concerns: its data's customerId where it has one, else the one its command recorded in metadata
+ * (a finding's later steps carry only the finding id in their data, and the customer in metadata).
+ */
 const customerOf = (event: RecordedEvent): string | null => {
   const named = (event.data as { customerId?: unknown } | null)?.customerId ?? event.metadata.customerId;
   return typeof named === 'string' && named.length > 0 ? named : null;
@@ -200,18 +210,37 @@ const applyOrder = (view: Customer360View, event: OrderEvent): Customer360View =
   }
 };
 
+const applyFinding = (view: Customer360View, event: FindingEvent): Customer360View => {
+  switch (event.type) {
+    case 'FindingRaised': {
+      const { findingId, ruleId, ruleName, severity, raisedAt } = event.data;
+      return { ...view, findings: [...view.findings, { id: findingId, ruleId, ruleName, severity, status: 'raised', raisedAt }] };
+    }
+    case 'FindingAcknowledged':
+      return { ...view, findings: update(view.findings, event.data.findingId, { status: 'acknowledged' }) };
+    case 'FindingRemediated':
+      return { ...view, findings: update(view.findings, event.data.findingId, { status: 'remediated' }) };
+    case 'FindingWaived':
+      return { ...view, findings: update(view.findings, event.data.findingId, { status: 'waived' }) };
+    case 'FindingClosed':
+      return { ...view, findings: update(view.findings, event.data.findingId, { status: 'closed' }) };
+  }
+};
+
 const category = (streamId: string) => streamId.slice(0, Math.max(0, streamId.indexOf('-')));
 
 /**
  * One document per customer with everything a seller needs on one page: the profile and
  * account terms, contacts (sealed), the latest interactions, and the customer's open deals,
- * quotes, promises and orders, each kept current as its own stream moves.
+ * quotes, promises and orders, and the compliance findings about them, each kept current as
+ * its own stream moves.
  */
 export const customer360Projection: Projection = {
   name: CUSTOMER_360,
-  version: 1,
+  // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised.
+  version: 2,
   collections: [{ name: CUSTOMER_DOCS, indexes: ['tier', 'region'] }],
-  handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES],
+  handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES, ...FINDING_TYPES],
   documentsFor: (event) => {
     const customerId = customerOf(event);
     return customerId ? [{ collection: CUSTOMER_DOCS, id: customerId }] : [];
@@ -237,6 +266,7 @@ export const customer360Projection: Projection = {
         quotes: [],
         promises: [],
         orders: [],
+        findings: [],
         registeredAt: at,
         updatedAt: at,
       };
@@ -258,6 +288,8 @@ export const customer360Projection: Projection = {
           return applyPromise(current, event as PromiseEvent);
         case 'order':
           return applyOrder(current, event as OrderEvent);
+        case 'finding':
+          return applyFinding(current, event as FindingEvent);
         default:
           return current;
       }

@@ -134,7 +134,21 @@ describe('customer 360', () => {
     expect(view.interactions[0]).toMatchObject({ kind: 'call', note: 'call 22', needs: ['need 22'] });
     expect(view.interactions[19].note).toBe('call 3');
     expect(view.opportunities).toEqual([{ id: open.id, title: 'SOC service', stage: 'proposal', amount: cny(300_000), ownerId: 'rep-7' }]);
-    expect(view).toMatchObject({ quotes: [], promises: [], orders: [] });
+    expect(view).toMatchObject({ quotes: [], promises: [], orders: [], findings: [] });
+  });
+
+  it('lists the findings about the customer, following each step of the finding', async () => {
+    const customer = await registerCustomer();
+    const promised = await t.post('/promises', { customerId: customer.id, kind: 'other', statement: 'Zero risk, guaranteed security.', dueDate: '2099-12-31' });
+    expect(promised.statusCode, promised.body).toBe(201);
+    const [findingId] = promised.json().findings as string[];
+    const acknowledged = await ok(`/compliance/findings/${findingId}/acknowledge`, { reason: 'I said it' });
+
+    const [raised] = await t.system.eventStore.readStream(`finding-${findingId}`);
+    const { ruleId, ruleName, severity, raisedAt } = raised!.data as Record<string, string>;
+    const view = await view360(customer.id, acknowledged.position);
+    expect(view.findings).toEqual([{ id: findingId, ruleId, ruleName, severity, status: 'acknowledged', raisedAt }]);
+    expect(ruleId).toBe('CMP-01');
   });
 
   it('answers 404 for a customer it does not know and 400 for an id that is not one', async () => {

@@ -85,6 +85,16 @@ describe('recording a promise', () => {
     expect(await t.system.eventStore.headPosition()).toBe(head);
   });
 
+  it("answers 422 naming PRM-11 for a promise tied to another customer's deal, appending nothing", async () => {
+    const otherCustomer = (await t.post('/customers', { name: '西部能源', industry: 'energy', region: 'west' })).json().id;
+    const head = await t.system.eventStore.headPosition();
+    const response = await record({ customerId: otherCustomer, opportunityId });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ rule: { id: 'PRM-11' } });
+    expect(response.json().detail).toContain(customerId);
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
   it('answers 400 field by field for dates that do not parse, float money and unknown kinds', async () => {
     const response = await record({ kind: 'vague', dueDate: '2026-02-30', committed: { price: { minor: 99.5, currency: 'CNY' }, deliveryDate: 'soon' } });
     expect(response.statusCode).toBe(400);

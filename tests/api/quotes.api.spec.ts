@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVELOPMENT_KEYS } from '../../infrastructure/config.js';
 import { certifySeller } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
 const VALID_UNTIL = '2026-03-31T00:00:00.000Z';
 const cny = (minor: number) => ({ minor, currency: 'CNY' });
+// A second sales rep under a key of their own, so a rep other than the submitter can try to approve.
+const OTHER_REP_KEY = 'other-sales-rep-key-0001';
+const asOtherRep = { headers: { authorization: `Bearer ${OTHER_REP_KEY}` } };
 
 let t: TestApp;
 let customerId: string;
@@ -42,7 +46,8 @@ const quoteView = async (id: string, after: number) => (await t.get(`/views/quot
 const streamLength = async (streamId: string) => (await t.system.eventStore.readStream(streamId)).length;
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  const keys = { ...DEVELOPMENT_KEYS, [OTHER_REP_KEY]: { actorId: 'rep-wang', role: 'sales_rep' } };
+  t = await startTestApp({ clock, env: { API_KEYS: JSON.stringify(keys) } });
   await publish('FW-100', 100_000, 70_000);
   await publish('EDR-1', 50_000, 40_000);
   await certifySeller(t, ['FW-100', 'EDR-1']);
@@ -191,6 +196,22 @@ describe('approval', () => {
     const manager = await t.post(`/quotes/${quote.id}/approve`, {}, { role: 'sales_manager' });
     expect(manager.json()).toMatchObject({ status: 422, rule: { id: 'QUO-15' } });
     expect((await t.post(`/quotes/${quote.id}/approve`, {}, { role: 'finance' })).statusCode).toBe(200);
+  });
+
+  it('leaves a price below the floor to a sales manager, finance or admin, not another rep (QUO-25)', async () => {
+    await publish('IPS-9', 100_000, 95_000);
+    // 8% off nets 920.00 under a 950.00 floor: within a rep's discount authority, yet a margin exception.
+    const quote = await drafted([line('IPS-9', 1, 100_000, 8)]);
+    const submitted = await t.post(`/quotes/${quote.id}/submit`, {});
+    expect((await quoteView(quote.id, submitted.json().position)).approvalReasons).toEqual(["QUO-12: line 1 (IPS-9) is priced below the product's floor"]);
+
+    const otherRep = await t.post(`/quotes/${quote.id}/approve`, {}, asOtherRep);
+    expect(otherRep.statusCode).toBe(422);
+    expect(otherRep.json()).toMatchObject({ rule: { id: 'QUO-25' }, policyVersion: 1 });
+    expect(await streamLength(quote.streamId)).toBe(2);
+
+    const manager = await t.post(`/quotes/${quote.id}/approve`, {}, { role: 'sales_manager' });
+    expect(manager.json()).toMatchObject({ revision: 2, events: ['QuoteApproved'] });
   });
 
   it('rejects with a reason, after which the quote takes no further change', async () => {

@@ -9,7 +9,7 @@ import { QUOTE_EXPIRY, quoteExpiry } from '../../application/deadlines/quoteExpi
 import { newId } from '../../application/ids.js';
 import type { ProductFacts } from '../../domain/catalog/product.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
-import { DEFAULT_DISCOUNT_AUTHORITY, quoteDecider, quoteStreamId, type QuoteCommand } from '../../domain/quote/quote.js';
+import { DEFAULT_BELOW_FLOOR_APPROVERS, DEFAULT_DISCOUNT_AUTHORITY, quoteDecider, quoteStreamId, type QuoteCommand } from '../../domain/quote/quote.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { openSystem, type System } from '../../infrastructure/system.js';
 import { DEADLINE_DOCS, DEADLINES, dueDeadlines } from '../../projections/deadlines/deadlinesProjection.js';
@@ -53,7 +53,15 @@ const onQuote = (quoteId: string, command: QuoteCommand) =>
     command,
     expects: command.type === 'DraftQuote' ? 'new' : 'existing',
     envelope: rep(),
-    context: (_state, base) => ({ ...base, products: { 'FW-100': firewall }, promotions: {}, customer: { region: 'east' }, opportunity: { status: 'open' as const }, discountAuthority: DEFAULT_DISCOUNT_AUTHORITY }),
+    context: (_state, base) => ({
+      ...base,
+      products: { 'FW-100': firewall },
+      promotions: {},
+      customer: { region: 'east' },
+      opportunity: { status: 'open' as const },
+      discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
+      belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
+    }),
     metadata: () => ({ customerId }),
   });
 

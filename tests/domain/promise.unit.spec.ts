@@ -10,7 +10,7 @@ import {
 } from '../../domain/promise/promise.js';
 import { deciderSpecification, defaultContext } from '../support/deciderSpecification.js';
 
-const context: PromiseContext = { ...defaultContext, policyVersion: 3 };
+const context: PromiseContext = { ...defaultContext, policyVersion: 3, opportunity: { customerId: 'c1' } };
 const spec = deciderSpecification(promiseDecider, context);
 const now = context.now; // 2026-11-27
 
@@ -153,6 +153,23 @@ describe('Promise', () => {
 
     it(`refuses a promise due before it was made (${promiseRules.dueNotBeforeMade.id})`, () =>
       spec.given([]).when({ ...record, dueDate: '2026-11-26' }).thenRefuses(promiseRules.dueNotBeforeMade, /2026-11-26/));
+
+    it(`records a promise tied to a deal of the same customer (${promiseRules.opportunityOfCustomer.id})`, () =>
+      spec.given([]).when(record, { opportunity: { customerId: 'c1' } }).then([recorded]));
+
+    it(`records a promise tied to no deal, whatever opportunity the context holds (${promiseRules.opportunityOfCustomer.id})`, () => {
+      const { opportunityId: _none, ...withoutDeal } = recorded.data;
+      return spec
+        .given([])
+        .when({ ...record, opportunityId: undefined }, { opportunity: { customerId: 'c2' } })
+        .then([{ type: 'PromiseRecorded', data: withoutDeal }]);
+    });
+
+    it(`refuses a promise tied to another customer's deal (${promiseRules.opportunityOfCustomer.id})`, () =>
+      spec.given([]).when(record, { opportunity: { customerId: 'c2' } }).thenRefuses(promiseRules.opportunityOfCustomer, /o1 belongs to customer c2, not c1/));
+
+    it(`refuses a promise tied to a deal the context does not know, though the application answers that with NotFound first (${promiseRules.opportunityOfCustomer.id})`, () =>
+      spec.given([]).when(record, { opportunity: undefined }).thenRefuses(promiseRules.opportunityOfCustomer, /not known/));
   });
 
   describe('outcome', () => {

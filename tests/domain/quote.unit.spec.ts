@@ -3,6 +3,7 @@ import type { ProductFacts } from '../../domain/catalog/product.js';
 import type { PromotionFacts } from '../../domain/catalog/promotion.js';
 import { isRefusal } from '../../domain/shared/decider.js';
 import {
+  DEFAULT_BELOW_FLOOR_APPROVERS,
   DEFAULT_DISCOUNT_AUTHORITY,
   quoteDecider,
   quoteRules,
@@ -51,6 +52,7 @@ const context: QuoteContext = {
   customer: { tier: 'gold', region: 'east' },
   opportunity: { status: 'open' },
   discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
+  belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
   policyVersion: 3,
 };
 const spec = deciderSpecification(quoteDecider, context);
@@ -412,6 +414,52 @@ describe('Quote', () => {
       ];
       spec.given(pending).when({ type: 'ApproveQuote' }, manager).thenRefuses(quoteRules.approverAuthority, /discount of 30%/);
       spec.given(pending).when({ type: 'ApproveQuote' }, finance).then([{ type: 'QuoteApproved', data: { quoteId: 'q1', approvedBy: 'fin-1', approverRole: 'finance' } }]);
+    });
+
+    describe(`a price below the floor (${quoteRules.belowFloorApprover.id})`, () => {
+      // 8% off 1000.00 nets 920.00 against a 950.00 floor: within a rep's 10% authority, yet below the floor.
+      const pendingBelowFloor = [drafted(edrLine(8, 8_000)), submitted('rep-1', ["QUO-12: line 1 (EDR-1) is priced below the product's floor"])];
+
+      it('is approved by a sales manager', () =>
+        spec
+          .given(pendingBelowFloor)
+          .when({ type: 'ApproveQuote' }, manager)
+          .then([{ type: 'QuoteApproved', data: { quoteId: 'q1', approvedBy: 'mgr-1', approverRole: 'sales_manager' } }]));
+
+      it('is approved by finance', () =>
+        spec
+          .given(pendingBelowFloor)
+          .when({ type: 'ApproveQuote' }, finance)
+          .then([{ type: 'QuoteApproved', data: { quoteId: 'q1', approvedBy: 'fin-1', approverRole: 'finance' } }]));
+
+      it('refuses another rep, though the discount is within a rep’s authority', () =>
+        spec
+          .given(pendingBelowFloor)
+          .when({ type: 'ApproveQuote' }, rep2)
+          .thenRefuses(quoteRules.belowFloorApprover, /Line 1 \(EDR-1\) is priced below the product's floor, which a sales_rep cannot decide on/));
+
+      it('refuses another rep rejecting it, since rejecting is the same decision', () =>
+        spec.given(pendingBelowFloor).when({ type: 'RejectQuote', reason: 'margin too thin' }, rep2).thenRefuses(quoteRules.belowFloorApprover));
+
+      it('takes the roles that may approve it from the context', () => {
+        spec.given(pendingBelowFloor).when({ type: 'ApproveQuote' }, { ...manager, belowFloorApprovers: ['finance'] }).thenRefuses(quoteRules.belowFloorApprover);
+        spec
+          .given(pendingBelowFloor)
+          .when({ type: 'ApproveQuote' }, { ...rep2, belowFloorApprovers: ['sales_rep'] })
+          .then([{ type: 'QuoteApproved', data: { quoteId: 'q1', approvedBy: 'rep-2', approverRole: 'sales_rep' } }]);
+      });
+
+      it('does not restrict who approves a quote with no line below the floor', () =>
+        spec
+          .given(pendingAt20)
+          .when({ type: 'ApproveQuote' }, { ...manager, belowFloorApprovers: [] })
+          .then([approvedByManager]));
+
+      it('records the policy version on the refusal', () => {
+        const state = pendingBelowFloor.reduce(quoteDecider.evolve, quoteDecider.initialState());
+        const refusal = quoteDecider.decide({ type: 'ApproveQuote' }, state, { ...context, ...rep2 });
+        expect(isRefusal(refusal) && refusal.policyVersion).toBe(3);
+      });
     });
 
     it(`refuses to approve a quote that needed no approval (${quoteRules.decideOnlyPending.id})`, () =>

@@ -75,6 +75,40 @@ describe('customer 360 projection', () => {
     expect(customer().orders[0]).toMatchObject({ status: 'completed', late: true });
   });
 
+  it('lists findings from the raising on, following each later step by the customer named in metadata', () => {
+    const raised = (findingId: string, ruleId: string, ruleName: string, severity: string) => ({
+      findingId,
+      ruleId,
+      ruleName,
+      severity,
+      policyRevision: 1,
+      detail: 'x',
+      evidence: [],
+      customerId: 'c1',
+      sellerId: 'rep-1',
+      subject: { kind: 'promise', id: 'p1' },
+      raisedAt: '2026-03-02T08:00:00.000Z',
+    });
+    given('finding-f1', 'FindingRaised', raised('f1', 'CMP-01', 'No absolute claims', 'high'));
+    given('finding-f2', 'FindingRaised', raised('f2', 'CMP-05', "No discount beyond the seller's authority without approval", 'medium'));
+    // Later steps carry only the finding id in their data.
+    given('finding-f1', 'FindingAcknowledged', { findingId: 'f1', acknowledgedBy: 'rep-1' });
+    given('finding-f1', 'FindingRemediated', { findingId: 'f1', remediatedBy: 'rep-1', evidence: 'corrected in writing' });
+    given('finding-f2', 'FindingWaived', { findingId: 'f2', waivedBy: 'cco-1', reason: 'approved verbally, on record' });
+    given('finding-f2', 'FindingClosed', { findingId: 'f2', closedBy: 'cco-1', outcome: 'waived' });
+    expect(customer().findings).toEqual([
+      { id: 'f1', ruleId: 'CMP-01', ruleName: 'No absolute claims', severity: 'high', status: 'remediated', raisedAt: '2026-03-02T08:00:00.000Z' },
+      {
+        id: 'f2',
+        ruleId: 'CMP-05',
+        ruleName: "No discount beyond the seller's authority without approval",
+        severity: 'medium',
+        status: 'closed',
+        raisedAt: '2026-03-02T08:00:00.000Z',
+      },
+    ]);
+  });
+
   it('ignores what concerns a customer it never saw registered', () => {
     given('quote-q9', 'QuoteDrafted', { quoteId: 'q9', opportunityId: 'o9', customerId: 'c9', total: cny(1) }, 'c9');
     expect(docs.has('c9')).toBe(false);
