@@ -20,22 +20,27 @@ export class ViewReader {
     return this.store.find(await this.collection(projection, collection), query);
   }
 
-  /** Every document of a small collection (summaries, totals), page by page. */
-  async all(projection: string, collection: string): Promise<Document[]> {
-    const physical = await this.collection(projection, collection);
+  /**
+   * Every document of a small collection (summaries, totals), or those matching `where`, page by page.
+   * `sinceVersion` names the projection version that added the collection: until a rebuild at that
+   * version serves reads, the active generation has no such collection, so the view is not ready.
+   */
+  async all(projection: string, collection: string, options: { where?: FindQuery['where']; sinceVersion?: number } = {}): Promise<Document[]> {
+    const { where, sinceVersion = 0 } = options;
+    const physical = await this.collection(projection, collection, sinceVersion);
     const docs: Document[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.store.find(physical, { limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = await this.store.find(physical, { limit: 500, ...(where ? { where } : {}), ...(cursor ? { cursor } : {}) });
       docs.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return docs;
   }
 
-  private async collection(projection: string, collection: string): Promise<string> {
+  private async collection(projection: string, collection: string, sinceVersion = 0): Promise<string> {
     const { active } = await readRegistration(this.store, projection);
-    if (!active) throw new ViewNotReady(projection);
+    if (!active || active.version < sinceVersion) throw new ViewNotReady(projection);
     return physicalCollection(collection, active.generation);
   }
 }

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { FindQuery } from '../../application/ports/readStore.js';
+import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { Stage } from '../../domain/opportunity/opportunity.js';
-import { OPPORTUNITIES, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
+import { forecast } from '../../projections/pipeline/forecast.js';
+import { OPPORTUNITIES, OWNER_STAGE_TOTALS, OWNER_STAGE_TOTALS_SINCE, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { PageQuery, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
+
+const Currency = z.string().regex(/^[A-Z]{3}$/);
 
 const PIPELINE_SORTS = {
   amount: { field: 'amountMinor', direction: 'asc' },
@@ -32,7 +36,7 @@ const OpportunityItem = z.object({
 export const viewRoutes =
   (services: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const { views } = services;
+    const { views, eventStore, clock } = services;
 
     app.get(
       '/views/pipeline',
@@ -47,7 +51,7 @@ export const viewRoutes =
               ownerId: ShortText(200).optional(),
               stage: Stage.optional(),
               customerId: Uuid.optional(),
-              currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+              currency: Currency.optional(),
               sort: z.enum(['amount', '-amount', 'age', '-age']).default('-amount'),
               ...PageQuery,
             })
@@ -95,6 +99,44 @@ export const viewRoutes =
           };
         });
         return { stages };
+      },
+    );
+
+    app.get(
+      '/views/pipeline/forecast',
+      {
+        config: { allow: PERMISSIONS.readViews },
+        schema: {
+          tags: ['views'],
+          summary: 'Open opportunities per stage weighted by the stage probabilities of the policy in force',
+          description:
+            'weighted = total x probability, in minor units rounded half-up; the overall weighted total is per currency. policyRevision names the revision whose probabilities were used.',
+          querystring: z.object({ ownerId: ShortText(200).optional(), currency: Currency.optional(), after: PageQuery.after }).strict(),
+          response: {
+            200: z.object({
+              policyRevision: z.number(),
+              asOf: z.string(),
+              stages: z.array(
+                z.object({ stage: Stage, count: z.number(), probability: z.number(), totals: z.array(MoneyOut), weighted: z.array(MoneyOut) }),
+              ),
+              weighted: z.array(MoneyOut),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const { ownerId, currency, after } = request.query;
+        await awaitPosition(services, request, [PIPELINE], after);
+        const asOf = clock.now();
+        const policy = await requirePolicyInForce(eventStore, asOf);
+        const totals = (await (ownerId
+          ? views.all(PIPELINE, OWNER_STAGE_TOTALS, { where: { ownerId }, sinceVersion: OWNER_STAGE_TOTALS_SINCE })
+          : views.all(PIPELINE, STAGE_TOTALS))) as StageTotalView[];
+        const { stages, weighted } = forecast(
+          currency ? totals.filter((t) => t.currency === currency) : totals,
+          policy.stageProbabilities,
+        );
+        return { policyRevision: policy.revision, asOf, stages, weighted };
       },
     );
   };

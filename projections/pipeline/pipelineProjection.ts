@@ -7,6 +7,10 @@ import type { Projection, ProjectionWriter } from '../projection.js';
 export const PIPELINE = 'pipeline';
 export const OPPORTUNITIES = 'opportunities';
 export const STAGE_TOTALS = 'stage_totals';
+/** stage_totals again, split by owner, so a forecast can answer for one seller. */
+export const OWNER_STAGE_TOTALS = 'owner_stage_totals';
+/** The version that added owner_stage_totals; a generation built by an older one has none. */
+export const OWNER_STAGE_TOTALS_SINCE = 2;
 
 export type OpportunityView = Document & {
   customerId: string;
@@ -23,24 +27,32 @@ export type OpportunityView = Document & {
 };
 
 export type StageTotalView = Document & { stage: string; currency: string; count: number; totalMinor: number };
+export type OwnerStageTotalView = StageTotalView & { ownerId: string };
 
-const stageTotalId = (stage: string, currency: string) => `${stage}|${currency}`;
-
-/** Keeps each stage's open count and amount in step as deals open, move and close. */
-const adjustStageTotal = (view: ProjectionWriter, { stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) => {
-  const id = stageTotalId(stage, currency);
-  const current = view.get(STAGE_TOTALS, id) as StageTotalView | null;
+const adjustTotal = (view: ProjectionWriter, collection: string, id: string, fields: Record<string, string>, amountMinor: number, sign: 1 | -1) => {
+  const current = view.get(collection, id) as StageTotalView | null;
   const count = (current?.count ?? 0) + sign;
-  if (count === 0) view.delete(STAGE_TOTALS, id);
-  else view.put(STAGE_TOTALS, { id, stage, currency, count, totalMinor: (current?.totalMinor ?? 0) + sign * amountMinor });
+  if (count === 0) view.delete(collection, id);
+  else view.put(collection, { id, ...fields, count, totalMinor: (current?.totalMinor ?? 0) + sign * amountMinor });
+};
+
+const adjustOwnerStageTotal = (view: ProjectionWriter, { ownerId, stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) =>
+  adjustTotal(view, OWNER_STAGE_TOTALS, `${ownerId}|${stage}|${currency}`, { ownerId, stage, currency }, amountMinor, sign);
+
+/** Keeps each stage's open count and amount, overall and per owner, in step as deals open, move and close. */
+const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, sign: 1 | -1) => {
+  const { stage, currency, amountMinor } = opportunity;
+  adjustTotal(view, STAGE_TOTALS, `${stage}|${currency}`, { stage, currency }, amountMinor, sign);
+  adjustOwnerStageTotal(view, opportunity, sign);
 };
 
 export const pipelineProjection: Projection = {
   name: PIPELINE,
-  version: 1,
+  version: OWNER_STAGE_TOTALS_SINCE,
   collections: [
     { name: OPPORTUNITIES, indexes: ['status', 'ownerId', 'stage', 'customerId', 'amountMinor', 'openedAt', 'currency'] },
     { name: STAGE_TOTALS, indexes: ['stage'], loadWhole: true },
+    { name: OWNER_STAGE_TOTALS, indexes: ['ownerId'], loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
   documentsFor: (event) => [{ collection: OPPORTUNITIES, id: (event.data as { opportunityId: string }).opportunityId }],
@@ -82,9 +94,16 @@ export const pipelineProjection: Projection = {
         adjustStageTotal(view, current, -1);
         view.put(OPPORTUNITIES, { ...current, status: event.type === 'OpportunityWon' ? 'won' : 'lost', updatedAt: at, closedAt: at });
         return;
-      case 'OpportunityReassigned':
-        view.put(OPPORTUNITIES, { ...current, ownerId: event.data.to, updatedAt: at });
+      case 'OpportunityReassigned': {
+        const reassigned: OpportunityView = { ...current, ownerId: event.data.to, updatedAt: at };
+        view.put(OPPORTUNITIES, reassigned);
+        // The open amount goes with the deal to its new owner; a closed deal is in no total.
+        if (current.status === 'open') {
+          adjustOwnerStageTotal(view, current, -1);
+          adjustOwnerStageTotal(view, reassigned, 1);
+        }
         return;
+      }
     }
   },
 };
