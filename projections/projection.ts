@@ -5,7 +5,10 @@ export type DocumentRef = { collection: string; id: string };
 
 /** What a projection may do to its own documents while it applies one event. */
 export interface ProjectionWriter {
-  /** A document named by `documentsFor`, or one of a collection loaded whole; null when absent. */
+  /**
+   * A document named by `documentsFor`, or one of a collection loaded whole; null when absent.
+   * It is the projection's own copy until the batch commits: it may change it and put it back.
+   */
   get(collection: string, id: string): Document | null;
   put(collection: string, doc: Document): void;
   delete(collection: string, id: string): void;

@@ -29,20 +29,28 @@ export type OpportunityView = Document & {
 export type StageTotalView = Document & { stage: string; currency: string; count: number; totalMinor: number };
 export type OwnerStageTotalView = StageTotalView & { ownerId: string };
 
-const adjustTotal = (view: ProjectionWriter, collection: string, id: string, fields: Record<string, string>, amountMinor: number, sign: 1 | -1) => {
-  const current = view.get(collection, id) as StageTotalView | null;
-  const count = (current?.count ?? 0) + sign;
-  if (count === 0) view.delete(collection, id);
-  else view.put(collection, { id, ...fields, count, totalMinor: (current?.totalMinor ?? 0) + sign * amountMinor });
+/**
+ * Counts change on nearly every event, so they are changed in place: a document from
+ * `view.get` is the projection's own until the batch commits.
+ */
+const adjustTotal = (view: ProjectionWriter, collection: string, id: string, fresh: () => StageTotalView, amountMinor: number, sign: 1 | -1) => {
+  const total = (view.get(collection, id) as StageTotalView | null) ?? fresh();
+  total.count += sign;
+  total.totalMinor += sign * amountMinor;
+  if (total.count === 0) view.delete(collection, id);
+  else view.put(collection, total);
 };
 
-const adjustOwnerStageTotal = (view: ProjectionWriter, { ownerId, stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) =>
-  adjustTotal(view, OWNER_STAGE_TOTALS, `${ownerId}|${stage}|${currency}`, { ownerId, stage, currency }, amountMinor, sign);
+const adjustOwnerStageTotal = (view: ProjectionWriter, { ownerId, stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) => {
+  const id = `${ownerId}|${stage}|${currency}`;
+  adjustTotal(view, OWNER_STAGE_TOTALS, id, () => ({ id, ownerId, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
+};
 
 /** Keeps each stage's open count and amount, overall and per owner, in step as deals open, move and close. */
 const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, sign: 1 | -1) => {
   const { stage, currency, amountMinor } = opportunity;
-  adjustTotal(view, STAGE_TOTALS, `${stage}|${currency}`, { stage, currency }, amountMinor, sign);
+  const id = `${stage}|${currency}`;
+  adjustTotal(view, STAGE_TOTALS, id, () => ({ id, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
   adjustOwnerStageTotal(view, opportunity, sign);
 };
 
@@ -83,10 +91,12 @@ export const pipelineProjection: Projection = {
     if (!current) return;
     switch (event.type) {
       case 'OpportunityStageChanged': {
+        // The hottest path of a rebuild: the deal is changed in place, as the totals are.
         adjustStageTotal(view, current, -1);
-        const moved = { ...current, stage: event.data.to, updatedAt: at };
-        view.put(OPPORTUNITIES, moved);
-        adjustStageTotal(view, moved, 1);
+        current.stage = event.data.to;
+        current.updatedAt = at;
+        view.put(OPPORTUNITIES, current);
+        adjustStageTotal(view, current, 1);
         return;
       }
       case 'OpportunityWon':
