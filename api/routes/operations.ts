@@ -10,15 +10,19 @@ export const operationRoutes =
   async (app) => {
     app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
 
-    app.get('/health/ready', { schema: { tags: ['operations'], summary: 'Both stores answer' } }, async (_request, reply) => {
+    app.get('/health/ready', { schema: { tags: ['operations'], summary: 'The event store, the read store and the key store all answer' } }, async (_request, reply) => {
       const check = (ping: () => Promise<void>) =>
         ping().then(
           () => 'up' as const,
           () => 'down' as const,
         );
-      const [eventStore, readStore] = await Promise.all([check(() => services.eventStore.ping()), check(() => services.readStore.ping())]);
-      const ready = eventStore === 'up' && readStore === 'up';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore } });
+      const [eventStore, readStore, keyStore] = await Promise.all([
+        check(() => services.eventStore.ping()),
+        check(() => services.readStore.ping()),
+        check(() => services.keyStore.ping()),
+      ]);
+      const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up';
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore } });
     });
 
     app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) =>

@@ -309,7 +309,7 @@ describe('operations', () => {
   it('serves health, readiness, metrics, OpenAPI and the docs page without a key', async () => {
     expect((await t.app.inject('/health/live')).statusCode).toBe(200);
     const ready = await t.app.inject('/health/ready');
-    expect(ready.json()).toEqual({ status: 'ready', checks: { eventStore: 'up', readStore: 'up' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { eventStore: 'up', readStore: 'up', keyStore: 'up' } });
     const metrics = await t.app.inject('/metrics');
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
     expect(metrics.body).toMatch(/projection_position\{projection="pipeline"\}/);
@@ -319,6 +319,20 @@ describe('operations', () => {
     const docs = await t.app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toMatch(/swagger/i);
+  });
+
+  it('answers not ready while a store does not answer', async () => {
+    const broken = await startTestApp();
+    try {
+      await broken.system.runner.stop();
+      await broken.system.readStore.close();
+      const ready = await broken.app.inject('/health/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'not_ready', checks: { eventStore: 'up', readStore: 'down', keyStore: 'up' } });
+      expect((await broken.app.inject('/health/live')).statusCode).toBe(200);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('carries the request id into the response and the correlation id of events', async () => {
