@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY } from '../domain/policy/policy.js';
+import { FIREWALL } from './catalog.js';
 import { expect, type Answer, type Scenario } from './harness.js';
 
-const cny = (minor: number) => ({ minor, currency: 'CNY' });
 const day = (iso: string, plusDays: number) => new Date(Date.parse(iso) + plusDays * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -25,20 +25,7 @@ export const complianceTrail = async (s: Scenario) => {
   expect(revision2.policyRevision === 2, 'the new revision is number 2');
 
   s.say('The catalog lists what FW-100 does and the SLA it can carry');
-  await s.command(
-    '/products',
-    {
-      sku: 'FW-100',
-      name: 'Firewall 100',
-      capabilities: ['threat inspection', 'vpn'],
-      maxSla: { availabilityPct: 99.9, responseHours: 4 },
-      leadTimeDays: 14,
-      listPrice: cny(100_000),
-      floorPrice: cny(70_000),
-      unitCost: cny(40_000),
-    },
-    'sales_manager',
-  );
+  await s.command('/products', FIREWALL, 'sales_manager');
 
   s.say('A manager hires the rep and records the training that certifies them on FW-100');
   await s.command('/reps', { actorId: 'dev-sales-manager', name: '李强', team: 'east', role: 'sales_manager' }, 'sales_manager');

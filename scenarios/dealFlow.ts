@@ -1,6 +1,6 @@
+import { cny, FIREWALL } from './catalog.js';
 import { expect, type Scenario } from './harness.js';
 
-const cny = (minor: number) => ({ minor, currency: 'CNY' });
 
 /**
  * Issue 3's flow: lead -> customer -> opportunity -> quote with a discount needing
@@ -9,20 +9,7 @@ const cny = (minor: number) => ({ minor, currency: 'CNY' });
  */
 export const dealFlow = async (s: Scenario) => {
   s.say('A sales manager publishes a product to the catalog (list 1,000.00 CNY, floor 700.00)');
-  await s.command(
-    '/products',
-    {
-      sku: 'FW-100',
-      name: 'Firewall 100',
-      capabilities: ['threat inspection', 'vpn'],
-      maxSla: { availabilityPct: 99.9, responseHours: 4 },
-      leadTimeDays: 14,
-      listPrice: cny(100_000),
-      floorPrice: cny(70_000),
-      unitCost: cny(40_000),
-    },
-    'sales_manager',
-  );
+  await s.command('/products', FIREWALL, 'sales_manager');
 
   s.say('A sales manager hires the rep onto the east team and records their FW-100 certification: the policy lets only a certified seller send a quote on it');
   await s.command('/reps', { actorId: 'dev-sales-rep', name: '李娜', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' }, 'sales_manager');
