@@ -8,6 +8,7 @@ import {
   NotFound,
   PreconditionFailed,
   RuleRefused,
+  ViewBehind,
 } from '../application/errors.js';
 import { InvalidCursor, InvalidQuery, UnknownField } from '../application/ports/readStore.js';
 import { ViewNotReady } from '../projections/viewReader.js';
@@ -92,6 +93,9 @@ export const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof UnknownField || error instanceof InvalidQuery) return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message);
   if (error instanceof InvalidCursor) {
     return new HttpProblem(400, 'invalid-input', 'The request is not valid', error.message, { errors: [{ in: 'querystring', field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof ViewBehind) {
+    return new HttpProblem(503, 'view-behind', 'The view has not caught up yet', error.message, { position: error.position, projections: error.projections }, { 'Retry-After': '1' });
   }
   if (error instanceof ViewNotReady) return new HttpProblem(503, 'view-not-ready', 'View not ready', error.message, {}, { 'Retry-After': '1' });
   const fastifyError = error as FastifyError;

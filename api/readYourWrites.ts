@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { HttpProblem } from './problems.js';
+import { ViewBehind } from '../application/errors.js';
 import type { ApiServices } from './services.js';
 
 /**
@@ -11,15 +11,5 @@ export const awaitPosition = async (services: ApiServices, request: FastifyReque
   const fromHeader = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
   const position = after ?? fromHeader;
   if (position === undefined) return;
-  const reached = await services.runner.waitFor(projections, position, services.readAfterTimeoutMs);
-  if (!reached) {
-    throw new HttpProblem(
-      503,
-      'view-behind',
-      'The view has not caught up yet',
-      `The ${projections.join(', ')} view has not yet applied position ${position}; retry shortly`,
-      { position, projections },
-      { 'Retry-After': '1' },
-    );
-  }
+  if (!(await services.runner.waitFor(projections, position, services.readAfterTimeoutMs))) throw new ViewBehind(projections, position);
 };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CommandPipeline } from '../application/commandPipeline.js';
+import type { CommandServices } from '../application/commands/commandServices.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore } from '../application/ports/keyStore.js';
@@ -9,13 +9,13 @@ import type { ApiKeys } from '../application/roles.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { ViewReader } from '../projections/viewReader.js';
 
-/** Everything the routes need, wired once by the composition root. */
+/** What the API needs, handed over by whoever composes the process: commands go to the services, reads to the stores and views. */
 export type ApiServices = {
+  commands: CommandServices;
   eventStore: EventStore;
   readStore: ReadStore;
   keyStore: KeyStore;
   personalData: PersonalDataVault;
-  pipeline: CommandPipeline;
   runner: ProjectionRunner;
   views: ViewReader;
   clock: Clock;

@@ -1,4 +1,5 @@
-import { isRefusal, type Decider, type DecisionContext, type DomainEvent } from '../domain/shared/decider.js';
+import type { Aggregate } from '../domain/shared/aggregate.js';
+import { isRefusal, type Command, type ContextFor, type DecisionContext, type DomainEvent, type FactsByCommand } from '../domain/shared/decider.js';
 import { AlreadyExists, ConcurrencyConflict, IdempotencyKeyReused, NotFound, PreconditionFailed, RuleRefused } from './errors.js';
 import { GENESIS_HASH, hashEvent } from './eventIntegrity.js';
 import type { EventSchemaRegistry } from './eventSchemas.js';
@@ -31,26 +32,28 @@ export type CommandResult = {
   replayed: boolean;
 };
 
-export type CommandRequest<State, Command, Event extends DomainEvent, Context extends DecisionContext> = {
-  streamId: string;
-  /** Human name of what the stream holds, for "not found" answers. */
-  aggregate: string;
-  aggregateId: string;
-  decider: Decider<State, Command, Event, Context>;
-  command: Command;
+/** What a command's decision needs from elsewhere, read afresh on each attempt; required exactly where the decider asks for facts. */
+export type FactsOf<State, Facts, Given extends Command> = unknown extends Facts[Given['type'] & keyof Facts]
+  ? { facts?: never }
+  : { facts: (state: State, base: DecisionContext) => Promise<Facts[Given['type'] & keyof Facts]> | Facts[Given['type'] & keyof Facts] };
+
+export type CommandRequest<
+  State,
+  Commands extends Command,
+  Event extends DomainEvent,
+  Facts extends FactsByCommand<Commands>,
+  Given extends Commands,
+> = {
+  aggregate: Aggregate<State, Commands, Event, Facts>;
+  /** The aggregate's id: its stream is aggregate.streamId(id). */
+  id: string;
+  command: Given;
   /** 'new' creates the stream; 'existing' acts on one that must be there. */
   expects: 'new' | 'existing';
   envelope: CommandEnvelope;
-  /**
-   * Extra facts the decision needs from elsewhere (the catalog, the customer, the policy),
-   * read afresh on each attempt.
-   */
-  context?: (state: State, base: DecisionContext) => Promise<Context> | Context;
-  /** Whose personal data the events may carry (the customer, or a lead before conversion): its key seals them. */
-  dataSubject?: string;
-  /** Extra metadata on every event of this command (customerId, policyVersion). */
-  metadata?: (state: State, events: Event[], context: Context) => EventMetadata;
-};
+  /** Metadata on every event of this command beyond what the pipeline records itself. */
+  metadata?: EventMetadata;
+} & FactsOf<State, Facts, Given>;
 
 export type CommandPipelineOptions = {
   eventStore: EventStore;
@@ -80,34 +83,37 @@ export class CommandPipeline {
     this.maxAttempts = options.maxAttempts ?? 10;
   }
 
-  async handle<State, Command, Event extends DomainEvent, Context extends DecisionContext>(
-    request: CommandRequest<State, Command, Event, Context>,
+  async handle<State, Commands extends Command, Event extends DomainEvent, Facts extends FactsByCommand<Commands>, Given extends Commands>(
+    request: CommandRequest<State, Commands, Event, Facts, Given>,
   ): Promise<CommandResult> {
+    const streamId = request.aggregate.streamId(request.id);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(request);
+        return await this.attempt(request, streamId);
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         if (request.envelope.ifMatch !== undefined) {
-          throw new PreconditionFailed(request.streamId, request.envelope.ifMatch, error.actual === 'no_stream' ? null : error.actual);
+          throw new PreconditionFailed(streamId, request.envelope.ifMatch, error.actual === 'no_stream' ? null : error.actual);
         }
-        if (attempt >= this.maxAttempts) throw new ConcurrencyConflict(request.streamId, attempt);
+        if (attempt >= this.maxAttempts) throw new ConcurrencyConflict(streamId, attempt);
         await backoff(attempt);
       }
     }
   }
 
-  private async attempt<State, Command, Event extends DomainEvent, Context extends DecisionContext>(
-    request: CommandRequest<State, Command, Event, Context>,
+  private async attempt<State, Commands extends Command, Event extends DomainEvent, Facts extends FactsByCommand<Commands>, Given extends Commands>(
+    request: CommandRequest<State, Commands, Event, Facts, Given>,
+    streamId: string,
   ): Promise<CommandResult> {
-    const { streamId, decider, envelope } = request;
+    const { aggregate, envelope } = request;
+    const { decider } = aggregate;
     const history = await this.options.eventStore.readStream(streamId);
 
     const earlier = replayOfEarlierAttempt(history, envelope);
     if (earlier) return earlier;
 
     const last = history.at(-1);
-    if (request.expects === 'existing' && !last) throw new NotFound(request.aggregate, request.aggregateId);
+    if (request.expects === 'existing' && !last) throw new NotFound(aggregate.name, request.id);
     if (request.expects === 'new' && last) throw new AlreadyExists(streamId);
     if (envelope.ifMatch !== undefined && envelope.ifMatch !== (last?.revision ?? -1)) {
       throw new PreconditionFailed(streamId, envelope.ifMatch, last?.revision ?? null);
@@ -115,13 +121,15 @@ export class CommandPipeline {
 
     const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
     const base: DecisionContext = { now: this.options.clock.now(), actor: envelope.actor };
-    const context = request.context ? await request.context(state, base) : (base as Context);
+    const facts: unknown = request.facts ? await request.facts(state, base) : undefined;
+    const context = { ...base, ...(facts as object | undefined) } as ContextFor<Facts, Given>;
     const decision = decider.decide(request.command, state, context);
     if (isRefusal(decision)) throw new RuleRefused(decision);
 
-    const extra = request.metadata?.(state, decision, context) ?? {};
-    const sealed = await Promise.all(decision.map((event) => this.seal(request, event)));
-    const toAppend = this.chain(streamId, history, sealed, envelope, context.now, extra);
+    const subject = aggregate.personalData?.subject(request.id);
+    const sealed = await Promise.all(decision.map((event) => this.seal(event, subject, streamId)));
+    const metadata = { ...recordedFacts(aggregate, state, decision, facts), ...request.metadata };
+    const toAppend = this.chain(streamId, history, sealed, envelope, context.now, metadata);
     const appended = await this.options.eventStore.append(streamId, toAppend, {
       expectedRevision: last ? last.revision : 'no_stream',
     });
@@ -129,10 +137,10 @@ export class CommandPipeline {
   }
 
   /** Personal fields are encrypted before the hash is taken, so erasure never breaks the chain. */
-  private async seal(request: { dataSubject?: string; streamId: string }, event: DomainEvent): Promise<DomainEvent> {
+  private async seal(event: DomainEvent, subject: string | undefined, streamId: string): Promise<DomainEvent> {
     if (!this.options.personalData.holdsPersonalData(event.type)) return event;
-    if (!request.dataSubject) throw new Error(`${event.type} on ${request.streamId} carries personal data but the command names no data subject`);
-    return { type: event.type, data: await this.options.personalData.seal(request.dataSubject, event.type, event.data) };
+    if (!subject) throw new Error(`${event.type} on ${streamId} carries personal data but its aggregate names no data subject`);
+    return { type: event.type, data: await this.options.personalData.seal(subject, event.type, event.data) };
   }
 
   private chain(
@@ -167,6 +175,22 @@ export class CommandPipeline {
     });
   }
 }
+
+/**
+ * What every event of a command records of its grounds: the customer whose dealings the stream
+ * belongs to (read from the aggregate as the command leaves it, so a stream's first event names it
+ * too) and the policy revision that judged the command, where its facts name one.
+ */
+const recordedFacts = <State, Event extends DomainEvent>(
+  aggregate: { decider: { evolve: (state: State, event: Event) => State }; customerOf?: (state: State) => string | undefined },
+  state: State,
+  decision: Event[],
+  facts: unknown,
+): EventMetadata => {
+  const customerId = aggregate.customerOf?.(decision.reduce(aggregate.decider.evolve, state));
+  const policyVersion = (facts as { policyVersion?: unknown } | undefined)?.policyVersion;
+  return { ...(customerId !== undefined ? { customerId } : {}), ...(typeof policyVersion === 'number' ? { policyVersion } : {}) };
+};
 
 /** The stream is the deduplication record: a command's id sits in the metadata of the events it wrote. */
 const replayOfEarlierAttempt = (history: RecordedEvent[], envelope: CommandEnvelope): CommandResult | null => {

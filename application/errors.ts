@@ -49,3 +49,11 @@ export class Forbidden extends Error {
     this.name = 'Forbidden';
   }
 }
+
+/** A view has not yet applied a position its reader must see; retrying shortly will find it caught up. */
+export class ViewBehind extends Error {
+  constructor(readonly projections: readonly string[], readonly position: number) {
+    super(`The ${projections.join(', ')} view has not yet applied position ${position}; retry shortly`);
+    this.name = 'ViewBehind';
+  }
+}

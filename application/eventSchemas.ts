@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { aggregates } from '../domain/aggregates.js';
 
 /** Every stored event type and the schema its data must satisfy when written. */
 export class EventSchemaRegistry {
@@ -23,3 +24,6 @@ export class EventSchemaRegistry {
     return [...this.schemas.keys()];
   }
 }
+
+/** The registry of every aggregate's event schemas, from the catalog of aggregates. */
+export const storedEventSchemas = () => aggregates.reduce((registry, aggregate) => registry.register(aggregate.events), new EventSchemaRegistry());

@@ -1,4 +1,5 @@
 import type { Decider, DomainEvent } from '../domain/shared/decider.js';
+import { NotFound } from './errors.js';
 import type { EventStore } from './ports/eventStore.js';
 
 /**
@@ -16,3 +17,16 @@ export const loadAggregate = async <State, Event extends DomainEvent>(
   const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
   return { state, revision: events.at(-1)!.revision };
 };
+
+/** NotFound unless the aggregate's stream holds at least one event: for a command that names another aggregate by id. */
+export const mustExist = async (eventStore: EventStore, aggregate: { name: string; streamId: (id: string) => string }, id: string): Promise<void> => {
+  const found = await eventStore.readStream(aggregate.streamId(id), { maxCount: 1 });
+  if (found.length === 0) throw new NotFound(aggregate.name, id);
+};
+
+/** Another aggregate's current state, by its description and id; undefined when its stream is empty. */
+export const stateOf = async <State, Event extends DomainEvent>(
+  eventStore: EventStore,
+  aggregate: { streamId: (id: string) => string; decider: Pick<Decider<State, never, Event, never>, 'initialState' | 'evolve'> },
+  id: string,
+): Promise<State | undefined> => (await loadAggregate(eventStore, aggregate.decider, aggregate.streamId(id)))?.state;

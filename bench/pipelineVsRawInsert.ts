@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { CommandPipeline } from '../application/commandPipeline.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock } from '../application/ports/clock.js';
-import { personalDataFields } from '../domain/eventCatalog.js';
+import { storedEventSchemas } from '../application/eventSchemas.js';
+import { personalDataFields } from '../domain/aggregates.js';
 import { SqliteKeyStore } from '../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { opportunityDecider, opportunityStreamId, type OpportunityCommand, type Stage } from '../domain/opportunity/opportunity.js';
+import { opportunityAggregate, type OpportunityCommand, type Stage } from '../domain/opportunity/opportunity.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
-import { createSchemaRegistry } from '../infrastructure/system.js';
 import { inParallel, seconds, tempDir } from './support.js';
 
 /** A deal's life in ten commands: opened, then moved around the stages (back with a reason). */
@@ -29,16 +29,14 @@ export const commandsFor = (streamIndex: number, step: number): OpportunityComma
 export const runPipeline = async (dir: string, streams: number, eventsPerStream: number, concurrency: number) => {
   const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
   const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
-  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
   const actor = { id: 'bench', role: 'sales_rep' };
   const elapsed = await seconds(() =>
     inParallel(streams, concurrency, async (s) => {
       for (let step = 0; step < eventsPerStream; step++) {
         await pipeline.handle({
-          streamId: opportunityStreamId(`opp-${s}`),
-          aggregate: 'Opportunity',
-          aggregateId: `opp-${s}`,
-          decider: opportunityDecider,
+          aggregate: opportunityAggregate,
+          id: `opp-${s}`,
           command: commandsFor(s, step),
           expects: step === 0 ? 'new' : 'existing',
           envelope: { commandId: `cmd-${s}-${step}`, actor, correlationId: `cmd-${s}-${step}` },

@@ -5,6 +5,7 @@ import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEven
 import { SqliteReadStore } from '../infrastructure/readstore/sqlite/sqliteReadStore.js';
 import { pipelineProjection } from '../projections/pipeline/pipelineProjection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { projectionOf } from '../projections/projection.js';
 import { median, seconds } from './support.js';
 
 /** The floor for any rebuild: every event read back from SQLite and parsed. */
@@ -32,7 +33,7 @@ export const rebuild = async (logFile: string, viewsDir: string) => {
   const eventStore = SqliteEventStore.open(logFile);
   const readStore = SqliteReadStore.open(join(viewsDir, `views-${Date.now()}.sqlite`));
   const head = (await eventStore.headPosition()) ?? 0;
-  const runner = new ProjectionRunner({ eventStore, readStore, projections: [pipelineProjection], logger: pino({ level: 'silent' }) });
+  const runner = new ProjectionRunner({ eventStore, readStore, projections: [projectionOf(pipelineProjection)], logger: pino({ level: 'silent' }) });
   const elapsed = await seconds(async () => {
     await runner.start();
     const reached = await runner.waitFor([pipelineProjection.name], head, 600_000);

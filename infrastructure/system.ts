@@ -1,23 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ApiServices } from '../api/services.js';
 import { CommandPipeline } from '../application/commandPipeline.js';
-import { ComplianceChecks, complianceSubscriber } from '../application/compliance/complianceChecks.js';
+import { commandServices, type CommandServices } from '../application/commands/commandServices.js';
+import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
-import { promiseOverdue } from '../application/deadlines/promiseOverdue.js';
-import { quoteExpiry } from '../application/deadlines/quoteExpiry.js';
-import { EventSchemaRegistry } from '../application/eventSchemas.js';
-import { publishDefaultPolicy } from '../application/policy/defaultPolicy.js';
-import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
+import { storedEventSchemas } from '../application/eventSchemas.js';
+import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore } from '../application/ports/keyStore.js';
-import { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
-import { eventCatalog, personalDataFields } from '../domain/eventCatalog.js';
+import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
+import type { ApiKeys } from '../application/roles.js';
+import { personalDataFields } from '../domain/aggregates.js';
 import { allProjections } from '../projections/all.js';
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
+import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
@@ -29,7 +28,23 @@ import { SqliteKeyStore } from './keystore/sqlite/sqliteKeyStore.js';
 import { MongoReadStore } from './readstore/mongo/mongoReadStore.js';
 import { SqliteReadStore } from './readstore/sqlite/sqliteReadStore.js';
 
-export type System = ApiServices & { deadlines: DeadlineWatcher; close: () => Promise<void> };
+/** Everything one process runs: the stores, the command services, the views and the followers that keep them. */
+export type System = {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  keyStore: KeyStore;
+  personalData: PersonalDataVault;
+  commands: CommandServices;
+  runner: ProjectionRunner;
+  views: ViewReader;
+  deadlines: DeadlineWatcher;
+  clock: Clock;
+  apiKeys: ApiKeys;
+  logger: Logger;
+  /** How long a view request waits for its projection to reach `after` before a 503. */
+  readAfterTimeoutMs: number;
+  close: () => Promise<void>;
+};
 
 export type SystemOptions = {
   config: Config;
@@ -54,30 +69,29 @@ const openStores = async (config: Config): Promise<{ eventStore: EventStore; rea
   return { eventStore, readStore, keyStore };
 };
 
-export const createSchemaRegistry = () => eventCatalog.reduce((registry, schemas) => registry.register(schemas), new EventSchemaRegistry());
-
-/** The composition root: stores, pipeline, projection runner, everything the API needs. */
+/** The composition root: stores, pipeline, command services, projection runner and the followers. */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
-  const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
-  await publishDefaultPolicy(eventStore, pipeline);
+  const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
-  await runner.start();
   const views = new ViewReader(readStore);
-  const kinds = [quoteExpiry(eventStore), promiseOverdue(new ComplianceChecks({ eventStore, pipeline }))];
-  const deadlines = new DeadlineWatcher({ pipeline, deadlines: dueDeadlines(views), kinds, clock, logger: logger.child({ component: 'deadlines' }) });
+  const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure });
+  await commands.policy.publishDefault();
+  await runner.start();
+  const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   deadlines.start();
-  const leadConversions = leadConversionSubscriber({ eventStore, readStore, pipeline, personalData, logger });
+  const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
   leadConversions.start();
-  const compliance = complianceSubscriber({ eventStore, readStore, pipeline, logger });
+  const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
   compliance.start();
   return {
     eventStore,
     readStore,
     keyStore,
     personalData,
-    pipeline,
+    commands,
     runner,
     views,
     deadlines,

@@ -4,8 +4,17 @@ import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
-import type { Projection } from './projection.js';
+import { projectionOf, type Projection } from './projection.js';
 import { quotesProjection } from './quotes/quotesProjection.js';
 import { repsProjection } from './reps/repsProjection.js';
 
-export const allProjections: Projection[] = [pipelineProjection, customerStreamsProjection, quotesProjection, ordersProjection, deadlinesProjection, customer360Projection, findingsProjection, repsProjection];
+export const allProjections: Projection[] = [
+  projectionOf(pipelineProjection),
+  customerStreamsProjection,
+  projectionOf(quotesProjection),
+  projectionOf(ordersProjection),
+  deadlinesProjection,
+  projectionOf(customer360Projection),
+  projectionOf(findingsProjection),
+  projectionOf(repsProjection),
+];

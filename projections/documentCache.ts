@@ -1,7 +1,7 @@
 import type { Document, DocumentWrite, ReadStore } from '../application/ports/readStore.js';
 import { physicalCollection } from './generations.js';
-import type { Projection, ProjectionWriter } from './projection.js';
-import type { RecordedEvent } from '../application/ports/eventStore.js';
+import type { StoredEventType } from '../domain/aggregates.js';
+import type { Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
 
 /** Beyond this many cached documents the cache starts afresh after a commit. */
 const MAX_CACHED = 200_000;
@@ -26,7 +26,7 @@ export class DocumentCache {
   }
 
   /** Loads whatever the batch will read that is not cached yet: one query per collection. */
-  async prefetch(events: RecordedEvent[]): Promise<void> {
+  async prefetch(events: readonly RecordedEventOf<StoredEventType>[]): Promise<void> {
     if (!this.wholeLoaded) {
       for (const collection of this.whole) await this.loadWhole(collection);
       this.wholeLoaded = true;

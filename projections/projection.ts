@@ -1,5 +1,9 @@
 import type { RecordedEvent } from '../application/ports/eventStore.js';
 import type { CollectionSpec, Document } from '../application/ports/readStore.js';
+import type { StoredEvent, StoredEventType } from '../domain/aggregates.js';
+
+/** A stored event of one of the given types as the log hands it over, its data typed by the event's schema. */
+export type RecordedEventOf<Type extends StoredEventType> = Omit<RecordedEvent, 'type' | 'data'> & Extract<StoredEvent, { type: Type }>;
 
 export type DocumentRef = { collection: string; id: string };
 
@@ -26,11 +30,25 @@ export type ProjectionCollection = CollectionSpec & {
  * Bump `version` whenever `apply` changes what it writes: the runner rebuilds the view
  * from zero into new collections and switches over when caught up.
  */
-export type Projection = {
+export type Projection<Handled extends StoredEventType = StoredEventType> = {
   name: string;
   version: number;
   collections: ProjectionCollection[];
-  handles: readonly string[];
-  documentsFor(event: RecordedEvent): DocumentRef[];
-  apply(event: RecordedEvent, view: ProjectionWriter): void;
+  /** The stored event types it applies: the runner hands `documentsFor` and `apply` these and no others. */
+  handles: readonly Handled[];
+  documentsFor(event: RecordedEventOf<Handled>): DocumentRef[];
+  apply(event: RecordedEventOf<Handled>, view: ProjectionWriter): void;
+};
+
+/**
+ * A projection as the runner holds it, beside projections of other kinds. TypeScript cannot see
+ * that a projection typed for some events is safe to hold as one typed for all, since the runner
+ * hands it only the types it handles; this is where that is said, once.
+ */
+export const projectionOf = <Handled extends StoredEventType>(projection: Projection<Handled>): Projection => projection as unknown as Projection;
+
+/** A guard for the events of some types, for a projection that follows several aggregates. */
+export const ofTypes = <Type extends StoredEventType>(types: readonly Type[]) => {
+  const set: ReadonlySet<string> = new Set(types);
+  return <Event extends { type: string }>(event: Event): event is Extract<Event, { type: Type }> => set.has(event.type);
 };

@@ -3,7 +3,8 @@ import type { EventStore, RecordedEvent, Subscription } from '../application/por
 import type { ReadStore } from '../application/ports/readStore.js';
 import { DocumentCache } from './documentCache.js';
 import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
-import type { Projection } from './projection.js';
+import type { Projection, RecordedEventOf } from './projection.js';
+import type { StoredEventType } from '../domain/aggregates.js';
 
 export type ProjectionRunnerOptions = {
   eventStore: EventStore;
@@ -123,7 +124,7 @@ export class ProjectionRunner {
     // rather than maintained through every write of the rebuild.
     await this.declareCollections(projection, generation, role === 'active');
     const checkpoint = checkpointName(projection.name, generation.generation);
-    const handled = new Set(projection.handles);
+    const handled: ReadonlySet<string> = new Set(projection.handles);
     let subscription: Subscription | null = null;
     let stopping = false;
     const follower: Follower = {
@@ -139,7 +140,7 @@ export class ProjectionRunner {
     const documents = new DocumentCache(readStore, projection, generation.generation);
     const apply = async (batch: RecordedEvent[]) => {
       const last = batch.at(-1)!.position;
-      await this.applyBatch(projection, documents, generation, batch.filter((e) => handled.has(e.type)), last);
+      await this.applyBatch(projection, documents, generation, batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type)), last);
       follower.position = last;
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
       for (const waiter of this.waiters) waiter();
@@ -170,7 +171,7 @@ export class ProjectionRunner {
     );
   }
 
-  private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEvent[], lastPosition: number) {
+  private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
     try {
       await documents.prefetch(events);
       for (const event of events) projection.apply(event, documents.writer);

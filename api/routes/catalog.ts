@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../../application/commandPipeline.js';
-import { NotFound } from '../../application/errors.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { productDecider, productStreamId, type ProductCommand } from '../../domain/catalog/product.js';
-import { promotionDecider, promotionStreamId } from '../../domain/catalog/promotion.js';
 import { CustomerTier } from '../../domain/customer/customer.js';
+import { NonNegativeMoney } from '../../domain/shared/money.js';
+import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /** A SKU names its product's stream (product-<sku>), so it keeps to characters a stream id allows. */
@@ -25,9 +23,9 @@ const ProductBody = z
     capabilities: z.array(ShortText(200)).max(100),
     maxSla: z.object({ availabilityPct: z.number().min(0).max(100), responseHours: z.number().min(0).max(8760) }).strict(),
     leadTimeDays: z.number().int().min(0).max(3650),
-    listPrice: MoneyInput,
-    floorPrice: MoneyInput,
-    unitCost: MoneyInput,
+    listPrice: NonNegativeMoney,
+    floorPrice: NonNegativeMoney,
+    unitCost: NonNegativeMoney,
   })
   .strict();
 
@@ -48,19 +46,8 @@ const PromotionBody = z
   .refine((b) => Date.parse(b.validTo) > Date.parse(b.validFrom), { path: ['validTo'], message: 'must be after validFrom' });
 
 export const catalogRoutes =
-  ({ pipeline, eventStore }: ApiServices): FastifyPluginAsyncZod =>
+  ({ commands: { products, promotions } }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const actOnProduct = (sku: string, command: ProductCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({
-        streamId: productStreamId(sku),
-        aggregate: 'Product',
-        aggregateId: sku,
-        decider: productDecider,
-        command,
-        expects: command.type === 'PublishProduct' ? 'new' : 'existing',
-        envelope,
-      });
-
     app.post(
       '/products',
       {
@@ -74,7 +61,7 @@ export const catalogRoutes =
         },
       },
       async (request, reply) => {
-        const result = await actOnProduct(request.body.sku, { type: 'PublishProduct', ...request.body }, commandEnvelope(request));
+        const result = await products.publish(request.body, commandEnvelope(request));
         return sendCommandResult(reply, request.body.sku, result, 201);
       },
     );
@@ -87,14 +74,14 @@ export const catalogRoutes =
           tags: ['catalog'],
           summary: "Revise a product's prices (floor never above list, never below cost without a reason)",
           params: SkuParams,
-          body: z.object({ listPrice: MoneyInput, floorPrice: MoneyInput, unitCost: MoneyInput.optional(), reason: Reason.optional() }).strict(),
+          body: z.object({ listPrice: NonNegativeMoney, floorPrice: NonNegativeMoney, unitCost: NonNegativeMoney.optional(), reason: Reason.optional() }).strict(),
           response: { 200: commandResponses[200] },
         },
       },
       async (request, reply) => {
         const { listPrice, floorPrice, unitCost, reason } = request.body;
-        const command: ProductCommand = { type: 'ReviseProductPrice', listPrice, floorPrice, ...(unitCost ? { unitCost } : {}), ...(reason ? { reason } : {}) };
-        const result = await actOnProduct(request.params.sku, command, commandEnvelope(request));
+        const prices = { listPrice, floorPrice, ...(unitCost ? { unitCost } : {}), ...(reason ? { reason } : {}) };
+        const result = await products.revisePrice(request.params.sku, prices, commandEnvelope(request));
         return sendCommandResult(reply, request.params.sku, result, 200);
       },
     );
@@ -113,7 +100,7 @@ export const catalogRoutes =
       },
       async (request, reply) => {
         const { reason } = request.body;
-        const result = await actOnProduct(request.params.sku, { type: 'RetireProduct', ...(reason ? { reason } : {}) }, commandEnvelope(request));
+        const result = await products.retire(request.params.sku, reason ? { reason } : {}, commandEnvelope(request));
         return sendCommandResult(reply, request.params.sku, result, 200);
       },
     );
@@ -136,50 +123,15 @@ export const catalogRoutes =
         const { skus, discountPct, eligibility } = request.body;
         const [validFrom, validTo] = [utc(request.body.validFrom), utc(request.body.validTo)];
         const name = request.body.name ?? `${discountPct}% off, ${validFrom.slice(0, 10)} to ${validTo.slice(0, 10)}`;
-        const result = await pipeline.handle({
-          streamId: promotionStreamId(promotionId),
-          aggregate: 'Promotion',
-          aggregateId: promotionId,
-          decider: promotionDecider,
-          command: { type: 'LaunchPromotion', promotionId, name, skus, discountPct, validFrom, validTo, eligibility },
-          expects: 'new',
-          envelope: commandEnvelope(request),
-          context: async (_state, base) => {
-            for (const sku of new Set(skus)) {
-              const product = await eventStore.readStream(productStreamId(sku), { maxCount: 1 });
-              if (product.length === 0) throw new NotFound('Product', sku);
-            }
-            return base;
-          },
-        });
+        const result = await promotions.launch({ promotionId, name, skus, discountPct, validFrom, validTo, eligibility }, commandEnvelope(request));
         return sendCommandResult(reply, promotionId, result, 201);
       },
     );
 
-    app.post(
-      '/promotions/:id/end',
-      {
-        config: { allow: PERMISSIONS.manageCatalog },
-        schema: {
-          tags: ['catalog'],
-          summary: 'End a running promotion early, with the reason',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const result = await pipeline.handle({
-          streamId: promotionStreamId(id),
-          aggregate: 'Promotion',
-          aggregateId: id,
-          decider: promotionDecider,
-          command: { type: 'EndPromotion', reason: request.body.reason },
-          expects: 'existing',
-          envelope: commandEnvelope(request),
-        });
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    actionRoutes(app, { tags: ['catalog'] })('/promotions/:id/end', {
+      config: { allow: PERMISSIONS.manageCatalog },
+      summary: 'End a running promotion early, with the reason',
+      body: z.object({ reason: Reason }).strict(),
+      handle: (id, ending, envelope) => promotions.end(id, ending, envelope),
+    });
   };

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { newId } from '../../application/ids.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { customerDecider, customerStreamId, CustomerTier, InteractionKind, type CustomerCommand } from '../../domain/customer/customer.js';
+import { CustomerTier, InteractionKind } from '../../domain/customer/customer.js';
+import { NonNegativeMoney } from '../../domain/shared/money.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /** A customer's or a lead's contact; name, phone and e-mail are personal data, sealed before they are stored. */
@@ -20,21 +20,8 @@ export const ContactInput = z
   .strict();
 
 export const customerRoutes =
-  ({ pipeline, keyStore }: ApiServices): FastifyPluginAsyncZod =>
+  ({ commands: { customers } }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const act = (id: string, command: CustomerCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({
-        streamId: customerStreamId(id),
-        aggregate: 'Customer',
-        aggregateId: id,
-        decider: customerDecider,
-        command,
-        expects: 'existing',
-        envelope,
-        dataSubject: id,
-        metadata: () => ({ customerId: id }),
-      });
-
     app.post(
       '/customers',
       {
@@ -49,21 +36,12 @@ export const customerRoutes =
       async (request, reply) => {
         const customerId = newStreamId(request, request.body.id);
         const { name, industry, region } = request.body;
-        const result = await pipeline.handle({
-          streamId: customerStreamId(customerId),
-          aggregate: 'Customer',
-          aggregateId: customerId,
-          decider: customerDecider,
-          command: { type: 'RegisterCustomer', customerId, name, industry, region },
-          expects: 'new',
-          envelope: commandEnvelope(request),
-          metadata: () => ({ customerId }),
-        });
+        const result = await customers.register({ customerId, name, industry, region }, commandEnvelope(request));
         return sendCommandResult(reply, customerId, result, 201);
       },
     );
 
-    const action = actionRoutes(app, { tags: ['customers'], act });
+    const action = actionRoutes(app, { tags: ['customers'] });
 
     action('/customers/:id/interactions', {
       config: { allow: PERMISSIONS.sell },
@@ -76,14 +54,14 @@ export const customerRoutes =
         })
         .strict(),
       status: 201,
-      command: ({ kind, note, needs }) => ({ type: 'RecordInteraction', interactionId: newId(), kind, note, ...(needs ? { needs } : {}) }),
+      handle: (id, { kind, note, needs }, envelope) => customers.recordInteraction(id, { interactionId: newId(), kind, note, ...(needs ? { needs } : {}) }, envelope),
     });
 
     action('/customers/:id/profile', {
       config: { allow: PERMISSIONS.sell },
       summary: "Change the customer's name, industry, region or tier; only the fields given",
       body: z.object({ name: ShortText(200).optional(), industry: ShortText(100).optional(), region: ShortText(100).optional(), tier: CustomerTier.optional() }).strict(),
-      command: (body) => ({ type: 'UpdateProfile', ...body }),
+      handle: (id, profile, envelope) => customers.updateProfile(id, profile, envelope),
     });
 
     action('/customers/:id/contacts', {
@@ -91,42 +69,28 @@ export const customerRoutes =
       summary: 'Add a contact person; name, phone and e-mail are sealed with the customer key',
       body: ContactInput.extend({ id: Uuid.optional() }).strict(),
       status: 201,
-      command: ({ id: contactId = newId(), ...contact }) => ({ type: 'AddContact', contactId, ...contact }),
+      handle: (id, { id: contactId = newId(), ...contact }, envelope) => customers.addContact(id, { contactId, ...contact }, envelope),
     });
 
     action('/customers/:id/credit-limit', {
       config: { allow: PERMISSIONS.account },
       summary: 'Set the credit limit (finance only)',
-      body: z.object({ limit: MoneyInput }).strict(),
-      command: ({ limit }) => ({ type: 'SetCreditLimit', limit }),
+      body: z.object({ limit: NonNegativeMoney }).strict(),
+      handle: (id, terms, envelope) => customers.setCreditLimit(id, terms, envelope),
     });
 
     action('/customers/:id/risk', {
       config: { allow: PERMISSIONS.account },
       summary: 'Raise the risk flag, or clear it (finance only), with the reason',
       body: z.object({ flagged: z.boolean(), reason: Reason }).strict(),
-      command: ({ flagged, reason }) => ({ type: 'FlagRisk', flagged, reason }),
+      handle: (id, flag, envelope) => customers.flagRisk(id, flag, envelope),
     });
 
-    app.post(
-      '/customers/:id/erase',
-      {
-        config: { allow: ['compliance_officer', 'admin'] },
-        schema: {
-          tags: ['customers'],
-          summary: "Erase the customer's personal data: the log stays whole, the data becomes unreadable",
-          description: 'Records the erasure, then destroys the customer key that sealed every contact name, phone and e-mail. Views show [erased].',
-          params: IdParams,
-          body: z.object({ reason: Reason }).strict(),
-          response: { 200: commandResponses[200] },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params;
-        const result = await act(id, { type: 'ErasePersonalData', reason: request.body.reason }, commandEnvelope(request));
-        // After the event: a crash between the two leaves a recorded erasure to finish, never an unrecorded one.
-        await keyStore.destroy(id);
-        return sendCommandResult(reply, id, result, 200);
-      },
-    );
+    action('/customers/:id/erase', {
+      config: { allow: ['compliance_officer', 'admin'] },
+      summary: "Erase the customer's personal data: the log stays whole, the data becomes unreadable",
+      description: 'Records the erasure, then destroys the customer key that sealed every contact name, phone and e-mail. Views show [erased].',
+      body: z.object({ reason: Reason }).strict(),
+      handle: (id, erasure, envelope) => customers.erase(id, erasure, envelope),
+    });
   };

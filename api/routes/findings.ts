@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { NotFound } from '../../application/errors.js';
 import type { FindQuery, RangeCondition } from '../../application/ports/readStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { findingDecider, findingRules, findingStreamId, FindingSubjectKind, type FindingCommand } from '../../domain/compliance/finding.js';
+import { findingRules, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import { Severity } from '../../domain/policy/policy.js';
 import { FINDING_DOCS, FINDINGS } from '../../projections/findings/findingsProjection.js';
 import { findingsReport } from '../../projections/findings/findingsReport.js';
@@ -71,48 +70,39 @@ const OptionalReason = z.object({ reason: Reason.optional() }).strict().default(
 export const findingRoutes =
   (services: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const { pipeline, views } = services;
+    const {
+      commands: { findings },
+      views,
+    } = services;
 
-    const act = (id: string, command: FindingCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({
-        streamId: findingStreamId(id),
-        aggregate: 'Finding',
-        aggregateId: id,
-        decider: findingDecider,
-        command,
-        expects: 'existing',
-        envelope,
-        metadata: (state) => (state.status !== 'none' && state.customerId !== undefined ? { customerId: state.customerId } : {}),
-      });
-
-    const action = actionRoutes(app, { tags: ['compliance'], act });
+    const action = actionRoutes(app, { tags: ['compliance'] });
 
     action('/compliance/findings/:id/acknowledge', {
       config: { allow: PERMISSIONS.answerFindings },
       summary: "Acknowledge a raised finding: the seller, the seller's manager or the compliance office (FND-12)",
       body: OptionalReason,
-      command: ({ reason }) => ({ type: 'AcknowledgeFinding', ...(reason ? { reason } : {}) }),
+      handle: (id, { reason }, envelope) => findings.acknowledge(id, reason ? { reason } : {}, envelope),
     });
 
     action('/compliance/findings/:id/remediate', {
       config: { allow: PERMISSIONS.answerFindings },
       summary: 'Record what was done to put an acknowledged finding right, with the evidence',
       body: z.object({ evidence: z.string().trim().min(1).max(4000), reason: Reason.optional() }).strict(),
-      command: ({ evidence, reason }) => ({ type: 'RemediateFinding', evidence, ...(reason ? { reason } : {}) }),
+      handle: (id, { evidence, reason }, envelope) => findings.remediate(id, { evidence, ...(reason ? { reason } : {}) }, envelope),
     });
 
     action('/compliance/findings/:id/waive', {
       config: { allow: PERMISSIONS.waiveFindings, allowRule: findingRules.segregationOfDuties },
       summary: "Waive an acknowledged finding, with the reason: a compliance officer who is neither the seller nor the seller's manager (FND-09)",
       body: z.object({ reason: Reason }).strict(),
-      command: ({ reason }) => ({ type: 'WaiveFinding', reason }),
+      handle: (id, waiver, envelope) => findings.waive(id, waiver, envelope),
     });
 
     action('/compliance/findings/:id/close', {
       config: { allow: PERMISSIONS.closeFindings },
       summary: 'Close a remediated or waived finding',
       body: OptionalReason,
-      command: ({ reason }) => ({ type: 'CloseFinding', ...(reason ? { reason } : {}) }),
+      handle: (id, { reason }, envelope) => findings.close(id, reason ? { reason } : {}, envelope),
     });
 
     app.get(

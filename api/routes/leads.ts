@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../../application/commandPipeline.js';
-import { conversionIds, leadDataSubject, LeadConversionReactor } from '../../application/reactors/leadConversion.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { leadDecider, LeadSource, leadStreamId, type LeadCommand } from '../../domain/lead/lead.js';
+import { LeadSource } from '../../domain/lead/lead.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, CommandResponse, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { IdParams, MoneyInput, Reason, ShortText, Uuid } from '../schemas.js';
+import { NonNegativeMoney } from '../../domain/shared/money.js';
+import { IdParams, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 import { ContactInput } from './customers.js';
 
@@ -14,7 +13,7 @@ const ConvertBody = z
   .object({
     customerId: Uuid.optional(),
     customer: z.object({ name: ShortText(200).optional(), industry: ShortText(100), region: ShortText(100) }).strict().optional(),
-    opportunity: z.object({ title: ShortText(200), ownerId: ShortText(200), amount: MoneyInput }).strict(),
+    opportunity: z.object({ title: ShortText(200), ownerId: ShortText(200), amount: NonNegativeMoney }).strict(),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -25,13 +24,8 @@ const ConvertBody = z
   });
 
 export const leadRoutes =
-  (services: ApiServices): FastifyPluginAsyncZod =>
+  ({ commands: { leads } }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const { pipeline, eventStore } = services;
-    const reactor = new LeadConversionReactor(services);
-    const act = (id: string, command: LeadCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({ streamId: leadStreamId(id), aggregate: 'Lead', aggregateId: id, decider: leadDecider, command, expects: 'existing', envelope });
-
     app.post(
       '/leads',
       {
@@ -56,34 +50,25 @@ export const leadRoutes =
       async (request, reply) => {
         const { id, ...lead } = request.body;
         const leadId = newStreamId(request, id);
-        const result = await pipeline.handle({
-          streamId: leadStreamId(leadId),
-          aggregate: 'Lead',
-          aggregateId: leadId,
-          decider: leadDecider,
-          command: { type: 'CaptureLead', leadId, ...lead },
-          expects: 'new',
-          envelope: commandEnvelope(request),
-          dataSubject: leadDataSubject(leadId),
-        });
+        const result = await leads.capture({ leadId, ...lead }, commandEnvelope(request));
         return sendCommandResult(reply, leadId, result, 201);
       },
     );
 
-    const action = actionRoutes(app, { tags: ['leads'], act });
+    const action = actionRoutes(app, { tags: ['leads'] });
 
     action('/leads/:id/qualify', {
       config: { allow: PERMISSIONS.sell },
       summary: 'Qualify a lead, with an optional note',
       body: z.object({ note: ShortText(2000).optional() }).strict().default({}),
-      command: (body) => ({ type: 'QualifyLead', ...body }),
+      handle: (id, qualification, envelope) => leads.qualify(id, qualification, envelope),
     });
 
     action('/leads/:id/disqualify', {
       config: { allow: PERMISSIONS.sell },
       summary: 'Disqualify a lead, with the reason; it then takes no further work',
       body: z.object({ reason: Reason }).strict(),
-      command: ({ reason }) => ({ type: 'DisqualifyLead', reason }),
+      handle: (id, disqualification, envelope) => leads.disqualify(id, disqualification, envelope),
     });
 
     app.post(
@@ -102,40 +87,10 @@ export const leadRoutes =
         },
       },
       async (request, reply) => {
-        const leadId = request.params.id;
-        const { customerId: existingCustomerId, customer, opportunity } = request.body;
-        const ids = conversionIds(leadId, existingCustomerId);
-        const result = await pipeline.handle({
-          streamId: leadStreamId(leadId),
-          aggregate: 'Lead',
-          aggregateId: leadId,
-          decider: leadDecider,
-          command: { type: 'ConvertLead', customerIsNew: existingCustomerId === undefined, ...ids, ...(customer ? { customer } : {}), opportunity },
-          expects: 'existing',
-          envelope: commandEnvelope(request),
-          context: async (lead, base) => {
-            // The lead's own rules speak first: a lead that cannot convert is refused for that, not for its follow-ups.
-            if (lead.status === 'qualified') await reactor.assertFollowUpsPossible({ leadId, ...ids }, existingCustomerId !== undefined, opportunity, base);
-            return base;
-          },
-          metadata: () => ({ customerId: ids.customerId }),
-        });
-        const converted = (await eventStore.readStream(leadStreamId(leadId))).find((e) => e.type === 'LeadConverted');
-        if (!converted) throw new Error(`Lead ${leadId} answered a conversion but holds no LeadConverted`);
-        // Run at once so the new ids are usable on return; the reactor's subscription finishes them after a crash.
-        const followUps = await reactor.react(converted);
-        if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-        return reply
-          .code(200)
-          .header('ETag', `"${result.revision}"`)
-          .send({
-            id: leadId,
-            streamId: result.streamId,
-            revision: result.revision,
-            position: Math.max(result.position, ...followUps.map((f) => f.position)),
-            events: result.events,
-            ...ids,
-          });
+        const { result, customerId, opportunityId, followUps } = await leads.convert(request.params.id, request.body, commandEnvelope(request));
+        // The position to wait for is the last append the conversion made, follow-ups included.
+        const position = Math.max(result.position, ...followUps.map((f) => f.position));
+        return sendCommandResult(reply, request.params.id, { ...result, position }, 200, { customerId, opportunityId });
       },
     );
   };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFound, RuleRefused } from '../../application/errors.js';
 import { policyRevisions } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { POLICY_STREAM_ID, policyDecider, policyInForce, policyRules, PolicyRevisionPublishedData, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
+import { policyInForce, policyRules, PolicyRevisionPublishedData, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
 import { CommandResponse, commandEnvelope, sendCommandResult } from '../commands.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
@@ -11,7 +11,7 @@ import type { ApiServices } from '../services.js';
 const PolicyRevisionItem = PolicyRevisionPublishedData.extend({ inForce: z.boolean() });
 
 export const policyRoutes =
-  ({ pipeline, eventStore, clock }: ApiServices): FastifyPluginAsyncZod =>
+  ({ commands: { policy }, eventStore, clock }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
     /** Every revision, each marked with whether it judges what happens now. */
     const revisionsNow = async () => {
@@ -34,28 +34,15 @@ export const policyRoutes =
         },
       },
       async (request, reply) => {
-        const { effectiveFrom, ...content } = request.body;
-        const result = await pipeline
-          .handle({
-            streamId: POLICY_STREAM_ID,
-            aggregate: 'Policy',
-            aggregateId: 'company',
-            decider: policyDecider,
-            command: { type: 'PublishPolicyRevision', effectiveFrom, ...content },
-            expects: 'existing',
-            envelope: commandEnvelope(request),
-          })
-          .catch((error: unknown) => {
-            // The date is judged against the clock when deciding, so that nothing is appended; it is still bad input, not a business refusal.
-            if (error instanceof RuleRefused && error.refusal.refused.id === policyRules.effectiveNotPast.id) {
-              throw new HttpProblem(400, 'invalid-input', 'The request is not valid', `body.effectiveFrom: ${error.refusal.detail}`, {
-                errors: [{ in: 'body', field: 'effectiveFrom', message: error.refusal.detail, code: policyRules.effectiveNotPast.id }],
-              });
-            }
-            throw error;
-          });
-        const [published] = await eventStore.readStream(POLICY_STREAM_ID, { fromRevision: result.revision, maxCount: 1 });
-        const policyRevision = PolicyRevisionPublishedData.parse(published?.data).revision;
+        const { result, policyRevision } = await policy.publish(request.body, commandEnvelope(request)).catch((error: unknown) => {
+          // The date is judged against the clock when deciding, so that nothing is appended; it is still bad input, not a business refusal.
+          if (error instanceof RuleRefused && error.refusal.refused.id === policyRules.effectiveNotPast.id) {
+            throw new HttpProblem(400, 'invalid-input', 'The request is not valid', `body.effectiveFrom: ${error.refusal.detail}`, {
+              errors: [{ in: 'body', field: 'effectiveFrom', message: error.refusal.detail, code: policyRules.effectiveNotPast.id }],
+            });
+          }
+          throw error;
+        });
         return sendCommandResult(reply, String(policyRevision), result, 201, { policyRevision });
       },
     );

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CommandEnvelope } from '../../application/commandPipeline.js';
 import { NotFound } from '../../application/errors.js';
 import { newId } from '../../application/ids.js';
 import { PERMISSIONS, ROLES } from '../../application/roles.js';
-import { isCertified, repDecider, repStreamId, type RepCommand } from '../../domain/team/rep.js';
+import { isCertified } from '../../domain/team/rep.js';
 import { REP_DOCS, REPS, type RepView } from '../../projections/reps/repsProjection.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, sendCommandResult } from '../commands.js';
@@ -36,10 +35,11 @@ const RepItem = z.object({
 export const repRoutes =
   (services: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
-    const { pipeline, views, clock } = services;
-
-    const act = (id: string, command: RepCommand, envelope: CommandEnvelope) =>
-      pipeline.handle({ streamId: repStreamId(id), aggregate: 'Rep', aggregateId: id, decider: repDecider, command, expects: 'existing', envelope });
+    const {
+      commands: { reps },
+      views,
+      clock,
+    } = services;
 
     app.post(
       '/reps',
@@ -56,20 +56,12 @@ export const repRoutes =
       },
       async (request, reply) => {
         const { actorId, name, team, role, managerId } = request.body;
-        const result = await pipeline.handle({
-          streamId: repStreamId(actorId),
-          aggregate: 'Rep',
-          aggregateId: actorId,
-          decider: repDecider,
-          command: { type: 'HireRep', actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}) },
-          expects: 'new',
-          envelope: commandEnvelope(request),
-        });
+        const result = await reps.hire({ actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}) }, commandEnvelope(request));
         return sendCommandResult(reply, actorId, result, 201);
       },
     );
 
-    const action = actionRoutes(app, { tags: ['team'], act, params: RepParams });
+    const action = actionRoutes(app, { tags: ['team'], params: RepParams });
 
     action('/reps/:id/training', {
       config: { allow: PERMISSIONS.recordTraining },
@@ -85,35 +77,29 @@ export const repRoutes =
         })
         .strict(),
       status: 201,
-      command: ({ id: trainingId = newId(), course, passedAt, certifies, expiresAt }) => ({
-        type: 'RecordTraining',
-        trainingId,
-        course,
-        passedAt,
-        certifies,
-        expiresAt,
-      }),
+      handle: (id, { id: trainingId = newId(), course, passedAt, certifies, expiresAt }, envelope) =>
+        reps.recordTraining(id, { trainingId, course, passedAt, certifies, expiresAt }, envelope),
     });
 
     action('/reps/:id/role', {
       config: { allow: PERMISSIONS.manageTeam },
       summary: "Change the rep's role, and with it their discount authority",
       body: z.object({ role: Role, reason: Reason.optional() }).strict(),
-      command: ({ role, reason }) => ({ type: 'ChangeRepRole', role, ...(reason ? { reason } : {}) }),
+      handle: (id, { role, reason }, envelope) => reps.changeRole(id, { role, ...(reason ? { reason } : {}) }, envelope),
     });
 
     action('/reps/:id/team', {
       config: { allow: PERMISSIONS.manageTeam },
       summary: 'Move the rep to a team, under the manager named (none when omitted)',
       body: z.object({ team: ShortText(100), managerId: ActorId.optional() }).strict(),
-      command: ({ team, managerId }) => ({ type: 'ChangeRepTeam', team, ...(managerId !== undefined ? { managerId } : {}) }),
+      handle: (id, { team, managerId }, envelope) => reps.changeTeam(id, { team, ...(managerId !== undefined ? { managerId } : {}) }, envelope),
     });
 
     action('/reps/:id/offboard', {
       config: { allow: PERMISSIONS.manageTeam },
       summary: 'Offboard the rep, with the reason: from then on their key issues no command (403)',
       body: z.object({ reason: Reason }).strict(),
-      command: ({ reason }) => ({ type: 'OffboardRep', reason }),
+      handle: (id, offboarding, envelope) => reps.offboard(id, offboarding, envelope),
     });
 
     app.get(

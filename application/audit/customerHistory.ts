@@ -2,7 +2,7 @@ import { customerStreamId } from '../../domain/customer/customer.js';
 import type { Actor } from '../commandPipeline.js';
 import { NotFound } from '../errors.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
-import { statesAfterEach } from './aggregateRegistry.js';
+import { statesAfterEach } from './replay.js';
 
 /** One event of the customer's dealings, as stored, with what its aggregate was right after it. */
 export type HistoryEntry = RecordedEvent & {

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
-import { findingDecider, findingKey, findingStreamId, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
-import { checkPromise, checkQuote, firstBlock, overduePromise, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
+import { findingKey, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
+import { checkPromise, checkQuote, overduePromise, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import type { PolicyRevision } from '../../domain/policy/policy.js';
 import { promiseDecider, type CustomerPromise, type PromiseEvent } from '../../domain/promise/promise.js';
 import { quoteDecider, type Quote, type QuoteEvent } from '../../domain/quote/quote.js';
-import { isRefusal, type Decider, type DecisionContext, type DomainEvent } from '../../domain/shared/decider.js';
+import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
 import { repDecider, repFacts, repStreamId, type RepFacts } from '../../domain/team/rep.js';
 import { promiseFactsAsOf, recordedAt, stateAsOf } from '../audit/promiseRecheck.js';
-import type { CommandPipeline, CommandResult } from '../commandPipeline.js';
+import type { CommandResult } from '../commandPipeline.js';
+import type { FindingCommands } from '../commands/findingCommands.js';
 import { idFromKey } from '../ids.js';
 import { policyInForce, policyRevision } from '../policy/policyInForce.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
@@ -32,25 +33,6 @@ const occurredAt = (event: RecordedEvent) => String(event.metadata.occurredAt);
 
 const fold = <State, Event extends DomainEvent>(decider: Pick<Decider<State, never, Event, never>, 'initialState' | 'evolve'>, events: readonly RecordedEvent[]) =>
   events.reduce((state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event), decider.initialState());
-
-// Blocking
-
-/** The context of a command the policy may block: what the checks found before it was decided. */
-export type Judged = { readonly violations: readonly Violation[] };
-
-/**
- * The aggregate's own rules judge first (a quote not yet approved is refused as such), then the
- * first violation whose policy action is `block` refuses the command, naming the rule and revision.
- */
-export const blockedByPolicy = <State, Command, Event extends DomainEvent, Context extends DecisionContext>(
-  decider: Decider<State, Command, Event, Context>,
-): Decider<State, Command, Event, Context & Judged> => ({
-  ...decider,
-  decide: (command, state, context) => {
-    const decision = decider.decide(command, state, context);
-    return isRefusal(decision) ? decision : (firstBlock(context.violations) ?? decision);
-  },
-});
 
 // Quotes
 
@@ -96,7 +78,7 @@ type Grounds = {
   customerId: string;
 };
 
-export type ComplianceDeps = { eventStore: EventStore; pipeline: CommandPipeline };
+export type ComplianceDeps = { eventStore: EventStore; findings: FindingCommands };
 
 /**
  * Runs the compliance checks over an event that was already written and raises a finding for each
@@ -176,16 +158,10 @@ export class ComplianceChecks {
   }
 
   private async raise(violation: Violation, { subject, evidence, sellerId, seller, customerId }: Grounds): Promise<string> {
-    const key = findingKey(violation.rule.id, evidence.streamId, evidence.revision);
-    const findingId = idFromKey('finding', key);
+    const findingId = findingIdFor(violation.rule.id, evidence);
     const sellerManagerId = seller?.managerId;
-    await this.deps.pipeline.handle({
-      streamId: findingStreamId(findingId),
-      aggregate: 'Finding',
-      aggregateId: findingId,
-      decider: findingDecider,
-      command: {
-        type: 'RaiseFinding',
+    await this.deps.findings.raise(
+      {
         findingId,
         ruleId: violation.rule.id,
         ruleName: violation.rule.name,
@@ -198,28 +174,24 @@ export class ComplianceChecks {
         ...(sellerManagerId !== undefined ? { sellerManagerId } : {}),
         subject,
       },
-      expects: 'new',
-      envelope: {
-        commandId: idFromKey('raise finding', key),
+      {
+        commandId: idFromKey('raise finding', findingKey(violation.rule.id, evidence.streamId, evidence.revision)),
         actor: COMPLIANCE_CHECKER,
         correlationId: String(evidence.metadata.correlationId ?? evidence.eventId),
         causationId: evidence.eventId,
       },
-      metadata: () => ({ customerId, policyVersion: violation.policyRevision }),
-    });
+    );
     return findingId;
   }
 }
 
-/** The subscription that raises the findings a crash kept a route from raising; the composition root starts and stops it. */
-export const complianceSubscriber = (deps: ComplianceDeps & { readStore: ReadStore; logger: Logger }) => {
-  const checks = new ComplianceChecks(deps);
-  return new ReactorSubscriber({
+/** The subscription that raises the findings a crash kept a command from raising; the composition root starts and stops it. */
+export const complianceSubscriber = (deps: { checks: ComplianceChecks; eventStore: EventStore; readStore: ReadStore; logger: Logger }) =>
+  new ReactorSubscriber({
     name: 'compliance-checks',
     handles: CHECKED_EVENTS,
-    react: (event) => checks.react(event),
+    react: (event) => deps.checks.react(event),
     eventStore: deps.eventStore,
     readStore: deps.readStore,
     logger: deps.logger.child({ component: 'reactors', reactor: 'compliance-checks' }),
   });
-};

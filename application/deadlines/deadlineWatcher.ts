@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.js';
-import type { CommandEnvelope, CommandPipeline, CommandRequest, CommandResult } from '../commandPipeline.js';
+import type { CommandEnvelope, CommandResult } from '../commandPipeline.js';
 import { RuleRefused } from '../errors.js';
 import { idFromKey } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
@@ -14,17 +13,17 @@ export interface DueDeadlines {
   due(now: string, page: { limit: number; cursor?: string }): Promise<{ items: Deadline[]; nextCursor: string | null }>;
 }
 
-/** One kind of deadline and how it is acted on once due. */
+/**
+ * One kind of deadline and the command service call that acts on it once due; the watcher supplies
+ * the envelope, so every kind gets the same idempotency.
+ */
 export type DeadlineKind = {
   kind: string;
-  issue: (pipeline: CommandPipeline, deadline: Deadline, envelope: CommandEnvelope) => Promise<CommandResult>;
+  issue: (deadline: Deadline, envelope: CommandEnvelope) => Promise<CommandResult>;
 };
 
-/** Registers a kind by the command it issues; the watcher supplies the envelope, so every kind gets the same idempotency. */
-export const deadlineKind = <State, Command, Event extends DomainEvent, Context extends DecisionContext>(
-  kind: string,
-  command: (deadline: Deadline) => Omit<CommandRequest<State, Command, Event, Context>, 'envelope'>,
-): DeadlineKind => ({ kind, issue: (pipeline, deadline, envelope) => pipeline.handle({ ...command(deadline), envelope }) });
+/** The id of the aggregate a deadline's stream belongs to: `quote-<id>` back to the id. */
+export const aggregateIdOf = (deadline: Pick<Deadline, 'streamId'>) => deadline.streamId.slice(deadline.streamId.indexOf('-') + 1);
 
 export const WATCHER_ACTOR = { id: 'deadline-watcher', role: 'system' } as const;
 
@@ -42,7 +41,6 @@ export type DeadlineOutcome = {
 };
 
 export type DeadlineWatcherOptions = {
-  pipeline: CommandPipeline;
   deadlines: DueDeadlines;
   kinds: readonly DeadlineKind[];
   clock: Clock;
@@ -111,7 +109,7 @@ export class DeadlineWatcher {
     if (!kind) return { deadline, outcome: 'unknown_kind' };
     const commandId = deadlineCommandId(deadline);
     try {
-      const result = await kind.issue(this.options.pipeline, deadline, { commandId, actor: WATCHER_ACTOR, correlationId: commandId });
+      const result = await kind.issue(deadline, { commandId, actor: WATCHER_ACTOR, correlationId: commandId });
       return { deadline, outcome: result.replayed ? 'replayed' : 'done', events: result.events };
     } catch (error) {
       // A refusal is usually the view lagging behind a quote that was just accepted or declined.

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { customerDecider, customerRules, customerStreamId } from '../../domain/customer/customer.js';
-import { LeadCapturedData, LeadConvertedData, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
-import { initialState as noOpportunity, opportunityDecider, opportunityStreamId } from '../../domain/opportunity/opportunity.js';
+import { LeadCapturedData, LeadConvertedData, leadDataSubject, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
+import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
-import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
+import type { CommandEnvelope, CommandResult } from '../commandPipeline.js';
+import type { CustomerCommands } from '../commands/customerCommands.js';
+import type { OpportunityCommands } from '../commands/opportunityCommands.js';
 import { NotFound, RuleRefused } from '../errors.js';
 import { idFromKey } from '../ids.js';
 import { loadAggregate } from '../loadAggregate.js';
@@ -12,9 +14,6 @@ import { ERASED, type PersonalDataVault } from '../personalData.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 import { ReactorSubscriber } from './reactorSubscriber.js';
-
-/** A lead's contact is sealed with the lead's own key until conversion carries it over to the customer's. */
-export const leadDataSubject = (leadId: string) => `lead-${leadId}`;
 
 const ConvertedMetadata = z.object({
   actor: z.object({ id: z.string(), role: z.string() }),
@@ -38,7 +37,7 @@ const sourceLink = ({ source, sourceRef }: z.infer<typeof LeadConvertedData>) =>
   return null;
 };
 
-export type LeadConversionDeps = { eventStore: EventStore; pipeline: CommandPipeline; personalData: PersonalDataVault };
+export type LeadConversionDeps = { eventStore: EventStore; customers: CustomerCommands; opportunities: OpportunityCommands; personalData: PersonalDataVault };
 
 /**
  * Finishes a lead conversion across aggregates: registers the new customer, carries the
@@ -68,7 +67,8 @@ export class LeadConversionReactor {
       }
     }
     const { leadId, customerId, opportunityId } = ids;
-    const opening = opportunityDecider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...opportunity }, noOpportunity(), context);
+    const { decider } = opportunityAggregate;
+    const opening = decider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...opportunity }, decider.initialState(), context);
     if (isRefusal(opening)) throw new RuleRefused(opening);
   }
 
@@ -79,38 +79,27 @@ export class LeadConversionReactor {
     const { leadId, customerId, opportunityId, opportunity: deal } = converted;
     // Optional in the stored schema only because earlier events lack it; without it there is no deal to open.
     if (!deal) throw new Error(`LeadConverted ${event.eventId} names no opportunity to open`);
-    const { pipeline } = this.deps;
+    const { customers, opportunities } = this.deps;
     const envelope = (step: string): CommandEnvelope => ({
       commandId: idFromKey(`LeadConverted ${step}`, event.eventId),
       actor,
       correlationId,
       causationId: event.eventId,
     });
-    const customer = { streamId: customerStreamId(customerId), aggregate: 'Customer', aggregateId: customerId, decider: customerDecider };
-    const opportunity = { streamId: opportunityStreamId(opportunityId), aggregate: 'Opportunity', aggregateId: opportunityId, decider: opportunityDecider };
-    const tiedToCustomer = () => ({ customerId });
     const results: CommandResult[] = [];
 
     if (converted.customerIsNew) {
       if (!converted.customer) throw new Error(`LeadConverted ${event.eventId} makes a new customer but names none`);
       const { name, industry, region } = converted.customer;
-      const command = { type: 'RegisterCustomer' as const, customerId, name, industry, region };
-      results.push(await pipeline.handle({ ...customer, command, expects: 'new', envelope: envelope('RegisterCustomer'), metadata: tiedToCustomer }));
+      results.push(await customers.register({ customerId, name, industry, region }, envelope('RegisterCustomer')));
     }
     const contact = await this.leadContact(leadId);
     if (contact) {
-      const command = { type: 'AddContact' as const, contactId: idFromKey('LeadConverted contact', event.eventId), ...contact };
-      results.push(
-        await pipeline.handle({ ...customer, command, expects: 'existing', dataSubject: customerId, envelope: envelope('AddContact'), metadata: tiedToCustomer }),
-      );
+      results.push(await customers.addContact(customerId, { contactId: idFromKey('LeadConverted contact', event.eventId), ...contact }, envelope('AddContact')));
     }
-    const open = { type: 'OpenOpportunity' as const, opportunityId, customerId, leadId, ...deal };
-    results.push(await pipeline.handle({ ...opportunity, command: open, expects: 'new', envelope: envelope('OpenOpportunity'), metadata: tiedToCustomer }));
+    results.push(await opportunities.open({ opportunityId, customerId, leadId, ...deal }, envelope('OpenOpportunity')));
     const link = sourceLink(converted);
-    if (link) {
-      const command = { type: 'LinkSource' as const, ...link };
-      results.push(await pipeline.handle({ ...opportunity, command, expects: 'existing', envelope: envelope('LinkSource'), metadata: tiedToCustomer }));
-    }
+    if (link) results.push(await opportunities.linkSource(opportunityId, link, envelope('LinkSource')));
     return results;
   }
 
@@ -128,14 +117,12 @@ export class LeadConversionReactor {
 }
 
 /** The subscription that finishes conversions a crash cut short; the composition root starts and stops it. */
-export const leadConversionSubscriber = (deps: LeadConversionDeps & { readStore: ReadStore; logger: Logger }) => {
-  const reactor = new LeadConversionReactor(deps);
-  return new ReactorSubscriber({
+export const leadConversionSubscriber = (deps: { reactor: LeadConversionReactor; eventStore: EventStore; readStore: ReadStore; logger: Logger }) =>
+  new ReactorSubscriber({
     name: 'lead-conversion',
     handles: ['LeadConverted'],
-    react: (event) => reactor.react(event),
+    react: (event) => deps.reactor.react(event),
     eventStore: deps.eventStore,
     readStore: deps.readStore,
     logger: deps.logger.child({ component: 'reactors', reactor: 'lead-conversion' }),
   });
-};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
 export const PRODUCT_CATEGORY = 'product';
@@ -44,10 +45,7 @@ export const productEventSchemas = {
   ProductRetired: ProductRetiredData,
 } as const;
 
-export type ProductEvent =
-  | DomainEvent<'ProductPublished', z.infer<typeof ProductPublishedData>>
-  | DomainEvent<'ProductPriceRevised', z.infer<typeof ProductPriceRevisedData>>
-  | DomainEvent<'ProductRetired', z.infer<typeof ProductRetiredData>>;
+export type ProductEvent = EventOf<typeof productEventSchemas>;
 
 // State
 
@@ -182,3 +180,11 @@ export const decide = (command: ProductCommand, state: Product, _context: Decisi
 };
 
 export const productDecider: Decider<Product, ProductCommand, ProductEvent> = { initialState, evolve, decide };
+
+export const productAggregate: Aggregate<Product, ProductCommand, ProductEvent> = {
+  category: PRODUCT_CATEGORY,
+  name: 'Product',
+  streamId: productStreamId,
+  decider: productDecider,
+  events: productEventSchemas,
+};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { basisPoints, hasAtMostTwoDecimals } from '../shared/percent.js';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 export const PROMOTION_CATEGORY = 'promotion';
 export const promotionStreamId = (promotionId: string) => `${PROMOTION_CATEGORY}-${promotionId}`;
@@ -37,9 +38,7 @@ export const promotionEventSchemas = {
   PromotionEnded: PromotionEndedData,
 } as const;
 
-export type PromotionEvent =
-  | DomainEvent<'PromotionLaunched', z.infer<typeof PromotionLaunchedData>>
-  | DomainEvent<'PromotionEnded', z.infer<typeof PromotionEndedData>>;
+export type PromotionEvent = EventOf<typeof promotionEventSchemas>;
 
 // State
 
@@ -174,3 +173,11 @@ export const decide = (command: PromotionCommand, state: Promotion, context: Dec
 };
 
 export const promotionDecider: Decider<Promotion, PromotionCommand, PromotionEvent> = { initialState, evolve, decide };
+
+export const promotionAggregate: Aggregate<Promotion, PromotionCommand, PromotionEvent> = {
+  category: PROMOTION_CATEGORY,
+  name: 'Promotion',
+  streamId: promotionStreamId,
+  decider: promotionDecider,
+  events: promotionEventSchemas,
+};

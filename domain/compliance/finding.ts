@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Severity } from '../policy/policy.js';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 /**
  * A compliance finding (articles 4, 37, 38): a rule broken, under which policy revision, on what
@@ -79,12 +80,7 @@ export const findingEventSchemas = {
   FindingClosed: FindingClosedData,
 } as const;
 
-export type FindingEvent =
-  | DomainEvent<'FindingRaised', z.infer<typeof FindingRaisedData>>
-  | DomainEvent<'FindingAcknowledged', z.infer<typeof FindingAcknowledgedData>>
-  | DomainEvent<'FindingRemediated', z.infer<typeof FindingRemediatedData>>
-  | DomainEvent<'FindingWaived', z.infer<typeof FindingWaivedData>>
-  | DomainEvent<'FindingClosed', z.infer<typeof FindingClosedData>>;
+export type FindingEvent = EventOf<typeof findingEventSchemas>;
 
 // State
 
@@ -235,3 +231,12 @@ export const decide = (command: FindingCommand, state: Finding, context: Decisio
 };
 
 export const findingDecider: Decider<Finding, FindingCommand, FindingEvent> = { initialState, evolve, decide };
+
+export const findingAggregate: Aggregate<Finding, FindingCommand, FindingEvent> = {
+  category: FINDING_CATEGORY,
+  name: 'Finding',
+  streamId: findingStreamId,
+  decider: findingDecider,
+  events: findingEventSchemas,
+  customerOf: (state) => (state.status === 'none' ? undefined : state.customerId),
+};

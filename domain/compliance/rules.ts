@@ -3,30 +3,17 @@ import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
 import type { PolicyRevision, RuleAction, Severity } from '../policy/policy.js';
 import type { CustomerPromise, PromiseRecordedData } from '../promise/promise.js';
-import type { QuoteLine } from '../quote/quote.js';
+import { asPct, authorityOf, discountOffListBps, discountToAuthorise, isBelowFloor, type QuoteLine } from '../quote/pricing.js';
 import { refuse, type Refusal, type Rule } from '../shared/decider.js';
 import type { Money } from '../shared/money.js';
-import { basisPoints } from '../shared/percent.js';
 import { isCertified, type RepFacts } from '../team/rep.js';
 import { findBannedClaims, normaliseStatement } from './claims.js';
+import { complianceRules } from './ruleCatalogue.js';
 
 /**
  * The rules of honest selling (article 4), as pure functions over what was said or sent and the
  * facts it is judged against. The policy revision in force decides each rule's action and severity.
  */
-export const complianceRules = {
-  absoluteClaims: { id: 'CMP-01', name: 'No absolute or guaranteeing claims' },
-  catalogCapabilities: { id: 'CMP-02', name: 'Claim only the capabilities the catalog lists' },
-  slaWithinProduct: { id: 'CMP-03', name: 'No SLA beyond what the product offers' },
-  floorPrice: { id: 'CMP-04', name: 'No price below the floor without approval' },
-  discountAuthority: { id: 'CMP-05', name: "No discount beyond the seller's authority without approval" },
-  leadTime: { id: 'CMP-06', name: 'No delivery date the lead time cannot meet' },
-  certification: { id: 'CMP-07', name: 'Commit only on products you are certified for' },
-  promotionTerms: { id: 'CMP-08', name: 'Promotions only inside their window and eligibility' },
-  promisesKept: { id: 'CMP-09', name: 'Promises are kept by their due date' },
-} as const satisfies Record<string, Rule>;
-
-export const COMPLIANCE_RULE_IDS: readonly string[] = Object.values(complianceRules).map((rule) => rule.id);
 
 export type Violation = {
   readonly rule: Rule;
@@ -78,22 +65,6 @@ const dayOf = (isoTime: string) => isoTime.slice(0, 10);
 const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const asMoney = (money: Money) => `${money.currency} ${(money.minor / 100).toFixed(2)}`;
 
-// Discounts, in the quote's arithmetic: basis points off list, rounded up so a fraction above an authority counts as above it.
-
-const BASIS = 10_000n;
-
-const discountOffListBps = (netPerUnitScaled: bigint, listPrice: Money) =>
-  listPrice.minor <= 0 ? 0 : Number(BASIS - netPerUnitScaled / BigInt(listPrice.minor));
-
-/** A role's authority in basis points: null is unlimited, a role the table does not list (or no role at all) has none. */
-const authorityOf = (table: PolicyRevision['discountAuthority'], role: string | undefined) => {
-  if (role === undefined || !Object.hasOwn(table, role)) return 0;
-  const pct = table[role];
-  return pct === null || pct === undefined ? Infinity : basisPoints(pct);
-};
-
-const asPct = (bps: number) => (bps === Infinity ? 'unlimited' : `${bps / 100}%`);
-
 const authorityOfSeller = (seller: RepFacts | undefined, sellerId: string, authority: number) =>
   seller ? `the ${seller.role} authority of ${asPct(authority)}` : `the authority of ${sellerId}, who is not on the roster and has none`;
 
@@ -132,7 +103,7 @@ const promisedPriceBelowFloor: Check<RecordedPromise, PromiseFacts>['check'] = (
 
 const promisedDiscountBeyondAuthority: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { price }, madeBy }, { product, seller, policy }) => {
   if (!price || !product || price.currency !== product.listPrice.currency) return undefined;
-  const discount = discountOffListBps(BigInt(price.minor) * BASIS, product.listPrice);
+  const discount = discountOffListBps({ unitPrice: price, discountPct: 0 }, product.listPrice);
   const authority = authorityOf(policy.discountAuthority, seller?.role);
   return discount > authority
     ? `Promises ${asPct(discount)} off the list price of ${product.sku}, above ${authorityOfSeller(seller, madeBy, authority)}`
@@ -175,13 +146,6 @@ export const checkPromise = (promise: RecordedPromise, facts: PromiseFacts): Vio
 
 // Rules on what a quote offers
 
-const isBelowFloor = (line: QuoteLine) => BigInt(line.netTotal.minor) < BigInt(line.floorPrice.minor) * BigInt(line.qty);
-
-/** As the quote judges it: what a promotion grants is sanctioned already, unless the line is under the floor. */
-const lineDiscountToAuthorise = (line: QuoteLine) =>
-  discountOffListBps(BigInt(line.unitPrice.minor) * (BASIS - BigInt(basisPoints(line.discountPct))), line.listPrice) -
-  (isBelowFloor(line) ? 0 : basisPoints(line.promotionDiscountPct ?? 0));
-
 const lineLabel = (line: QuoteLine, index: number) => `line ${index + 1} (${line.sku})`;
 
 const linesBelowFloor: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lines }, { approvalOnRecord }) => {
@@ -194,7 +158,7 @@ const linesBeyondAuthority: Check<QuoteUnderCheck, QuoteFacts>['check'] = ({ lin
   if (approvalOnRecord) return undefined;
   const authority = authorityOf(policy.discountAuthority, seller?.role);
   const beyond = lines.flatMap((line, index) => {
-    const discount = lineDiscountToAuthorise(line);
+    const discount = discountToAuthorise(line);
     return discount > authority ? [`${lineLabel(line, index)} takes ${asPct(discount)} off list`] : [];
   });
   return beyond.length

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money, NonNegativeMoney } from '../shared/money.js';
 
 export const CUSTOMER_CATEGORY = 'customer';
@@ -81,21 +82,13 @@ export const customerEventSchemas = {
   CustomerPersonalDataErased: PersonalDataErasedData,
 } as const;
 
-export type CustomerEvent =
-  | DomainEvent<'CustomerRegistered', z.infer<typeof CustomerRegisteredData>>
-  | DomainEvent<'InteractionRecorded', z.infer<typeof InteractionRecordedData>>
-  | DomainEvent<'CustomerProfileUpdated', z.infer<typeof CustomerProfileUpdatedData>>
-  | DomainEvent<'CreditLimitSet', z.infer<typeof CreditLimitSetData>>
-  | DomainEvent<'RiskFlagRaised', z.infer<typeof RiskFlagRaisedData>>
-  | DomainEvent<'RiskFlagCleared', z.infer<typeof RiskFlagClearedData>>
-  | DomainEvent<'ContactAdded', z.infer<typeof ContactAddedData>>
-  | DomainEvent<'CustomerPersonalDataErased', z.infer<typeof PersonalDataErasedData>>;
+export type CustomerEvent = EventOf<typeof customerEventSchemas>;
 
 /**
  * The data fields of each event that hold personal data, for the application to encrypt
  * with the customer's key. Every event type is listed, so a new one has to say.
  */
-export const customerPersonalDataFields: Record<CustomerEvent['type'], readonly string[]> = {
+const customerPersonalDataFields: Record<CustomerEvent['type'], readonly string[]> = {
   CustomerRegistered: [],
   InteractionRecorded: [],
   CustomerProfileUpdated: [],
@@ -310,3 +303,13 @@ export const decide = (command: CustomerCommand, state: Customer, context: Decis
 };
 
 export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> = { initialState, evolve, decide };
+
+export const customerAggregate: Aggregate<Customer, CustomerCommand, CustomerEvent> = {
+  category: CUSTOMER_CATEGORY,
+  name: 'Customer',
+  streamId: customerStreamId,
+  decider: customerDecider,
+  events: customerEventSchemas,
+  personalData: { subject: (customerId) => customerId, fields: customerPersonalDataFields },
+  customerOf: (state) => (state.status === 'registered' ? state.customerId : undefined),
+};

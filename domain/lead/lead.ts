@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
 export const LEAD_CATEGORY = 'lead';
 export const leadStreamId = (leadId: string) => `${LEAD_CATEGORY}-${leadId}`;
+/** A lead's contact is sealed with the lead's own key until conversion carries it over to the customer's. */
+export const leadDataSubject = (leadId: string) => `lead-${leadId}`;
 
 /** Where a lead came from; campaign and partner leads are attributed through their sourceRef. */
 export const LeadSource = z.enum(['inbound', 'campaign', 'partner', 'referral']);
@@ -71,17 +74,13 @@ export const leadEventSchemas = {
   LeadConverted: LeadConvertedData,
 } as const;
 
-export type LeadEvent =
-  | DomainEvent<'LeadCaptured', z.infer<typeof LeadCapturedData>>
-  | DomainEvent<'LeadQualified', z.infer<typeof LeadQualifiedData>>
-  | DomainEvent<'LeadDisqualified', z.infer<typeof LeadDisqualifiedData>>
-  | DomainEvent<'LeadConverted', z.infer<typeof LeadConvertedData>>;
+export type LeadEvent = EventOf<typeof leadEventSchemas>;
 
 /**
  * The data fields of each event that hold personal data, as dotted paths, for the
  * application to encrypt. Every event type is listed, so a new one has to say.
  */
-export const leadPersonalDataFields: Record<LeadEvent['type'], readonly string[]> = {
+const leadPersonalDataFields: Record<LeadEvent['type'], readonly string[]> = {
   LeadCaptured: ['contact.name', 'contact.phone', 'contact.email'],
   LeadQualified: [],
   LeadDisqualified: [],
@@ -218,3 +217,12 @@ export const decide = (command: LeadCommand, state: Lead, _context: DecisionCont
 };
 
 export const leadDecider: Decider<Lead, LeadCommand, LeadEvent> = { initialState, evolve, decide };
+
+export const leadAggregate: Aggregate<Lead, LeadCommand, LeadEvent> = {
+  category: LEAD_CATEGORY,
+  name: 'Lead',
+  streamId: leadStreamId,
+  decider: leadDecider,
+  events: leadEventSchemas,
+  personalData: { subject: leadDataSubject, fields: leadPersonalDataFields },
+};

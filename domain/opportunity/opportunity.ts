@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
 export const OPPORTUNITY_CATEGORY = 'opportunity';
@@ -73,14 +74,7 @@ export const opportunityEventSchemas = {
   OpportunitySourceLinked: OpportunitySourceLinkedData,
 } as const;
 
-export type OpportunityEvent =
-  | DomainEvent<'OpportunityOpened', z.infer<typeof OpportunityOpenedData>>
-  | DomainEvent<'OpportunityStageChanged', z.infer<typeof OpportunityStageChangedData>>
-  | DomainEvent<'OpportunityWon', z.infer<typeof OpportunityWonData>>
-  | DomainEvent<'OpportunityLost', z.infer<typeof OpportunityLostData>>
-  | DomainEvent<'OpportunityNeedsRecorded', z.infer<typeof OpportunityNeedsRecordedData>>
-  | DomainEvent<'OpportunityReassigned', z.infer<typeof OpportunityReassignedData>>
-  | DomainEvent<'OpportunitySourceLinked', z.infer<typeof OpportunitySourceLinkedData>>;
+export type OpportunityEvent = EventOf<typeof opportunityEventSchemas>;
 
 // State
 
@@ -244,3 +238,12 @@ export const decide = (
 };
 
 export const opportunityDecider: Decider<Opportunity, OpportunityCommand, OpportunityEvent> = { initialState, evolve, decide };
+
+export const opportunityAggregate: Aggregate<Opportunity, OpportunityCommand, OpportunityEvent> = {
+  category: OPPORTUNITY_CATEGORY,
+  name: 'Opportunity',
+  streamId: opportunityStreamId,
+  decider: opportunityDecider,
+  events: opportunityEventSchemas,
+  customerOf: (state) => (state.status === 'none' ? undefined : state.customerId),
+};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CustomerFacts } from '../customer/customer.js';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
 export const ORDER_CATEGORY = 'order';
@@ -92,13 +93,7 @@ export const orderEventSchemas = {
   OrderCancelled: OrderCancelledData,
 } as const;
 
-export type OrderEvent =
-  | DomainEvent<'OrderPlaced', z.infer<typeof OrderPlacedData>>
-  | DomainEvent<'OrderConfirmed', z.infer<typeof OrderConfirmedData>>
-  | DomainEvent<'OrderDelivered', z.infer<typeof OrderDeliveredData>>
-  | DomainEvent<'OrderFullyDelivered', z.infer<typeof OrderFullyDeliveredData>>
-  | DomainEvent<'OrderCompleted', z.infer<typeof OrderCompletedData>>
-  | DomainEvent<'OrderCancelled', z.infer<typeof OrderCancelledData>>;
+export type OrderEvent = EventOf<typeof orderEventSchemas>;
 
 // State
 
@@ -147,13 +142,18 @@ export const evolve = (state: Order, event: OrderEvent): Order => {
 
 // Commands
 
+/**
+ * An order from an accepted quote. The customer, lines and total are the order desk's own copy
+ * (the customer's purchase order), when it gives one: each must match the quote as its stream
+ * records it. What it leaves out is taken from the quote.
+ */
 export type PlaceOrder = {
   type: 'PlaceOrder';
   orderId: string;
   quoteId: string;
-  customerId: string;
-  lines: OrderLine[];
-  total: Money;
+  customerId?: string;
+  lines?: OrderLine[];
+  total?: Money;
   /** A calendar date, YYYY-MM-DD. */
   promisedDeliveryDate: string;
   creditOverride?: { reason: string };
@@ -165,7 +165,7 @@ export type CancelOrder = { type: 'CancelOrder'; reason: string };
 
 export type OrderCommand = PlaceOrder | ConfirmOrder | DeliverOrder | CompleteOrder | CancelOrder;
 
-/** The quote an order is placed from, as the quote's stream has it. */
+/** The quote an order is placed from, as the quote's stream records it. */
 export type QuoteFacts = {
   status: string;
   customerId: string;
@@ -173,18 +173,22 @@ export type QuoteFacts = {
   total: Money;
 };
 
-/**
- * PlaceOrder needs all three facts; the other commands none. Null means looked up and not
- * found (a refusal); undefined means the application did not look (a programming error).
- */
-export type OrderPlacementFacts = {
+/** Placing an order is judged against the quote, the customer and what the customer already owes; null means looked up and not found. */
+export type PlacementFacts = {
   readonly quote: QuoteFacts | null;
   readonly customer: CustomerFacts | null;
   /** The customer's exposure: totals of its orders neither completed nor cancelled. */
   readonly openOrdersTotal: Money;
 };
 
-export type OrderContext = DecisionContext & Partial<OrderPlacementFacts>;
+/** The facts each order command needs beyond the time and the actor: only placing needs any. */
+export type OrderFacts = {
+  readonly PlaceOrder: PlacementFacts;
+  readonly ConfirmOrder: unknown;
+  readonly DeliverOrder: unknown;
+  readonly CompleteOrder: unknown;
+  readonly CancelOrder: unknown;
+};
 
 export const orderRules = {
   placedOnce: { id: 'ORD-01', name: 'An order is placed once' },
@@ -237,30 +241,29 @@ const creditProblem = (total: Money, openOrdersTotal: Money, limit: Money | null
   return null;
 };
 
-const place = (command: PlaceOrder, context: OrderContext): OrderEvent[] | Refusal => {
+const place = (command: PlaceOrder, state: Order, context: DecisionContext & PlacementFacts): OrderEvent[] | Refusal => {
+  if (state.status !== 'none') return refuse(orderRules.placedOnce, `Order ${state.orderId} is already placed`);
   const { quote, customer, openOrdersTotal } = context;
-  if (quote === undefined || customer === undefined || openOrdersTotal === undefined) {
-    throw new Error('PlaceOrder needs the quote, the customer and the open orders total in its context');
-  }
   if (!quote || quote.status !== 'accepted') {
     return refuse(orderRules.fromAcceptedQuote, quote ? `Quote ${command.quoteId} is ${quote.status}` : `Quote ${command.quoteId} does not exist`);
   }
-  if (quote.customerId !== command.customerId) {
-    return refuse(orderRules.quoteCustomer, `Quote ${command.quoteId} was made for customer ${quote.customerId}`);
+  const { customerId = quote.customerId, lines = quote.lines, total = quote.total } = command;
+  if (customerId !== quote.customerId) {
+    return refuse(orderRules.quoteCustomer, `Quote ${command.quoteId} was made for customer ${quote.customerId}, not ${customerId}`);
   }
-  if (!customer) return refuse(orderRules.quoteCustomer, `Customer ${command.customerId} is not registered`);
-  if (!sameLines(command.lines, quote.lines)) return refuse(orderRules.matchesQuote, "The lines differ from the quote's");
-  if (!sameMoney(command.total, quote.total)) {
-    return refuse(orderRules.matchesQuote, `The total ${formatMoney(command.total)} differs from the quote's ${formatMoney(quote.total)}`);
+  if (!customer) return refuse(orderRules.quoteCustomer, `Customer ${customerId} is not registered`);
+  if (!sameLines(lines, quote.lines)) return refuse(orderRules.matchesQuote, "The lines differ from the quote's");
+  if (!sameMoney(total, quote.total)) {
+    return refuse(orderRules.matchesQuote, `The total ${formatMoney(total)} differs from the quote's ${formatMoney(quote.total)}`);
   }
-  if (command.lines.length === 0) return refuse(orderRules.hasLines, 'The order has no lines');
-  const badLine = command.lines.find((l) => !Number.isInteger(l.qty) || l.qty <= 0);
+  if (lines.length === 0) return refuse(orderRules.hasLines, 'The order has no lines');
+  const badLine = lines.find((l) => !Number.isInteger(l.qty) || l.qty <= 0);
   if (badLine) return refuse(orderRules.hasLines, `${badLine.qty} of ${badLine.sku} is not a quantity that can be ordered`);
   if (command.promisedDeliveryDate < dayOf(context.now)) {
     return refuse(orderRules.deliveryDateAhead, `${command.promisedDeliveryDate} is before today, ${dayOf(context.now)}`);
   }
 
-  const credit = creditProblem(command.total, openOrdersTotal, customer.creditLimit);
+  const credit = creditProblem(total, openOrdersTotal, customer.creditLimit);
   const overrode: OverriddenCheck[] = [];
   if (credit) overrode.push('credit_limit');
   if (customer.riskFlagged) overrode.push('risk_flag');
@@ -277,7 +280,7 @@ const place = (command: PlaceOrder, context: OrderContext): OrderEvent[] | Refus
     if (!override.reason.trim()) return refuse(orderRules.overrideByFinance, 'An override needs a reason');
   }
 
-  const { orderId, quoteId, customerId, lines, total, promisedDeliveryDate } = command;
+  const { orderId, quoteId, promisedDeliveryDate } = command;
   return [
     {
       type: 'OrderPlaced',
@@ -296,57 +299,75 @@ const place = (command: PlaceOrder, context: OrderContext): OrderEvent[] | Refus
   ];
 };
 
-export const decide = (command: OrderCommand, state: Order, context: OrderContext): OrderEvent[] | Refusal => {
-  if (command.type === 'PlaceOrder') {
-    if (state.status !== 'none') return refuse(orderRules.placedOnce, `Order ${state.orderId} is already placed`);
-    return place(command, context);
-  }
-  if (state.status === 'none') return refuse(orderRules.orderMustExist, 'The order was never placed');
-  if (state.status === 'completed' || state.status === 'cancelled') {
-    return refuse(orderRules.closedIsFinal, `The order is already ${state.status}`);
-  }
-  const { orderId, customerId, total } = state;
+type PlacedOrder = Exclude<Order, { status: 'none' }>;
 
-  switch (command.type) {
-    case 'ConfirmOrder':
-      if (state.status !== 'placed') return refuse(orderRules.confirmedOnce, 'The order is already confirmed');
-      return [{ type: 'OrderConfirmed', data: { orderId, customerId } }];
-    case 'DeliverOrder': {
-      if (state.status !== 'confirmed') return refuse(orderRules.deliverConfirmedOnly, 'The order has not been confirmed');
-      if (state.deliveryIds.includes(command.deliveryId)) {
-        return refuse(orderRules.deliveryRecordedOnce, `Delivery ${command.deliveryId} is already recorded`);
-      }
-      if (command.lines.length === 0) return refuse(orderRules.deliverOrderedItems, 'The delivery has no lines');
-      const progress = state.progress.map((p) => ({ ...p }));
-      for (const { sku, qty } of command.lines) {
-        const item = progress.find((p) => p.sku === sku);
-        if (!item) return refuse(orderRules.deliverOrderedItems, `${sku} is not on the order`);
-        if (!Number.isInteger(qty) || qty <= 0) return refuse(orderRules.deliverOrderedItems, `${qty} of ${sku} is not a quantity that can ship`);
-        item.delivered += qty;
-        if (item.delivered > item.ordered) {
-          return refuse(orderRules.neverOverDeliver, `${item.delivered} of ${sku} would be delivered against ${item.ordered} ordered`);
-        }
-      }
-      const late = dayOf(context.now) > state.promisedDeliveryDate;
-      const delivered: OrderEvent = {
-        type: 'OrderDelivered',
-        data: { orderId, customerId, deliveryId: command.deliveryId, lines: command.lines, deliveredToDate: progress, late },
-      };
-      if (progress.some((p) => p.delivered < p.ordered)) return [delivered];
-      return [delivered, { type: 'OrderFullyDelivered', data: { orderId, customerId, promisedDeliveryDate: state.promisedDeliveryDate, late } }];
+/** ORD-10 and ORD-11: an order is worked only once placed and until completed or cancelled. */
+const onOpenOrder = (state: Order, decide: (order: PlacedOrder) => OrderEvent[] | Refusal): OrderEvent[] | Refusal => {
+  if (state.status === 'none') return refuse(orderRules.orderMustExist, 'The order was never placed');
+  if (state.status === 'completed' || state.status === 'cancelled') return refuse(orderRules.closedIsFinal, `The order is already ${state.status}`);
+  return decide(state);
+};
+
+const deliver = (command: DeliverOrder, order: PlacedOrder, context: DecisionContext): OrderEvent[] | Refusal => {
+  const { orderId, customerId } = order;
+  if (order.status !== 'confirmed') return refuse(orderRules.deliverConfirmedOnly, 'The order has not been confirmed');
+  if (order.deliveryIds.includes(command.deliveryId)) {
+    return refuse(orderRules.deliveryRecordedOnce, `Delivery ${command.deliveryId} is already recorded`);
+  }
+  if (command.lines.length === 0) return refuse(orderRules.deliverOrderedItems, 'The delivery has no lines');
+  const progress = order.progress.map((p) => ({ ...p }));
+  for (const { sku, qty } of command.lines) {
+    const item = progress.find((p) => p.sku === sku);
+    if (!item) return refuse(orderRules.deliverOrderedItems, `${sku} is not on the order`);
+    if (!Number.isInteger(qty) || qty <= 0) return refuse(orderRules.deliverOrderedItems, `${qty} of ${sku} is not a quantity that can ship`);
+    item.delivered += qty;
+    if (item.delivered > item.ordered) {
+      return refuse(orderRules.neverOverDeliver, `${item.delivered} of ${sku} would be delivered against ${item.ordered} ordered`);
     }
-    case 'CompleteOrder': {
-      const outstanding = state.progress.filter((p) => p.delivered < p.ordered);
+  }
+  const late = dayOf(context.now) > order.promisedDeliveryDate;
+  const delivered: OrderEvent = {
+    type: 'OrderDelivered',
+    data: { orderId, customerId, deliveryId: command.deliveryId, lines: command.lines, deliveredToDate: progress, late },
+  };
+  if (progress.some((p) => p.delivered < p.ordered)) return [delivered];
+  return [delivered, { type: 'OrderFullyDelivered', data: { orderId, customerId, promisedDeliveryDate: order.promisedDeliveryDate, late } }];
+};
+
+export const decide = decideByCommand<Order, OrderCommand, OrderEvent, OrderFacts>({
+  PlaceOrder: place,
+
+  ConfirmOrder: (_command, state) =>
+    onOpenOrder(state, ({ status, orderId, customerId }) =>
+      status !== 'placed' ? refuse(orderRules.confirmedOnce, 'The order is already confirmed') : [{ type: 'OrderConfirmed', data: { orderId, customerId } }],
+    ),
+
+  DeliverOrder: (command, state, context) => onOpenOrder(state, (order) => deliver(command, order, context)),
+
+  CompleteOrder: (_command, state) =>
+    onOpenOrder(state, ({ progress, orderId, customerId, total }) => {
+      const outstanding = progress.filter((p) => p.delivered < p.ordered);
       if (outstanding.length > 0) {
         return refuse(orderRules.completeWhenDelivered, `Still to deliver: ${outstanding.map((p) => `${p.ordered - p.delivered} of ${p.sku}`).join(', ')}`);
       }
       return [{ type: 'OrderCompleted', data: { orderId, customerId, total } }];
-    }
-    case 'CancelOrder':
-      if (state.progress.some((p) => p.delivered > 0)) return refuse(orderRules.noCancelAfterDelivery, 'Part of the order has been delivered');
+    }),
+
+  CancelOrder: (command, state) =>
+    onOpenOrder(state, ({ progress, orderId, customerId, total }) => {
+      if (progress.some((p) => p.delivered > 0)) return refuse(orderRules.noCancelAfterDelivery, 'Part of the order has been delivered');
       if (!command.reason.trim()) return refuse(orderRules.cancelNeedsReason, 'Say why the order is cancelled');
       return [{ type: 'OrderCancelled', data: { orderId, customerId, total, reason: command.reason } }];
-  }
-};
+    }),
+});
 
-export const orderDecider: Decider<Order, OrderCommand, OrderEvent, OrderContext> = { initialState, evolve, decide };
+export const orderDecider: Decider<Order, OrderCommand, OrderEvent, OrderFacts> = { initialState, evolve, decide };
+
+export const orderAggregate: Aggregate<Order, OrderCommand, OrderEvent, OrderFacts> = {
+  category: ORDER_CATEGORY,
+  name: 'Order',
+  streamId: orderStreamId,
+  decider: orderDecider,
+  events: orderEventSchemas,
+  customerOf: (state) => (state.status === 'none' ? undefined : state.customerId),
+};

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { patternProblem, phraseProblem } from '../compliance/claims.js';
-import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/rules.js';
+import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/ruleCatalogue.js';
 import { Stage } from '../opportunity/opportunity.js';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { hasAtMostTwoDecimals } from '../shared/percent.js';
 
 /**
@@ -11,8 +12,10 @@ import { hasAtMostTwoDecimals } from '../shared/percent.js';
  * revision that judged it, so an auditor can judge again by the same rules.
  */
 export const POLICY_CATEGORY = 'policy';
+const policyStreamId = (id: string) => `${POLICY_CATEGORY}-${id}`;
 /** One company, one policy, one stream. */
-export const POLICY_STREAM_ID = `${POLICY_CATEGORY}-company`;
+export const POLICY_ID = 'company';
+export const POLICY_STREAM_ID = policyStreamId(POLICY_ID);
 
 const instant = (iso: string) => Date.parse(iso);
 
@@ -62,7 +65,7 @@ export const policyEventSchemas = {
   PolicyRevisionPublished: PolicyRevisionPublishedData,
 } as const;
 
-export type PolicyEvent = DomainEvent<'PolicyRevisionPublished', z.infer<typeof PolicyRevisionPublishedData>>;
+export type PolicyEvent = EventOf<typeof policyEventSchemas>;
 
 export type PolicyRevision = z.infer<typeof PolicyRevisionPublishedData>;
 /** What a publisher states; the revision number, the publisher and the instant are the system's. */
@@ -177,6 +180,14 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
 };
 
 export const policyDecider: Decider<Policy, PolicyCommand, PolicyEvent> = { initialState, evolve, decide };
+
+export const policyAggregate: Aggregate<Policy, PolicyCommand, PolicyEvent> = {
+  category: POLICY_CATEGORY,
+  name: 'Policy',
+  streamId: policyStreamId,
+  decider: policyDecider,
+  events: policyEventSchemas,
+};
 
 // The embedded default
 

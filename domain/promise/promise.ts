@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
 /**
@@ -76,12 +77,7 @@ export const promiseEventSchemas = {
   PromiseWentOverdue: PromiseWentOverdueData,
 } as const;
 
-export type PromiseEvent =
-  | DomainEvent<'PromiseRecorded', z.infer<typeof PromiseRecordedData>>
-  | DomainEvent<'PromiseFulfilled', z.infer<typeof PromiseFulfilledData>>
-  | DomainEvent<'PromiseBroken', z.infer<typeof PromiseBrokenData>>
-  | DomainEvent<'PromiseWithdrawn', z.infer<typeof PromiseWithdrawnData>>
-  | DomainEvent<'PromiseWentOverdue', z.infer<typeof PromiseWentOverdueData>>;
+export type PromiseEvent = EventOf<typeof promiseEventSchemas>;
 
 // State
 
@@ -137,11 +133,21 @@ export type MarkPromiseOverdue = { type: 'MarkPromiseOverdue' };
 
 export type PromiseCommand = RecordPromise | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
 
-export type PromiseContext = DecisionContext & {
+/** Recording a promise names the policy that will judge it and, for a promise tied to a deal, whose deal it is. */
+export type RecordingFacts = {
   /** The version of the sales policy in force, when the application knows it. */
   readonly policyVersion?: number;
-  /** The opportunity a promise being recorded names, as the application found it; other commands need not say. */
+  /** The opportunity the promise names, as the application found it; absent when it names none. */
   readonly opportunity?: { readonly customerId: string };
+};
+
+/** The facts each promise command needs beyond the time and the actor: only recording needs any. */
+export type PromiseFacts = {
+  readonly RecordPromise: RecordingFacts;
+  readonly FulfilPromise: unknown;
+  readonly BreakPromise: unknown;
+  readonly WithdrawPromise: unknown;
+  readonly MarkPromiseOverdue: unknown;
 };
 
 export const promiseRules = {
@@ -188,69 +194,92 @@ const impossibleFigure = (committed: Committed): string | null => {
   return null;
 };
 
-export const decide = (command: PromiseCommand, state: CustomerPromise, context: PromiseContext): PromiseEvent[] | Refusal => {
-  if (command.type === 'RecordPromise') {
-    if (state.status !== 'none') return refuse(promiseRules.recordedOnce, `Promise ${state.promiseId} is already recorded`);
-    const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = command;
-    const dealCustomer = context.opportunity?.customerId;
-    if (opportunityId !== undefined && dealCustomer !== customerId) {
-      // The application answers an unknown opportunity with NotFound before deciding; this keeps decide total.
-      const detail = dealCustomer === undefined ? 'is not known' : `belongs to customer ${dealCustomer}, not ${customerId}`;
-      return refuse(promiseRules.opportunityOfCustomer, `Opportunity ${opportunityId} ${detail}`);
-    }
-    if (!statement.trim()) return refuse(promiseRules.statementRecorded, 'The statement is empty');
-    if (charCount(statement) > STATEMENT_MAX_CHARS) {
-      return refuse(promiseRules.statementRecorded, `The statement has ${charCount(statement)} characters`);
-    }
-    const missing = missingForKind(kind, sku, committed);
-    if (missing) return refuse(promiseRules.committedForKind, missing);
-    const impossible = impossibleFigure(committed);
-    if (impossible) return refuse(promiseRules.committedFiguresPossible, `No one can commit to ${impossible}`);
-    if (dueDate < dayOf(context.now)) {
-      return refuse(promiseRules.dueNotBeforeMade, `Due on ${dueDate}, before it was made on ${dayOf(context.now)}`);
-    }
-    return [
-      {
-        type: 'PromiseRecorded',
-        data: {
-          promiseId,
-          customerId,
-          ...(opportunityId !== undefined ? { opportunityId } : {}),
-          kind,
-          statement,
-          ...(sku !== undefined ? { sku } : {}),
-          committed,
-          dueDate,
-          madeBy,
-          recordedAt: context.now,
-          ...(context.policyVersion !== undefined ? { policyVersion: context.policyVersion } : {}),
-        },
+const record = (command: RecordPromise, state: CustomerPromise, context: DecisionContext & RecordingFacts): PromiseEvent[] | Refusal => {
+  if (state.status !== 'none') return refuse(promiseRules.recordedOnce, `Promise ${state.promiseId} is already recorded`);
+  const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = command;
+  const dealCustomer = context.opportunity?.customerId;
+  if (opportunityId !== undefined && dealCustomer !== customerId) {
+    // The application answers an unknown opportunity with NotFound before deciding; this keeps decide total.
+    const detail = dealCustomer === undefined ? 'is not known' : `belongs to customer ${dealCustomer}, not ${customerId}`;
+    return refuse(promiseRules.opportunityOfCustomer, `Opportunity ${opportunityId} ${detail}`);
+  }
+  if (!statement.trim()) return refuse(promiseRules.statementRecorded, 'The statement is empty');
+  if (charCount(statement) > STATEMENT_MAX_CHARS) {
+    return refuse(promiseRules.statementRecorded, `The statement has ${charCount(statement)} characters`);
+  }
+  const missing = missingForKind(kind, sku, committed);
+  if (missing) return refuse(promiseRules.committedForKind, missing);
+  const impossible = impossibleFigure(committed);
+  if (impossible) return refuse(promiseRules.committedFiguresPossible, `No one can commit to ${impossible}`);
+  if (dueDate < dayOf(context.now)) {
+    return refuse(promiseRules.dueNotBeforeMade, `Due on ${dueDate}, before it was made on ${dayOf(context.now)}`);
+  }
+  return [
+    {
+      type: 'PromiseRecorded',
+      data: {
+        promiseId,
+        customerId,
+        ...(opportunityId !== undefined ? { opportunityId } : {}),
+        kind,
+        statement,
+        ...(sku !== undefined ? { sku } : {}),
+        committed,
+        dueDate,
+        madeBy,
+        recordedAt: context.now,
+        ...(context.policyVersion !== undefined ? { policyVersion: context.policyVersion } : {}),
       },
-    ];
-  }
-  if (state.status === 'none') return refuse(promiseRules.promiseMustExist, 'The promise was never recorded');
-  const { promiseId, customerId } = state;
-
-  if (command.type === 'MarkPromiseOverdue') {
-    if (state.status !== 'open' || state.overdue) {
-      return refuse(promiseRules.overdueOnce, state.overdue ? 'The promise is already overdue' : `The promise is already ${state.status}`);
-    }
-    if (dayOf(context.now) <= state.dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${state.dueDate}`);
-    return [{ type: 'PromiseWentOverdue', data: { promiseId, customerId, dueDate: state.dueDate } }];
-  }
-  if (state.status !== 'open') return refuse(promiseRules.oneOutcome, `The promise is already ${state.status}`);
-
-  switch (command.type) {
-    case 'FulfilPromise':
-      if (!command.evidence.trim()) return refuse(promiseRules.outcomeExplained, 'Show the evidence that the promise was kept');
-      return [{ type: 'PromiseFulfilled', data: { promiseId, customerId, evidence: command.evidence } }];
-    case 'BreakPromise':
-      if (!command.reason.trim()) return refuse(promiseRules.outcomeExplained, 'Say why the promise was broken');
-      return [{ type: 'PromiseBroken', data: { promiseId, customerId, reason: command.reason } }];
-    case 'WithdrawPromise':
-      if (!command.reason.trim()) return refuse(promiseRules.outcomeExplained, 'Say why the promise is withdrawn');
-      return [{ type: 'PromiseWithdrawn', data: { promiseId, customerId, reason: command.reason } }];
-  }
+    },
+  ];
 };
 
-export const promiseDecider: Decider<CustomerPromise, PromiseCommand, PromiseEvent, PromiseContext> = { initialState, evolve, decide };
+type RecordedPromise = Exclude<CustomerPromise, { status: 'none' }>;
+
+/** PRM-06: only a recorded promise is settled or goes overdue. */
+const onRecorded = (state: CustomerPromise, decide: (promise: RecordedPromise) => PromiseEvent[] | Refusal): PromiseEvent[] | Refusal =>
+  state.status === 'none' ? refuse(promiseRules.promiseMustExist, 'The promise was never recorded') : decide(state);
+
+/** PRM-07: a promise has one outcome; PRM-08: it is explained. */
+const settle = (state: CustomerPromise, explanation: string, missing: string, outcome: (promise: RecordedPromise) => PromiseEvent): PromiseEvent[] | Refusal =>
+  onRecorded(state, (promise) => {
+    if (promise.status !== 'open') return refuse(promiseRules.oneOutcome, `The promise is already ${promise.status}`);
+    if (!explanation.trim()) return refuse(promiseRules.outcomeExplained, missing);
+    return [outcome(promise)];
+  });
+
+export const decide = decideByCommand<CustomerPromise, PromiseCommand, PromiseEvent, PromiseFacts>({
+  RecordPromise: record,
+
+  FulfilPromise: ({ evidence }, state) =>
+    settle(state, evidence, 'Show the evidence that the promise was kept', ({ promiseId, customerId }) => ({
+      type: 'PromiseFulfilled',
+      data: { promiseId, customerId, evidence },
+    })),
+
+  BreakPromise: ({ reason }, state) =>
+    settle(state, reason, 'Say why the promise was broken', ({ promiseId, customerId }) => ({ type: 'PromiseBroken', data: { promiseId, customerId, reason } })),
+
+  WithdrawPromise: ({ reason }, state) =>
+    settle(state, reason, 'Say why the promise is withdrawn', ({ promiseId, customerId }) => ({ type: 'PromiseWithdrawn', data: { promiseId, customerId, reason } })),
+
+  MarkPromiseOverdue: (_command, state, context) =>
+    onRecorded(state, ({ promiseId, customerId, status, overdue, dueDate }) => {
+      if (status !== 'open' || overdue) {
+        return refuse(promiseRules.overdueOnce, overdue ? 'The promise is already overdue' : `The promise is already ${status}`);
+      }
+      if (dayOf(context.now) <= dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${dueDate}`);
+      return [{ type: 'PromiseWentOverdue', data: { promiseId, customerId, dueDate } }];
+    }),
+});
+
+export const promiseDecider: Decider<CustomerPromise, PromiseCommand, PromiseEvent, PromiseFacts> = { initialState, evolve, decide };
+
+export const promiseAggregate: Aggregate<CustomerPromise, PromiseCommand, PromiseEvent, PromiseFacts> = {
+  category: PROMISE_CATEGORY,
+  name: 'Promise',
+  streamId: promiseStreamId,
+  decider: promiseDecider,
+  events: promiseEventSchemas,
+  customerOf: (state) => (state.status === 'none' ? undefined : state.customerId),
+};

@@ -1,9 +1,24 @@
 import { z } from 'zod';
-import { isRefusal, refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
-import { Money } from '../shared/money.js';
 import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
-import { basisPoints, hasAtMostTwoDecimals } from '../shared/percent.js';
+import { firstBlock, type Violation } from '../compliance/rules.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { decideByCommand, isRefusal, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
+import { Money } from '../shared/money.js';
+import { hasAtMostTwoDecimals } from '../shared/percent.js';
+import {
+  asPct,
+  authorityOf,
+  discountToAuthorise,
+  isBelowFloor,
+  largestDiscountToAuthorise,
+  priceLine,
+  QuoteLineData,
+  sumOf,
+  type DiscountAuthority,
+  type QuoteLine,
+  type QuoteLineRequest,
+} from './pricing.js';
 
 export const QUOTE_CATEGORY = 'quote';
 export const quoteStreamId = (quoteId: string) => `${QUOTE_CATEGORY}-${quoteId}`;
@@ -14,27 +29,6 @@ export type QuoteStatus = z.infer<typeof QuoteStatus>;
 const FINAL_STATUSES: readonly QuoteStatus[] = ['accepted', 'declined', 'rejected', 'expired'];
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
-
-/**
- * A priced line. It keeps the catalog facts it was priced against (list and floor price, the
- * promotion's discount), so approval is judged on the quote as drafted, whatever the catalog does later.
- * listTotal = qty x listPrice; netTotal = qty x unitPrice less discountPct; discountAmount = listTotal - netTotal,
- * so a unit price under list shows as discount too.
- */
-export const QuoteLineData = z.object({
-  sku: z.string(),
-  qty: z.number().int().positive(),
-  listPrice: Money,
-  floorPrice: Money,
-  unitPrice: Money,
-  discountPct: z.number(),
-  promotionId: z.string().optional(),
-  promotionDiscountPct: z.number().optional(),
-  listTotal: Money,
-  discountAmount: Money,
-  netTotal: Money,
-});
-export type QuoteLine = z.infer<typeof QuoteLineData>;
 
 export const QuoteDraftedData = z.object({
   quoteId: z.string(),
@@ -103,15 +97,7 @@ export const quoteEventSchemas = {
   QuoteExpired: QuoteExpiredData,
 } as const;
 
-export type QuoteEvent =
-  | DomainEvent<'QuoteDrafted', z.infer<typeof QuoteDraftedData>>
-  | DomainEvent<'QuoteSubmitted', z.infer<typeof QuoteSubmittedData>>
-  | DomainEvent<'QuoteApproved', z.infer<typeof QuoteApprovedData>>
-  | DomainEvent<'QuoteRejected', z.infer<typeof QuoteRejectedData>>
-  | DomainEvent<'QuoteSent', z.infer<typeof QuoteSentData>>
-  | DomainEvent<'QuoteAccepted', z.infer<typeof QuoteAcceptedData>>
-  | DomainEvent<'QuoteDeclined', z.infer<typeof QuoteDeclinedData>>
-  | DomainEvent<'QuoteExpired', z.infer<typeof QuoteExpiredData>>;
+export type QuoteEvent = EventOf<typeof quoteEventSchemas>;
 
 // State
 
@@ -156,8 +142,6 @@ export const evolve = (state: Quote, event: QuoteEvent): Quote => {
 
 // Commands
 
-export type QuoteLineRequest = { sku: string; qty: number; unitPrice: Money; discountPct: number; promotionId?: string };
-
 export type DraftQuote = {
   type: 'DraftQuote';
   quoteId: string;
@@ -178,27 +162,49 @@ export type ExpireQuote = { type: 'ExpireQuote' };
 
 export type QuoteCommand = DraftQuote | SubmitQuote | ApproveQuote | RejectQuote | SendQuote | AcceptQuote | DeclineQuote | ExpireQuote;
 
-/** The largest discount each role may grant, in percent; null is unlimited, a role not listed may grant none. */
-export type DiscountAuthority = Readonly<Record<string, number | null>>;
-
-export const DEFAULT_DISCOUNT_AUTHORITY: DiscountAuthority = { sales_rep: 10, sales_manager: 25, finance: 40, admin: null };
-
 /** The roles that may approve a price below a product's floor: a margin exception, not a discount a seller's authority covers. */
 export const DEFAULT_BELOW_FLOOR_APPROVERS: readonly string[] = ['sales_manager', 'finance', 'admin'];
 
-export type QuoteContext = DecisionContext & {
-  /** The catalog facts of every sku on the quote being drafted. */
+/** Drafting prices the lines against the catalog, for the customer, on an opportunity. */
+export type DraftingFacts = {
+  /** The catalog facts of every sku on the quote. */
   readonly products: Readonly<Record<string, ProductFacts>>;
-  /** The facts of every promotion a line of the quote being drafted names. */
+  /** The facts of every promotion a line names. */
   readonly promotions: Readonly<Record<string, PromotionFacts>>;
   readonly customer: { readonly tier?: string; readonly region: string };
-  /** Where the opportunity behind a quote being drafted stands; other commands need not say. */
-  readonly opportunity?: { readonly status: 'open' | 'won' | 'lost' };
+  readonly opportunity: { readonly status: 'open' | 'won' | 'lost' };
+};
+
+/** Submitting weighs the discount against the submitter's authority under the policy in force. */
+export type AuthorityFacts = {
   readonly discountAuthority: DiscountAuthority;
+  /** The policy revision the authority table came from; recorded on the events and on refusals that used it. */
+  readonly policyVersion: number;
+};
+
+/** Deciding on a quote awaiting approval weighs the approver's authority, and who may pass a price below the floor. */
+export type ApprovalFacts = AuthorityFacts & {
   /** The roles that may approve or reject a quote with a line below its product's floor. */
   readonly belowFloorApprovers: readonly string[];
-  /** The policy revision the authority table came from; recorded on refusals that used it. */
-  readonly policyVersion?: number;
+};
+
+/** Sending is judged by the compliance rules of the policy in force first. */
+export type SendingFacts = {
+  /** What the checks found on the quote about to go out: a `block` among them keeps it from going. */
+  readonly violations: readonly Violation[];
+  readonly policyVersion: number;
+};
+
+/** The facts each quote command needs beyond the time and the actor. */
+export type QuoteFacts = {
+  readonly DraftQuote: DraftingFacts;
+  readonly SubmitQuote: AuthorityFacts;
+  readonly ApproveQuote: ApprovalFacts;
+  readonly RejectQuote: ApprovalFacts;
+  readonly SendQuote: SendingFacts;
+  readonly AcceptQuote: unknown;
+  readonly DeclineQuote: unknown;
+  readonly ExpireQuote: unknown;
 };
 
 export const quoteRules = {
@@ -231,72 +237,9 @@ export const quoteRules = {
 
 const instant = (iso: string) => Date.parse(iso);
 
-// Pricing: integer minor units multiplied in bigint, so products of large amounts stay exact;
-// the Money schema refuses any total beyond a safe integer when the event is written.
+type Decision = QuoteEvent[] | Refusal;
 
-const BASIS = 10_000n;
-
-/** A discount on a non-negative amount, rounded half-up to the minor unit: half the divisor added before the integer division carries .5 up. */
-const discountOf = (amount: bigint, bps: number) => (amount * BigInt(bps) + BASIS / 2n) / BASIS;
-
-const sumOf = (amounts: Money[], currency: string): Money => ({
-  minor: Number(amounts.reduce((sum, amount) => sum + BigInt(amount.minor), 0n)),
-  currency,
-});
-
-const priceLine = (request: QuoteLineRequest, product: ProductFacts, promotion: PromotionFacts | undefined): QuoteLine => {
-  const { sku, qty, unitPrice, discountPct } = request;
-  const listTotal = BigInt(product.listPrice.minor) * BigInt(qty);
-  const quoted = BigInt(unitPrice.minor) * BigInt(qty);
-  // Rounded once per line, not per unit, so the line carries the discount of the whole.
-  const netTotal = quoted - discountOf(quoted, basisPoints(discountPct));
-  const money = (minor: bigint): Money => ({ minor: Number(minor), currency: unitPrice.currency });
-  return {
-    sku,
-    qty,
-    listPrice: product.listPrice,
-    floorPrice: product.floorPrice,
-    unitPrice,
-    discountPct,
-    ...(promotion ? { promotionId: promotion.promotionId, promotionDiscountPct: promotion.discountPct } : {}),
-    listTotal: money(listTotal),
-    discountAmount: money(listTotal - netTotal),
-    netTotal: money(netTotal),
-  };
-};
-
-const isBelowFloor = (line: QuoteLine) => BigInt(line.netTotal.minor) < BigInt(line.floorPrice.minor) * BigInt(line.qty);
-
-/**
- * The discount off list a line gives, unit price and percentage together, in basis points rounded
- * up from the exact figure, so a fraction of a point above an authority still counts as above it.
- */
-const discountOffListBps = (line: QuoteLine) => {
-  // The catalog never lists at zero (PRD-04); the guard keeps facts from elsewhere from dividing by it.
-  if (line.listPrice.minor <= 0) return 0;
-  const netPerUnitScaled = BigInt(line.unitPrice.minor) * (BASIS - BigInt(basisPoints(line.discountPct)));
-  return Number(BASIS - netPerUnitScaled / BigInt(line.listPrice.minor));
-};
-
-/**
- * The discount on a line someone must have authority for: what a promotion grants is already
- * sanctioned by the company, but a price under the floor is never excused by a promotion.
- */
-const discountToAuthorise = (line: QuoteLine) =>
-  discountOffListBps(line) - (isBelowFloor(line) ? 0 : basisPoints(line.promotionDiscountPct ?? 0));
-
-const largestDiscountToAuthorise = (lines: QuoteLine[]) => Math.max(...lines.map(discountToAuthorise));
-
-/** A role's authority in basis points; a role the table does not list has none. */
-const authorityOf = (table: DiscountAuthority, role: string) => {
-  if (!Object.hasOwn(table, role)) return 0;
-  const pct = table[role];
-  return pct === null || pct === undefined ? Infinity : basisPoints(pct);
-};
-
-const asPct = (bps: number) => (bps === Infinity ? 'unlimited' : `${bps / 100}%`);
-
-const checkLine = (request: QuoteLineRequest, label: string, context: QuoteContext): QuoteLine | Refusal => {
+const checkLine = (request: QuoteLineRequest, label: string, context: DecisionContext & DraftingFacts): QuoteLine | Refusal => {
   if (!Number.isSafeInteger(request.qty) || request.qty < 1) {
     return refuse(quoteRules.positiveQuantity, `${label}: ${request.qty} is not a whole number of units, at least one`);
   }
@@ -324,9 +267,10 @@ const checkLine = (request: QuoteLineRequest, label: string, context: QuoteConte
   return priceLine(request, product, promotion);
 };
 
-const draft = (command: DraftQuote, context: QuoteContext): QuoteEvent[] | Refusal => {
-  if (context.opportunity?.status !== 'open') {
-    return refuse(quoteRules.openOpportunity, `Opportunity ${command.opportunityId} is ${context.opportunity?.status ?? 'not known to be open'}`);
+const draft = (command: DraftQuote, state: Quote, context: DecisionContext & DraftingFacts): Decision => {
+  if (state.status !== 'none') return refuse(quoteRules.draftedOnce, `Quote ${state.quoteId} is already drafted`);
+  if (context.opportunity.status !== 'open') {
+    return refuse(quoteRules.openOpportunity, `Opportunity ${command.opportunityId} is ${context.opportunity.status}`);
   }
   if (!(instant(command.validUntil) > instant(context.now))) {
     return refuse(quoteRules.validUntilAhead, `Valid until ${command.validUntil} is not after ${context.now}`);
@@ -361,8 +305,23 @@ const draft = (command: DraftQuote, context: QuoteContext): QuoteEvent[] | Refus
   ];
 };
 
+type DraftedQuote = Exclude<Quote, { status: 'none' }>;
+
+/** QUO-02 and QUO-22: anything after drafting needs a quote that was drafted and is not yet final. */
+const onOpenQuote = (state: Quote, decide: (quote: DraftedQuote) => Decision): Decision => {
+  if (state.status === 'none') return refuse(quoteRules.draftedFirst, 'The quote was never drafted');
+  if (FINAL_STATUSES.includes(state.status)) return refuse(quoteRules.finalIsFinal, `The quote is already ${state.status}`);
+  return decide(state);
+};
+
+const hasExpired = (quote: DraftedQuote, now: string) => instant(now) >= instant(quote.validUntil);
+
+/** QUO-20: what a seller or a customer does with an open quote, only while it is valid. */
+const onValidQuote = (state: Quote, context: DecisionContext, decide: (quote: DraftedQuote) => Decision): Decision =>
+  onOpenQuote(state, (quote) => (hasExpired(quote, context.now) ? refuse(quoteRules.noActionAfterExpiry, `The quote was valid until ${quote.validUntil}`) : decide(quote)));
+
 /** Why a submission needs approval, each reason led by the id of the rule that asks for it. */
-const approvalReasons = (lines: QuoteLine[], context: QuoteContext) => {
+const approvalReasons = (lines: QuoteLine[], context: DecisionContext & AuthorityFacts) => {
   const { role } = context.actor;
   const authority = authorityOf(context.discountAuthority, role);
   return lines.flatMap((line, index) => {
@@ -377,19 +336,17 @@ const approvalReasons = (lines: QuoteLine[], context: QuoteContext) => {
   });
 };
 
-type DraftedQuote = Exclude<Quote, { status: 'none' }>;
-
 /**
  * Approving and rejecting are the same decision: someone other than the requester, in a role that may
  * decide on a price below the floor where a line has one, with authority over the largest discount.
  */
-const checkApprover = (state: DraftedQuote, context: QuoteContext): Refusal | undefined => {
-  if (state.status !== 'pending_approval') return refuse(quoteRules.decideOnlyPending, `The quote is ${state.status}, not awaiting approval`);
-  if (context.actor.id === state.submittedBy) {
+const checkApprover = (quote: DraftedQuote, context: DecisionContext & ApprovalFacts): Refusal | undefined => {
+  if (quote.status !== 'pending_approval') return refuse(quoteRules.decideOnlyPending, `The quote is ${quote.status}, not awaiting approval`);
+  if (context.actor.id === quote.submittedBy) {
     return refuse(quoteRules.segregationOfDuties, `${context.actor.id} submitted this quote and cannot decide on it`);
   }
-  const belowFloor = state.lines.findIndex(isBelowFloor);
-  const belowFloorLine = state.lines[belowFloor];
+  const belowFloor = quote.lines.findIndex(isBelowFloor);
+  const belowFloorLine = quote.lines[belowFloor];
   if (belowFloorLine && !context.belowFloorApprovers.includes(context.actor.role)) {
     return refuse(
       quoteRules.belowFloorApprover,
@@ -397,7 +354,7 @@ const checkApprover = (state: DraftedQuote, context: QuoteContext): Refusal | un
       context.policyVersion,
     );
   }
-  const needed = largestDiscountToAuthorise(state.lines);
+  const needed = largestDiscountToAuthorise(quote.lines);
   const authority = authorityOf(context.discountAuthority, context.actor.role);
   if (authority < needed) {
     return refuse(
@@ -409,56 +366,69 @@ const checkApprover = (state: DraftedQuote, context: QuoteContext): Refusal | un
   return undefined;
 };
 
-export const decide = (command: QuoteCommand, state: Quote, context: QuoteContext): QuoteEvent[] | Refusal => {
-  if (command.type === 'DraftQuote') {
-    if (state.status !== 'none') return refuse(quoteRules.draftedOnce, `Quote ${state.quoteId} is already drafted`);
-    return draft(command, context);
-  }
-  if (state.status === 'none') return refuse(quoteRules.draftedFirst, 'The quote was never drafted');
-  if (FINAL_STATUSES.includes(state.status)) return refuse(quoteRules.finalIsFinal, `The quote is already ${state.status}`);
+export const decide = decideByCommand<Quote, QuoteCommand, QuoteEvent, QuoteFacts>({
+  DraftQuote: draft,
 
-  const { quoteId } = state;
-  const expired = instant(context.now) >= instant(state.validUntil);
-  if (command.type === 'ExpireQuote') {
-    if (!expired) return refuse(quoteRules.expireOnlyWhenDue, `The quote is valid until ${state.validUntil}`);
-    return [{ type: 'QuoteExpired', data: { quoteId, validUntil: state.validUntil } }];
-  }
-  if (expired) return refuse(quoteRules.noActionAfterExpiry, `The quote was valid until ${state.validUntil}`);
-
-  switch (command.type) {
-    case 'SubmitQuote': {
-      if (state.status !== 'draft') return refuse(quoteRules.submitOnlyDraft, `The quote is already ${state.status}`);
-      const reasons = approvalReasons(state.lines, context);
+  SubmitQuote: (_command, state, context) =>
+    onValidQuote(state, context, ({ quoteId, status, lines }) => {
+      if (status !== 'draft') return refuse(quoteRules.submitOnlyDraft, `The quote is already ${status}`);
+      const reasons = approvalReasons(lines, context);
       return [{ type: 'QuoteSubmitted', data: { quoteId, submittedBy: context.actor.id, approvalRequired: reasons.length > 0, reasons } }];
-    }
-    case 'ApproveQuote': {
-      const refusal = checkApprover(state, context);
+    }),
+
+  ApproveQuote: (command, state, context) =>
+    onValidQuote(state, context, (quote) => {
+      const refusal = checkApprover(quote, context);
       if (refusal) return refusal;
       const { id: approvedBy, role: approverRole } = context.actor;
-      return [{ type: 'QuoteApproved', data: { quoteId, approvedBy, approverRole, ...(command.reason ? { reason: command.reason } : {}) } }];
-    }
-    case 'RejectQuote': {
-      const refusal = checkApprover(state, context);
+      return [{ type: 'QuoteApproved', data: { quoteId: quote.quoteId, approvedBy, approverRole, ...(command.reason ? { reason: command.reason } : {}) } }];
+    }),
+
+  RejectQuote: (command, state, context) =>
+    onValidQuote(state, context, (quote) => {
+      const refusal = checkApprover(quote, context);
       if (refusal) return refusal;
       if (!command.reason.trim()) return refuse(quoteRules.reasonRequired, 'Say why the quote is rejected');
-      return [{ type: 'QuoteRejected', data: { quoteId, rejectedBy: context.actor.id, reason: command.reason } }];
-    }
-    case 'SendQuote': {
-      if (state.status === 'draft') return refuse(quoteRules.sendOnlyApproved, 'The quote has not been submitted');
-      if (state.status === 'pending_approval') return refuse(quoteRules.sendOnlyApproved, 'The quote is still awaiting approval');
-      if (state.status !== 'approved') return refuse(quoteRules.sendOnlyApproved, `The quote is already ${state.status}`);
-      return [{ type: 'QuoteSent', data: { quoteId, sentBy: context.actor.id } }];
-    }
-    case 'AcceptQuote': {
-      if (state.status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${state.status}, not sent`);
-      return [{ type: 'QuoteAccepted', data: { quoteId, opportunityId: state.opportunityId, customerId: state.customerId, total: state.total } }];
-    }
-    case 'DeclineQuote': {
-      if (state.status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${state.status}, not sent`);
-      if (!command.reason.trim()) return refuse(quoteRules.reasonRequired, 'Say why the customer declined');
-      return [{ type: 'QuoteDeclined', data: { quoteId, customerId: state.customerId, reason: command.reason } }];
-    }
-  }
-};
+      return [{ type: 'QuoteRejected', data: { quoteId: quote.quoteId, rejectedBy: context.actor.id, reason: command.reason } }];
+    }),
 
-export const quoteDecider: Decider<Quote, QuoteCommand, QuoteEvent, QuoteContext> = { initialState, evolve, decide };
+  // The quote's own rules judge first (a quote not yet approved is refused as such), then a blocking compliance rule.
+  SendQuote: (_command, state, context) =>
+    onValidQuote(state, context, ({ quoteId, status }) => {
+      if (status === 'draft') return refuse(quoteRules.sendOnlyApproved, 'The quote has not been submitted');
+      if (status === 'pending_approval') return refuse(quoteRules.sendOnlyApproved, 'The quote is still awaiting approval');
+      if (status !== 'approved') return refuse(quoteRules.sendOnlyApproved, `The quote is already ${status}`);
+      return firstBlock(context.violations) ?? [{ type: 'QuoteSent', data: { quoteId, sentBy: context.actor.id } }];
+    }),
+
+  AcceptQuote: (_command, state, context) =>
+    onValidQuote(state, context, ({ quoteId, status, opportunityId, customerId, total }) => {
+      if (status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${status}, not sent`);
+      return [{ type: 'QuoteAccepted', data: { quoteId, opportunityId, customerId, total } }];
+    }),
+
+  DeclineQuote: (command, state, context) =>
+    onValidQuote(state, context, ({ quoteId, status, customerId }) => {
+      if (status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${status}, not sent`);
+      if (!command.reason.trim()) return refuse(quoteRules.reasonRequired, 'Say why the customer declined');
+      return [{ type: 'QuoteDeclined', data: { quoteId, customerId, reason: command.reason } }];
+    }),
+
+  ExpireQuote: (_command, state, context) =>
+    onOpenQuote(state, (quote) =>
+      hasExpired(quote, context.now)
+        ? [{ type: 'QuoteExpired', data: { quoteId: quote.quoteId, validUntil: quote.validUntil } }]
+        : refuse(quoteRules.expireOnlyWhenDue, `The quote is valid until ${quote.validUntil}`),
+    ),
+});
+
+export const quoteDecider: Decider<Quote, QuoteCommand, QuoteEvent, QuoteFacts> = { initialState, evolve, decide };
+
+export const quoteAggregate: Aggregate<Quote, QuoteCommand, QuoteEvent, QuoteFacts> = {
+  category: QUOTE_CATEGORY,
+  name: 'Quote',
+  streamId: quoteStreamId,
+  decider: quoteDecider,
+  events: quoteEventSchemas,
+  customerOf: (state) => (state.status === 'none' ? undefined : state.customerId),
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { refuse, type Decider, type DecisionContext, type DomainEvent, type Refusal, type Rule } from '../shared/decider.js';
+import type { Aggregate } from '../shared/aggregate.js';
+import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 /**
  * A member of the sales team (articles 9-13): who they are, their role and team, their manager,
@@ -61,12 +62,7 @@ export const repEventSchemas = {
   RepOffboarded: RepOffboardedData,
 } as const;
 
-export type RepEvent =
-  | DomainEvent<'RepHired', z.infer<typeof RepHiredData>>
-  | DomainEvent<'RepRoleChanged', z.infer<typeof RepRoleChangedData>>
-  | DomainEvent<'RepTeamChanged', z.infer<typeof RepTeamChangedData>>
-  | DomainEvent<'TrainingRecorded', z.infer<typeof TrainingRecordedData>>
-  | DomainEvent<'RepOffboarded', z.infer<typeof RepOffboardedData>>;
+export type RepEvent = EventOf<typeof repEventSchemas>;
 
 // State
 
@@ -234,3 +230,11 @@ export const decide = (command: RepCommand, state: Rep, context: DecisionContext
 };
 
 export const repDecider: Decider<Rep, RepCommand, RepEvent> = { initialState, evolve, decide };
+
+export const repAggregate: Aggregate<Rep, RepCommand, RepEvent> = {
+  category: REP_CATEGORY,
+  name: 'Rep',
+  streamId: repStreamId,
+  decider: repDecider,
+  events: repEventSchemas,
+};

@@ -8,7 +8,7 @@ import type { Severity } from '../../domain/policy/policy.js';
 import type { PromiseEvent } from '../../domain/promise/promise.js';
 import type { QuoteEvent } from '../../domain/quote/quote.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection } from '../projection.js';
+import { ofTypes, type Projection, type RecordedEventOf } from '../projection.js';
 
 export const CUSTOMER_360 = 'customer360';
 export const CUSTOMER_DOCS = 'customers';
@@ -92,7 +92,7 @@ const FINDING_TYPES = ['FindingRaised', 'FindingAcknowledged', 'FindingRemediate
  * The customer an event concerns: its data's customerId where it has one, else the one its command recorded in metadata
  * (a finding's later steps carry only the finding id in their data, and the customer in metadata).
  */
-const customerOf = (event: RecordedEvent): string | null => {
+const customerOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string | null => {
   const named = (event.data as { customerId?: unknown } | null)?.customerId ?? event.metadata.customerId;
   return typeof named === 'string' && named.length > 0 ? named : null;
 };
@@ -227,7 +227,25 @@ const applyFinding = (view: Customer360View, event: FindingEvent): Customer360Vi
   }
 };
 
-const category = (streamId: string) => streamId.slice(0, Math.max(0, streamId.indexOf('-')));
+const isCustomerEvent = ofTypes(CUSTOMER_TYPES);
+const isOpportunityEvent = ofTypes(OPPORTUNITY_TYPES);
+const isQuoteEvent = ofTypes(QUOTE_TYPES);
+const isPromiseEvent = ofTypes(PROMISE_TYPES);
+const isOrderEvent = ofTypes(ORDER_TYPES);
+const isFindingEvent = ofTypes(FINDING_TYPES);
+
+type Handled = (typeof CUSTOMER_TYPES | typeof OPPORTUNITY_TYPES | typeof QUOTE_TYPES | typeof PROMISE_TYPES | typeof ORDER_TYPES | typeof FINDING_TYPES)[number];
+
+/** What an event of each aggregate the 360 follows changes on the customer's page. */
+const applied = (view: Customer360View, event: RecordedEventOf<Handled>, at: string): Customer360View => {
+  if (isCustomerEvent(event)) return applyCustomer(view, event, at);
+  if (isOpportunityEvent(event)) return applyOpportunity(view, event);
+  if (isQuoteEvent(event)) return applyQuote(view, event);
+  if (isPromiseEvent(event)) return applyPromise(view, event);
+  if (isOrderEvent(event)) return applyOrder(view, event);
+  if (isFindingEvent(event)) return applyFinding(view, event);
+  return view;
+};
 
 /**
  * One document per customer with everything a seller needs on one page: the profile and
@@ -235,7 +253,7 @@ const category = (streamId: string) => streamId.slice(0, Math.max(0, streamId.in
  * quotes, promises and orders, and the compliance findings about them, each kept current as
  * its own stream moves.
  */
-export const customer360Projection: Projection = {
+export const customer360Projection: Projection<Handled> = {
   name: CUSTOMER_360,
   // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised.
   version: 2,
@@ -245,12 +263,12 @@ export const customer360Projection: Projection = {
     const customerId = customerOf(event);
     return customerId ? [{ collection: CUSTOMER_DOCS, id: customerId }] : [];
   },
-  apply(recorded, view) {
-    const customerId = customerOf(recorded);
+  apply(event, view) {
+    const customerId = customerOf(event);
     if (!customerId) return;
-    const at = String(recorded.metadata.occurredAt);
-    if (recorded.type === 'CustomerRegistered') {
-      const { name, industry, region } = recorded.data as { name: string; industry: string; region: string };
+    const at = String(event.metadata.occurredAt);
+    if (event.type === 'CustomerRegistered') {
+      const { name, industry, region } = event.data;
       const registered: Customer360View = {
         id: customerId,
         name,
@@ -275,25 +293,6 @@ export const customer360Projection: Projection = {
     }
     const current = view.get(CUSTOMER_DOCS, customerId) as Customer360View | null;
     if (!current) return;
-    const event = { type: recorded.type, data: recorded.data };
-    const next = (() => {
-      switch (category(recorded.streamId)) {
-        case 'customer':
-          return applyCustomer(current, event as CustomerEvent, at);
-        case 'opportunity':
-          return applyOpportunity(current, event as OpportunityChange);
-        case 'quote':
-          return applyQuote(current, event as QuoteEvent);
-        case 'promise':
-          return applyPromise(current, event as PromiseEvent);
-        case 'order':
-          return applyOrder(current, event as OrderEvent);
-        case 'finding':
-          return applyFinding(current, event as FindingEvent);
-        default:
-          return current;
-      }
-    })();
-    view.put(CUSTOMER_DOCS, { ...next, updatedAt: at });
+    view.put(CUSTOMER_DOCS, { ...applied(current, event, at), updatedAt: at });
   },
 };

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
-import { eventCatalog } from '../../domain/eventCatalog.js';
+import { categoryOf, storedEventTypes } from '../../domain/aggregates.js';
 import type { DocumentRef, Projection } from '../projection.js';
 import type { ViewReader } from '../viewReader.js';
 
@@ -18,7 +18,7 @@ export type TiedStreamView = Document & {
 const tiedStreamId = (customerId: string, streamId: string) => `${customerId}|${streamId}`;
 
 /** The customer an event concerns: the one its command named in metadata, and any its data names. */
-const customersOf = (event: RecordedEvent): string[] => {
+const customersOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string[] => {
   const named = [event.metadata.customerId, (event.data as { customerId?: unknown } | null)?.customerId];
   return [...new Set(named.filter((id): id is string => typeof id === 'string' && id.length > 0))];
 };
@@ -32,7 +32,7 @@ export const customerStreamsProjection: Projection = {
   version: 1,
   collections: [{ name: TIED_STREAMS, indexes: ['customerId', 'firstPosition'] }],
   // Every stored type: any event may name a customer in its metadata.
-  handles: eventCatalog.flatMap((schemas) => Object.keys(schemas)),
+  handles: storedEventTypes,
   documentsFor: (event) => customersOf(event).map((customerId): DocumentRef => ({ collection: TIED_STREAMS, id: tiedStreamId(customerId, event.streamId) })),
   apply(event, view) {
     for (const customerId of customersOf(event)) {
@@ -42,7 +42,7 @@ export const customerStreamsProjection: Projection = {
         id,
         customerId,
         streamId: event.streamId,
-        category: event.streamId.slice(0, Math.max(0, event.streamId.indexOf('-'))),
+        category: categoryOf(event.streamId),
         firstPosition: event.position,
       };
       view.put(TIED_STREAMS, tied);

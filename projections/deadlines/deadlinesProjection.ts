@@ -1,9 +1,9 @@
 import type { Deadline, DueDeadlines } from '../../application/deadlines/deadlineWatcher.js';
 import { overdueFrom, PROMISE_OVERDUE } from '../../application/deadlines/promiseOverdue.js';
 import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import type { StoredEvent, StoredEventType } from '../../domain/aggregates.js';
+import type { Projection } from '../projection.js';
 import type { ViewReader } from '../viewReader.js';
 
 export const DEADLINES = 'deadlines';
@@ -15,44 +15,50 @@ export type DeadlineView = Document & Deadline & { done: boolean; doneAt: string
  * How one kind of deadline follows the log: which event sets it (and when it falls due),
  * which events make it moot. A new kind is one more source (and a version bump).
  */
-export type DeadlineSource = {
+export type DeadlineSource<Opening extends StoredEventType = StoredEventType> = {
   kind: string;
-  opens: Readonly<Record<string, (data: unknown) => string>>;
-  closes: readonly string[];
+  opening: Opening;
+  dueAt(data: Extract<StoredEvent, { type: Opening }>['data']): string;
+  closes: readonly StoredEventType[];
 };
 
-export const quoteExpiryDeadlines: DeadlineSource = {
+/** A source typed by its opening event, held beside the others: the projection calls dueAt only with that event's data. */
+const deadlineSource = <Opening extends StoredEventType>(source: DeadlineSource<Opening>): DeadlineSource => source as unknown as DeadlineSource;
+
+export const quoteExpiryDeadlines = deadlineSource({
   kind: QUOTE_EXPIRY,
-  opens: { QuoteDrafted: (data) => (data as { validUntil: string }).validUntil },
+  opening: 'QuoteDrafted',
+  dueAt: (drafted) => drafted.validUntil,
   closes: ['QuoteAccepted', 'QuoteDeclined', 'QuoteRejected', 'QuoteExpired'],
-};
+});
 
-export const promiseOverdueDeadlines: DeadlineSource = {
+export const promiseOverdueDeadlines = deadlineSource({
   kind: PROMISE_OVERDUE,
-  opens: { PromiseRecorded: (data) => overdueFrom((data as { dueDate: string }).dueDate) },
+  opening: 'PromiseRecorded',
+  dueAt: (recorded) => overdueFrom(recorded.dueDate),
   closes: ['PromiseFulfilled', 'PromiseBroken', 'PromiseWithdrawn', 'PromiseWentOverdue'],
-};
+});
 
 export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines];
 
 const deadlineId = (kind: string, streamId: string) => `${kind}|${streamId}`;
 
-const sourcesFor = (type: string) => DEADLINE_SOURCES.filter((s) => s.opens[type] || s.closes.includes(type));
+const sourcesFor = (type: StoredEventType) => DEADLINE_SOURCES.filter((s) => s.opening === type || s.closes.includes(type));
 
 /** Open and closed deadlines of every kind, for the deadline watcher. */
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
   version: 2,
   collections: [{ name: DEADLINE_DOCS, indexes: ['done', 'dueAt', 'kind', 'streamId'] }],
-  handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [...Object.keys(s.opens), ...s.closes]))],
+  handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
-  apply(event: RecordedEvent, view: ProjectionWriter) {
+  apply(event, view) {
     for (const source of sourcesFor(event.type)) {
       const id = deadlineId(source.kind, event.streamId);
-      const dueAt = source.opens[event.type]?.(event.data);
-      if (dueAt !== undefined) {
+      if (event.type === source.opening) {
         // One spelling of an instant (milliseconds, Z), so the view compares due times as strings correctly.
-        const doc: DeadlineView = { id, kind: source.kind, streamId: event.streamId, dueAt: new Date(dueAt).toISOString(), done: false, doneAt: null };
+        const dueAt = new Date(source.dueAt(event.data)).toISOString();
+        const doc: DeadlineView = { id, kind: source.kind, streamId: event.streamId, dueAt, done: false, doneAt: null };
         view.put(DEADLINE_DOCS, doc);
         continue;
       }

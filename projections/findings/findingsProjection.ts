@@ -1,8 +1,7 @@
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { FindingEvent, FindingEvidence, FindingStatus, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import type { Severity } from '../../domain/policy/policy.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import type { Projection } from '../projection.js';
 
 export const FINDINGS = 'findings';
 export const FINDING_DOCS = 'findings';
@@ -45,15 +44,14 @@ export type FindingView = Document & {
 const utc = (iso: string) => new Date(iso).toISOString();
 
 /** One document per finding: its grounds, the people involved and each step of its lifecycle with who and when. */
-export const findingsProjection: Projection = {
+export const findingsProjection: Projection<FindingEvent['type']> = {
   name: FINDINGS,
   version: 1,
   collections: [{ name: FINDING_DOCS, indexes: ['status', 'ruleId', 'severity', 'customerId', 'sellerId', 'raisedAt'] }],
   handles: ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'],
-  documentsFor: (event) => [{ collection: FINDING_DOCS, id: (event.data as { findingId: string }).findingId }],
-  apply(recorded: RecordedEvent, view: ProjectionWriter) {
-    const event = { type: recorded.type, data: recorded.data } as FindingEvent;
-    const at = utc(String(recorded.metadata.occurredAt));
+  documentsFor: (event) => [{ collection: FINDING_DOCS, id: event.data.findingId }],
+  apply(event, view) {
+    const at = utc(String(event.metadata.occurredAt));
     if (event.type === 'FindingRaised') {
       const { findingId, ruleId, ruleName, severity, policyRevision, detail, evidence, customerId, sellerId, sellerManagerId, subject, raisedAt } = event.data;
       const raised: FindingView = {

@@ -1,8 +1,7 @@
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { OrderEvent } from '../../domain/order/order.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import type { Projection } from '../projection.js';
 
 export const ORDERS = 'orders';
 export const ORDER_DOCS = 'orders';
@@ -40,17 +39,16 @@ const orderedItems = (lines: { sku: string; qty: number }[]) => {
 };
 
 /** Every order with its delivery progress, lateness against the promised date, and whether it is still open. */
-export const ordersProjection: Projection = {
+export const ordersProjection: Projection<OrderEvent['type']> = {
   name: ORDERS,
   version: 1,
   collections: [
     { name: ORDER_DOCS, indexes: ['status', 'open', 'late', 'customerId', 'quoteId', 'currency', 'totalMinor', 'promisedDeliveryDate', 'placedAt'] },
   ],
   handles: ['OrderPlaced', 'OrderConfirmed', 'OrderDelivered', 'OrderFullyDelivered', 'OrderCompleted', 'OrderCancelled'],
-  documentsFor: (event) => [{ collection: ORDER_DOCS, id: (event.data as { orderId: string }).orderId }],
-  apply(recorded: RecordedEvent, view: ProjectionWriter) {
-    const event = { type: recorded.type, data: recorded.data } as OrderEvent;
-    const at = String(recorded.metadata.occurredAt);
+  documentsFor: (event) => [{ collection: ORDER_DOCS, id: event.data.orderId }],
+  apply(event, view) {
+    const at = String(event.metadata.occurredAt);
     if (event.type === 'OrderPlaced') {
       const { orderId, quoteId, customerId, total, promisedDeliveryDate, lines, creditOverride } = event.data;
       const placed: OrderView = {

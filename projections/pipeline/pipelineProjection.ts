@@ -1,6 +1,4 @@
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
-import type { OpportunityEvent } from '../../domain/opportunity/opportunity.js';
 import type { Money } from '../../domain/shared/money.js';
 import type { Projection, ProjectionWriter } from '../projection.js';
 
@@ -27,7 +25,6 @@ export type OpportunityView = Document & {
 };
 
 export type StageTotalView = Document & { stage: string; currency: string; count: number; totalMinor: number };
-export type OwnerStageTotalView = StageTotalView & { ownerId: string };
 
 /**
  * Counts change on nearly every event, so they are changed in place: a document from
@@ -54,7 +51,7 @@ const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, 
   adjustOwnerStageTotal(view, opportunity, sign);
 };
 
-export const pipelineProjection: Projection = {
+export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunityStageChanged' | 'OpportunityWon' | 'OpportunityLost' | 'OpportunityReassigned'> = {
   name: PIPELINE,
   version: OWNER_STAGE_TOTALS_SINCE,
   collections: [
@@ -63,10 +60,9 @@ export const pipelineProjection: Projection = {
     { name: OWNER_STAGE_TOTALS, indexes: ['ownerId'], loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
-  documentsFor: (event) => [{ collection: OPPORTUNITIES, id: (event.data as { opportunityId: string }).opportunityId }],
-  apply(recorded: RecordedEvent, view: ProjectionWriter) {
-    const event = { type: recorded.type, data: recorded.data } as OpportunityEvent;
-    const at = String(recorded.metadata.occurredAt);
+  documentsFor: (event) => [{ collection: OPPORTUNITIES, id: event.data.opportunityId }],
+  apply(event, view) {
+    const at = String(event.metadata.occurredAt);
     if (event.type === 'OpportunityOpened') {
       const { opportunityId, customerId, title, ownerId, amount, stage } = event.data;
       const opened: OpportunityView = {

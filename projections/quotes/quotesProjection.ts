@@ -1,8 +1,7 @@
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { QuoteEvent, QuoteStatus } from '../../domain/quote/quote.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import type { Projection } from '../projection.js';
 
 export const QUOTES = 'quotes';
 export const QUOTE_DOCS = 'quotes';
@@ -43,15 +42,14 @@ export type QuoteView = Document & {
 };
 
 /** Every quote with its priced lines and where it stands in approval, sending and the customer's answer. */
-export const quotesProjection: Projection = {
+export const quotesProjection: Projection<QuoteEvent['type']> = {
   name: QUOTES,
   version: 1,
   collections: [{ name: QUOTE_DOCS, indexes: ['status', 'customerId', 'opportunityId', 'ownerId', 'totalMinor', 'currency', 'validUntil', 'draftedAt'] }],
   handles: ['QuoteDrafted', 'QuoteSubmitted', 'QuoteApproved', 'QuoteRejected', 'QuoteSent', 'QuoteAccepted', 'QuoteDeclined', 'QuoteExpired'],
-  documentsFor: (event) => [{ collection: QUOTE_DOCS, id: (event.data as { quoteId: string }).quoteId }],
-  apply(recorded: RecordedEvent, view: ProjectionWriter) {
-    const event = { type: recorded.type, data: recorded.data } as QuoteEvent;
-    const at = String(recorded.metadata.occurredAt);
+  documentsFor: (event) => [{ collection: QUOTE_DOCS, id: event.data.quoteId }],
+  apply(event, view) {
+    const at = String(event.metadata.occurredAt);
     if (event.type === 'QuoteDrafted') {
       const { quoteId, opportunityId, customerId, ownerId, validUntil, lines, subtotal, discountTotal, total } = event.data;
       const drafted: QuoteView = {

@@ -1,7 +1,6 @@
-import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { RepEvent } from '../../domain/team/rep.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import type { Projection } from '../projection.js';
 
 export const REPS = 'reps';
 export const REP_DOCS = 'reps';
@@ -24,15 +23,14 @@ export type RepView = Document & {
 };
 
 /** The sales team: each rep's role, team, manager, whether still active, and the certifications their training granted. */
-export const repsProjection: Projection = {
+export const repsProjection: Projection<RepEvent['type']> = {
   name: REPS,
   version: 1,
   collections: [{ name: REP_DOCS, indexes: ['team', 'role', 'managerId', 'active'] }],
   handles: ['RepHired', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded', 'RepOffboarded'],
-  documentsFor: (event) => [{ collection: REP_DOCS, id: (event.data as { actorId: string }).actorId }],
-  apply(recorded: RecordedEvent, view: ProjectionWriter) {
-    const event = { type: recorded.type, data: recorded.data } as RepEvent;
-    const at = new Date(String(recorded.metadata.occurredAt)).toISOString();
+  documentsFor: (event) => [{ collection: REP_DOCS, id: event.data.actorId }],
+  apply(event, view) {
+    const at = new Date(String(event.metadata.occurredAt)).toISOString();
     if (event.type === 'RepHired') {
       const { actorId, name, team, role, managerId } = event.data;
       const hired: RepView = {

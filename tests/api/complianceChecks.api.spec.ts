@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandPipeline } from '../../application/commandPipeline.js';
 import { findingIdFor } from '../../application/compliance/complianceChecks.js';
+import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { newId } from '../../application/ids.js';
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import { findingStreamId } from '../../domain/compliance/finding.js';
 import { DEFAULT_POLICY } from '../../domain/policy/policy.js';
-import { promiseDecider, promiseStreamId } from '../../domain/promise/promise.js';
+import { promiseAggregate, promiseStreamId, type RecordPromise } from '../../domain/promise/promise.js';
 import { certifySeller } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
@@ -111,17 +113,18 @@ describe('checks on a recorded promise', () => {
   it('raise the findings of a promise written when the process died before checking it, from the subscriber', async () => {
     const promiseId = newId();
     const streamId = promiseStreamId(promiseId);
-    const written = await t.system.pipeline.handle({
-      streamId,
-      aggregate: 'Promise',
-      aggregateId: promiseId,
-      decider: promiseDecider,
-      command: { type: 'RecordPromise', promiseId, customerId, kind: 'other', statement: 'Zero risk, guaranteed security.', committed: {}, dueDate: '2026-03-20', madeBy: 'dev-sales-rep' },
+    // The pipeline alone, as the promise service runs it before its checks: the process dies between the two.
+    const pipeline = new CommandPipeline({ eventStore: t.system.eventStore, clock: t.system.clock, schemas: storedEventSchemas(), personalData: t.system.personalData });
+    const command: RecordPromise = { type: 'RecordPromise', promiseId, customerId, kind: 'other', statement: 'Zero risk, guaranteed security.', committed: {}, dueDate: '2026-03-20', madeBy: 'dev-sales-rep' };
+    const written = await pipeline.handle({
+      aggregate: promiseAggregate,
+      id: promiseId,
+      command,
       expects: 'new',
       envelope: { commandId: newId(), actor: { id: 'dev-sales-rep', role: 'sales_rep' }, correlationId: 'crashed-before-checks' },
-      context: (_state, base) => ({ ...base, policyVersion: 1 }),
-      metadata: () => ({ customerId, policyVersion: 1 }),
+      facts: () => ({ policyVersion: 1 }),
     });
+    expect((await t.system.eventStore.readStream(streamId))[0]!.metadata).toMatchObject({ customerId, policyVersion: 1 });
     const findingId = findingIdFor('CMP-01', { streamId, revision: written.revision });
     await expect.poll(async () => (await t.system.eventStore.readStream(findingStreamId(findingId))).map((e) => e.type), { timeout: 5_000 }).toEqual(['FindingRaised']);
     expect((await raised(findingId)).metadata).toMatchObject({ correlationId: 'crashed-before-checks' });

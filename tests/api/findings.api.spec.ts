@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../application/ids.js';
-import { findingDecider, findingRules, findingStreamId, type RaiseFinding } from '../../domain/compliance/finding.js';
+import { findingRules, type RaiseFinding } from '../../domain/compliance/finding.js';
 import { DEVELOPMENT_KEYS } from '../../infrastructure/config.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
@@ -25,11 +25,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Raised straight through the pipeline, as the compliance checks will: the finding decider alone, no checking wired. */
+/** Raised straight through the finding service, as the compliance checks do: no checking wired. */
 const raise = async (overrides: Partial<RaiseFinding> = {}) => {
   const findingId = newId();
-  const command: RaiseFinding = {
-    type: 'RaiseFinding',
+  const finding: Omit<RaiseFinding, 'type'> = {
     findingId,
     ruleId: 'CMP-01',
     ruleName: 'No absolute or guaranteeing claims',
@@ -43,17 +42,8 @@ const raise = async (overrides: Partial<RaiseFinding> = {}) => {
     subject: { kind: 'promise', id: newId() },
     ...overrides,
   };
-  const result = await t.system.pipeline.handle({
-    streamId: findingStreamId(findingId),
-    aggregate: 'Finding',
-    aggregateId: findingId,
-    decider: findingDecider,
-    command,
-    expects: 'new',
-    envelope: { commandId: newId(), actor: { id: 'compliance-checker', role: 'admin' }, correlationId: newId() },
-    metadata: () => (command.customerId ? { customerId: command.customerId } : {}),
-  });
-  return { id: findingId, streamId: result.streamId, position: result.position, customerId: command.customerId };
+  const result = await t.system.commands.findings.raise(finding, { commandId: newId(), actor: { id: 'compliance-checker', role: 'admin' }, correlationId: newId() });
+  return { id: findingId, streamId: result.streamId, position: result.position, customerId: finding.customerId };
 };
 
 const streamLength = async (streamId: string) => (await t.system.eventStore.readStream(streamId)).length;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../application/commandPipeline.js';
+import { policyCommands } from '../../application/commands/policyCommands.js';
+import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { PersonalDataVault } from '../../application/personalData.js';
-import { publishDefaultPolicy } from '../../application/policy/defaultPolicy.js';
-import { personalDataFields } from '../../domain/eventCatalog.js';
+import { personalDataFields } from '../../domain/aggregates.js';
 import { DEFAULT_POLICY, POLICY_STREAM_ID } from '../../domain/policy/policy.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { createSchemaRegistry } from '../../infrastructure/system.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const START = '2026-03-02T09:00:00.000Z';
@@ -40,9 +40,10 @@ describe('the embedded default', () => {
     const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
     const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
     try {
-      const process = () => new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
-      await Promise.all([publishDefaultPolicy(eventStore, process()), publishDefaultPolicy(eventStore, process())]);
-      await publishDefaultPolicy(eventStore, process());
+      const process = () =>
+        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore);
+      await Promise.all([process().publishDefault(), process().publishDefault()]);
+      await process().publishDefault();
       expect((await eventStore.readStream(POLICY_STREAM_ID)).map((e) => (e.data as { revision: number }).revision)).toEqual([1]);
     } finally {
       await keyStore.close();

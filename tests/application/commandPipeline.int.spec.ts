@@ -3,11 +3,11 @@ import { CommandPipeline, type CommandEnvelope } from '../../application/command
 import { ConcurrencyConflict, IdempotencyKeyReused, NotFound, PreconditionFailed, RuleRefused } from '../../application/errors.js';
 import { verifyChain } from '../../application/eventIntegrity.js';
 import type { Clock } from '../../application/ports/clock.js';
-import { customerDecider, customerStreamId, type CustomerCommand } from '../../domain/customer/customer.js';
+import { customerAggregate, type CustomerCommand } from '../../domain/customer/customer.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
-import { createSchemaRegistry } from '../../infrastructure/system.js';
 import { PersonalDataVault } from '../../application/personalData.js';
-import { personalDataFields } from '../../domain/eventCatalog.js';
+import { storedEventSchemas } from '../../application/eventSchemas.js';
+import { personalDataFields } from '../../domain/aggregates.js';
 import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
 
 const clock: Clock = { now: () => '2026-11-27T10:00:00.000Z' };
@@ -17,7 +17,7 @@ const personalData = new PersonalDataVault(SqliteKeyStore.open(':memory:'), pers
 
 beforeEach(() => {
   store = SqliteEventStore.open(':memory:');
-  pipeline = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry(), personalData });
+  pipeline = new CommandPipeline({ eventStore: store, clock, schemas: storedEventSchemas(), personalData });
 });
 afterEach(() => store.close());
 
@@ -29,7 +29,7 @@ const envelope = (commandId: string, extra: Partial<CommandEnvelope> = {}): Comm
 });
 
 const run = (command: CustomerCommand, env: CommandEnvelope, expects: 'new' | 'existing' = 'existing', on = pipeline) =>
-  on.handle({ streamId: customerStreamId('c1'), aggregate: 'Customer', aggregateId: 'c1', decider: customerDecider, command, expects, envelope: env });
+  on.handle({ aggregate: customerAggregate, id: 'c1', command, expects, envelope: env });
 
 const register: CustomerCommand = { type: 'RegisterCustomer', customerId: 'c1', name: 'Acme', industry: 'finance', region: 'east' };
 const call = (n: number): CustomerCommand => ({ type: 'RecordInteraction', interactionId: `i${n}`, kind: 'call', note: `call ${n}` });
@@ -76,7 +76,7 @@ describe('the command pipeline', () => {
   });
 
   it('gives up with a concurrency conflict after its attempts, and an If-Match loser gets 412 not a retry', async () => {
-    const once = new CommandPipeline({ eventStore: store, clock, schemas: createSchemaRegistry(), personalData, maxAttempts: 1 });
+    const once = new CommandPipeline({ eventStore: store, clock, schemas: storedEventSchemas(), personalData, maxAttempts: 1 });
     await run(register, envelope('k1'), 'new');
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => run(call(n), envelope(`c${n}`), 'existing', once)));
     const rejected = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];

@@ -8,8 +8,7 @@ import { DeadlineWatcher, deadlineCommandId, type Deadline, type DueDeadlines } 
 import { QUOTE_EXPIRY, quoteExpiry } from '../../application/deadlines/quoteExpiry.js';
 import { newId } from '../../application/ids.js';
 import type { ProductFacts } from '../../domain/catalog/product.js';
-import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
-import { DEFAULT_BELOW_FLOOR_APPROVERS, DEFAULT_DISCOUNT_AUTHORITY, quoteDecider, quoteStreamId, type QuoteCommand } from '../../domain/quote/quote.js';
+import { quoteStreamId } from '../../domain/quote/quote.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { openSystem, type System } from '../../infrastructure/system.js';
 import { DEADLINE_DOCS, DEADLINES, dueDeadlines } from '../../projections/deadlines/deadlinesProjection.js';
@@ -44,31 +43,13 @@ const open = async () => {
   return opened;
 };
 
-const onQuote = (quoteId: string, command: QuoteCommand) =>
-  system.pipeline.handle({
-    streamId: quoteStreamId(quoteId),
-    aggregate: 'Quote',
-    aggregateId: quoteId,
-    decider: quoteDecider,
-    command,
-    expects: command.type === 'DraftQuote' ? 'new' : 'existing',
-    envelope: rep(),
-    context: (_state, base) => ({
-      ...base,
-      products: { 'FW-100': firewall },
-      promotions: {},
-      customer: { region: 'east' },
-      opportunity: { status: 'open' as const },
-      discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
-      belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
-    }),
-    metadata: () => ({ customerId }),
-  });
+let opportunityId: string;
+const admin = (): CommandEnvelope => ({ commandId: newId(), actor: { id: 'admin-1', role: 'admin' }, correlationId: 'test' });
 
 const draftQuote = async (validUntil: string) => {
   const quoteId = newId();
   const lines = [{ sku: 'FW-100', qty: 1, unitPrice: cny(100_000), discountPct: 0 }];
-  await onQuote(quoteId, { type: 'DraftQuote', quoteId, opportunityId: newId(), customerId, ownerId: 'rep-1', lines, validUntil });
+  await system.commands.quotes.draft({ quoteId, opportunityId, lines, validUntil }, rep());
   return quoteId;
 };
 
@@ -84,20 +65,23 @@ const deadlineOf = (quoteId: string): Deadline => ({ id: `${QUOTE_EXPIRY}|${quot
 /** A view that always lists the deadline as open: the moment after a crash, before the projection applied the expiry. */
 const stale = (deadline: Deadline): DueDeadlines => ({ due: async () => ({ items: [deadline], nextCursor: null }) });
 const watcherOver = (deadlines: DueDeadlines, intervalMs?: number) =>
-  new DeadlineWatcher({ pipeline: system.pipeline, deadlines, kinds: [quoteExpiry(system.eventStore)], clock, logger, ...(intervalMs ? { intervalMs } : {}) });
+  new DeadlineWatcher({ deadlines, kinds: [quoteExpiry(system.commands.quotes)], clock, logger, ...(intervalMs ? { intervalMs } : {}) });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-deadlines-'));
   system = await open();
-  await system.pipeline.handle({
-    streamId: customerStreamId(customerId),
-    aggregate: 'Customer',
-    aggregateId: customerId,
-    decider: customerDecider,
-    command: { type: 'RegisterCustomer', customerId, name: 'Acme Bank', industry: 'finance', region: 'east' },
-    expects: 'new',
-    envelope: rep(),
-  });
+  const { commands } = system;
+  await commands.customers.register({ customerId, name: 'Acme Bank', industry: 'finance', region: 'east' }, rep());
+  const { retired: _onSale, ...product } = firewall;
+  await commands.products.publish({ ...product, capabilities: [...product.capabilities] }, admin());
+  await commands.reps.hire({ actorId: 'rep-1', name: 'Rep One', team: 'east', role: 'sales_rep' }, admin());
+  await commands.reps.recordTraining(
+    'rep-1',
+    { trainingId: newId(), course: 'Firewall 100', passedAt: '2026-01-05T00:00:00.000Z', certifies: ['FW-100'], expiresAt: '2027-01-05T00:00:00.000Z' },
+    admin(),
+  );
+  opportunityId = newId();
+  await commands.opportunities.open({ opportunityId, customerId, title: 'Perimeter refresh', ownerId: 'rep-1', amount: cny(100_000) }, rep());
 });
 afterAll(async () => {
   await system.close();
@@ -140,7 +124,8 @@ describe('the deadline watcher', () => {
 
   it('leaves alone a quote the customer answered before its validity ran out', async () => {
     const answered = await draftQuote(at(3));
-    for (const type of ['SubmitQuote', 'SendQuote', 'AcceptQuote'] as const) await onQuote(answered, { type });
+    const { quotes } = system.commands;
+    for (const answer of [quotes.submit, quotes.send, quotes.accept]) await answer(answered, rep());
     await viewCaughtUp();
     clock.at = at(4);
     expect((await system.deadlines.tick()).map((o) => o.deadline.streamId)).not.toContain(quoteStreamId(answered));

@@ -7,15 +7,17 @@ import { CommandPipeline, type CommandEnvelope } from '../../application/command
 import { newId } from '../../application/ids.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import { systemClock } from '../../application/ports/clock.js';
-import { conversionIds, leadDataSubject } from '../../application/reactors/leadConversion.js';
+import { AggregateCommands } from '../../application/commands/aggregateCommands.js';
+import { storedEventSchemas } from '../../application/eventSchemas.js';
+import { conversionIds } from '../../application/reactors/leadConversion.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
-import { personalDataFields } from '../../domain/eventCatalog.js';
-import { leadDecider, leadStreamId, type LeadCommand } from '../../domain/lead/lead.js';
+import { personalDataFields } from '../../domain/aggregates.js';
+import { leadAggregate } from '../../domain/lead/lead.js';
 import { opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { createSchemaRegistry, openSystem } from '../../infrastructure/system.js';
+import { openSystem } from '../../infrastructure/system.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledger-reactor-'));
 const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
@@ -33,10 +35,11 @@ const rep = (): CommandEnvelope => ({ commandId: newId(), actor: { id: 'rep-1', 
 const convertAndCrash = async () => {
   const eventStore = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
   const keyStore = SqliteKeyStore.open(join(dataDir, 'keys.sqlite'));
-  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
-  const act = (command: LeadCommand, extra: object = {}) =>
-    pipeline.handle({ streamId: leadStreamId(leadId), aggregate: 'Lead', aggregateId: leadId, decider: leadDecider, command, expects: 'existing', envelope: rep(), ...extra });
-  await act(
+  const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+  // The lead's own commands, without the service that would run the follow-ups at once.
+  const leads = new AggregateCommands(pipeline, leadAggregate);
+  await leads.create(
+    leadId,
     {
       type: 'CaptureLead',
       leadId,
@@ -46,10 +49,11 @@ const convertAndCrash = async () => {
       contact: { name: 'Chen Jing', email: 'chen.jing@harbour.example' },
       interest: 'managed detection',
     },
-    { expects: 'new', dataSubject: leadDataSubject(leadId) },
+    rep(),
   );
-  await act({ type: 'QualifyLead' });
-  const converted = await act(
+  await leads.act(leadId, { type: 'QualifyLead' }, rep());
+  const converted = await leads.act(
+    leadId,
     {
       type: 'ConvertLead',
       customerIsNew: true,
@@ -57,7 +61,8 @@ const convertAndCrash = async () => {
       customer: { industry: 'logistics', region: 'south' },
       opportunity: { title: 'MDR', ownerId: 'rep-1', amount: { minor: 400_000, currency: 'CNY' } },
     },
-    { metadata: () => ({ customerId: ids.customerId }) },
+    rep(),
+    { metadata: { customerId: ids.customerId } },
   );
   await keyStore.close();
   await eventStore.close();

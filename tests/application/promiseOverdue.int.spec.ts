@@ -4,21 +4,21 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandPipeline, type CommandEnvelope } from '../../application/commandPipeline.js';
-import { ComplianceChecks, findingIdFor } from '../../application/compliance/complianceChecks.js';
+import { AggregateCommands } from '../../application/commands/aggregateCommands.js';
+import { findingIdFor } from '../../application/compliance/complianceChecks.js';
 import { DeadlineWatcher, deadlineCommandId, type Deadline } from '../../application/deadlines/deadlineWatcher.js';
 import { PROMISE_OVERDUE, promiseOverdue } from '../../application/deadlines/promiseOverdue.js';
+import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { newId } from '../../application/ids.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import { findingStreamId } from '../../domain/compliance/finding.js';
-import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
-import { personalDataFields } from '../../domain/eventCatalog.js';
-import { promiseDecider, promiseStreamId, type PromiseCommand } from '../../domain/promise/promise.js';
-import { repDecider, repStreamId } from '../../domain/team/rep.js';
+import { personalDataFields } from '../../domain/aggregates.js';
+import { promiseAggregate, promiseStreamId } from '../../domain/promise/promise.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { createSchemaRegistry, openSystem, type System } from '../../infrastructure/system.js';
+import { openSystem, type System } from '../../infrastructure/system.js';
 import { DEADLINES } from '../../projections/deadlines/deadlinesProjection.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -36,21 +36,9 @@ const open = async () => {
   return opened;
 };
 
-const onPromise = (promiseId: string, command: PromiseCommand, envelope = rep()) =>
-  system.pipeline.handle({
-    streamId: promiseStreamId(promiseId),
-    aggregate: 'Promise',
-    aggregateId: promiseId,
-    decider: promiseDecider,
-    command,
-    expects: command.type === 'RecordPromise' ? 'new' : 'existing',
-    envelope,
-    metadata: () => ({ customerId }),
-  });
-
 const promiseDue = async (dueDate: string) => {
   const promiseId = newId();
-  await onPromise(promiseId, { type: 'RecordPromise', promiseId, customerId, kind: 'other', statement: 'We will send the roadmap.', committed: {}, dueDate, madeBy: 'rep-1' });
+  await system.commands.promises.record({ promiseId, customerId, kind: 'other', statement: 'We will send the roadmap.', committed: {}, dueDate, madeBy: 'rep-1' }, rep());
   return promiseId;
 };
 
@@ -68,24 +56,11 @@ const deadlineOf = (promiseId: string): Deadline => ({ id: `${PROMISE_OVERDUE}|$
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-overdue-'));
   system = await open();
-  await system.pipeline.handle({
-    streamId: customerStreamId(customerId),
-    aggregate: 'Customer',
-    aggregateId: customerId,
-    decider: customerDecider,
-    command: { type: 'RegisterCustomer', customerId, name: 'Acme Bank', industry: 'finance', region: 'east' },
-    expects: 'new',
-    envelope: rep(),
-  });
-  await system.pipeline.handle({
-    streamId: repStreamId('rep-1'),
-    aggregate: 'Rep',
-    aggregateId: 'rep-1',
-    decider: repDecider,
-    command: { type: 'HireRep', actorId: 'rep-1', name: 'Rep One', team: 'east', role: 'sales_rep', managerId: 'mgr-1' },
-    expects: 'new',
-    envelope: { commandId: newId(), actor: { id: 'mgr-1', role: 'sales_manager' }, correlationId: 'overdue-test' },
-  });
+  await system.commands.customers.register({ customerId, name: 'Acme Bank', industry: 'finance', region: 'east' }, rep());
+  await system.commands.reps.hire(
+    { actorId: 'rep-1', name: 'Rep One', team: 'east', role: 'sales_rep', managerId: 'mgr-1' },
+    { commandId: newId(), actor: { id: 'mgr-1', role: 'sales_manager' }, correlationId: 'overdue-test' },
+  );
 });
 afterAll(async () => {
   await system.close();
@@ -132,9 +107,8 @@ describe('a promise not kept by its due date', () => {
 
   it('goes overdue once, and raises its finding once, when the view still shows the deadline open', async () => {
     const stale = new DeadlineWatcher({
-      pipeline: system.pipeline,
       deadlines: { due: async () => ({ items: [deadlineOf(first)], nextCursor: null }) },
-      kinds: [promiseOverdue(new ComplianceChecks({ eventStore: system.eventStore, pipeline: system.pipeline }))],
+      kinds: [promiseOverdue(system.commands.promises)],
       clock,
       logger,
     });
@@ -148,9 +122,10 @@ describe('a promise not kept by its due date', () => {
     const kept = await promiseDue('2026-03-05');
     const broken = await promiseDue('2026-03-05');
     const withdrawn = await promiseDue('2026-03-05');
-    await onPromise(kept, { type: 'FulfilPromise', evidence: 'roadmap sent, ticket SR-1' });
-    await onPromise(broken, { type: 'BreakPromise', reason: 'supplier missed the date' });
-    await onPromise(withdrawn, { type: 'WithdrawPromise', reason: 'customer dropped it' });
+    const { promises } = system.commands;
+    await promises.fulfil(kept, { evidence: 'roadmap sent, ticket SR-1' }, rep());
+    await promises.break(broken, { reason: 'supplier missed the date' }, rep());
+    await promises.withdraw(withdrawn, { reason: 'customer dropped it' }, rep());
     clock.at = '2026-03-06T00:00:00.000Z';
     await viewCaughtUp();
     expect(await acted()).toEqual([]);
@@ -189,17 +164,13 @@ describe('a promise not kept by its due date', () => {
     clock.at = '2026-03-10T00:00:00.000Z';
     const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
     const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
-    const pipeline = new CommandPipeline({ eventStore, clock, schemas: createSchemaRegistry(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+    const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
     const commandId = deadlineCommandId({ kind: PROMISE_OVERDUE, streamId: promiseStreamId(promiseId) });
-    await pipeline.handle({
-      streamId: promiseStreamId(promiseId),
-      aggregate: 'Promise',
-      aggregateId: promiseId,
-      decider: promiseDecider,
-      command: { type: 'MarkPromiseOverdue' },
-      expects: 'existing',
-      envelope: { commandId, actor: { id: 'deadline-watcher', role: 'system' }, correlationId: commandId },
-    });
+    await new AggregateCommands(pipeline, promiseAggregate).act(
+      promiseId,
+      { type: 'MarkPromiseOverdue' },
+      { commandId, actor: { id: 'deadline-watcher', role: 'system' }, correlationId: commandId },
+    );
     await keyStore.close();
     await eventStore.close();
 

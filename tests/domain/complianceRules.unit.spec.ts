@@ -4,7 +4,6 @@ import type { PromotionFacts } from '../../domain/catalog/promotion.js';
 import {
   checkPromise,
   checkQuote,
-  complianceRules,
   firstBlock,
   overduePromise,
   type PromiseFacts,
@@ -12,9 +11,10 @@ import {
   type RecordedPromise,
   type Violation,
 } from '../../domain/compliance/rules.js';
+import { complianceRules } from '../../domain/compliance/ruleCatalogue.js';
 import { DEFAULT_POLICY, type PolicyRevision } from '../../domain/policy/policy.js';
 import type { CustomerPromise } from '../../domain/promise/promise.js';
-import type { QuoteLine } from '../../domain/quote/quote.js';
+import type { QuoteLine } from '../../domain/quote/pricing.js';
 import type { Rule } from '../../domain/shared/decider.js';
 import type { RepFacts } from '../../domain/team/rep.js';
 import { defaultContext } from '../support/deciderSpecification.js';

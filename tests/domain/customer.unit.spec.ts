@@ -3,7 +3,7 @@ import {
   customerDecider,
   customerEventSchemas,
   customerFacts,
-  customerPersonalDataFields,
+  customerAggregate,
   customerRules,
   type CustomerEvent,
   type RegisteredCustomer,
@@ -148,8 +148,10 @@ describe('Customer', () => {
       spec.given([]).when({ type: 'AddContact', contactId: 'p1', name: 'Wang Wei' }).thenRefuses(customerRules.accountNeedsACustomer));
 
     it('names the personal data the application must encrypt', () => {
-      expect(customerPersonalDataFields.ContactAdded).toEqual(['name', 'phone', 'email']);
-      for (const [type, fields] of Object.entries(customerPersonalDataFields)) {
+      const personalData = customerAggregate.personalData!;
+      expect(personalData.subject('c1')).toBe('c1');
+      expect(personalData.fields.ContactAdded).toEqual(['name', 'phone', 'email']);
+      for (const [type, fields] of Object.entries(personalData.fields)) {
         if (type !== 'ContactAdded') expect(fields).toEqual([]);
       }
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   leadDecider,
   leadEventSchemas,
-  leadPersonalDataFields,
+  leadAggregate,
   leadRules,
   leadStreamId,
   type CaptureLead,
@@ -166,8 +166,9 @@ describe('Lead', () => {
     it(`refuses a lead never captured (${leadRules.leadMustExist.id})`, () => spec.given([]).when(convert).thenRefuses(leadRules.leadMustExist));
   });
 
-  it('names the contact fields the application must encrypt', () => {
-    expect(leadPersonalDataFields).toEqual({
+  it('names the contact fields the application must encrypt, under the lead key', () => {
+    expect(leadAggregate.personalData!.subject('l1')).toBe('lead-l1');
+    expect(leadAggregate.personalData!.fields).toEqual({
       LeadCaptured: ['contact.name', 'contact.phone', 'contact.email'],
       LeadQualified: [],
       LeadDisqualified: [],

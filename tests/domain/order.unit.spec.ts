@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerFacts } from '../../domain/customer/customer.js';
-import { orderDecider, orderEventSchemas, orderRules, type OrderContext, type OrderEvent, type OrderLine, type PlaceOrder } from '../../domain/order/order.js';
+import { orderDecider, orderEventSchemas, orderRules, type OrderEvent, type OrderLine, type PlaceOrder } from '../../domain/order/order.js';
+import { isRefusal } from '../../domain/shared/decider.js';
 import { deciderSpecification, defaultContext } from '../support/deciderSpecification.js';
 
 type EventOf<Type extends OrderEvent['type']> = Extract<OrderEvent, { type: Type }>;
@@ -11,7 +12,7 @@ const soc: OrderLine = { sku: 'SOC-MANAGED', qty: 1, unitPrice: cny(200_000_00),
 const lines = [firewalls, soc];
 const total = cny(500_000_00);
 const customer: CustomerFacts = { customerId: 'c1', tier: 'key', region: 'east', creditLimit: cny(1_000_000_00), riskFlagged: false };
-const context: OrderContext = {
+const context = {
   ...defaultContext, // now 2026-11-27, a sales_rep
   quote: { status: 'accepted', customerId: 'c1', lines, total },
   customer,
@@ -68,6 +69,9 @@ const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId: 'ord1',
 describe('Order', () => {
   describe('placing', () => {
     it('is placed from an accepted quote within credit, recording the credit it was judged on', () => spec.given([]).when(place).then([placed]));
+
+    it("takes the customer, lines and total from the accepted quote when the order desk keys in none of them", () =>
+      spec.given([]).when({ type: 'PlaceOrder', orderId: 'ord1', quoteId: 'q1', promisedDeliveryDate: '2026-12-15' }).then([placed]));
 
     it('takes the lines in any order', () =>
       spec.given([]).when({ ...place, lines: [soc, firewalls] }).then([{ type: 'OrderPlaced', data: { ...placed.data, lines: [soc, firewalls] } }]));
@@ -211,7 +215,10 @@ describe('Order', () => {
 
     it('cannot be decided without the facts it needs from the application', () => {
       const { quote: _, ...withoutQuote } = context;
-      expect(() => orderDecider.decide(place, orderDecider.initialState(), withoutQuote)).toThrow(/needs the quote/);
+      // @ts-expect-error placing an order needs the quote among its facts: the compiler refuses the call
+      const forced = orderDecider.decide(place, orderDecider.initialState(), withoutQuote);
+      // and were it forced, nothing would be placed
+      expect(isRefusal(forced) && forced.refused).toEqual(orderRules.fromAcceptedQuote);
     });
   });
 

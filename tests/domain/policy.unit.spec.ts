@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMPLIANCE_RULE_IDS } from '../../domain/compliance/rules.js';
+import { COMPLIANCE_RULE_IDS } from '../../domain/compliance/ruleCatalogue.js';
 import {
   contentProblems,
   DEFAULT_POLICY,

@@ -4,13 +4,12 @@ import {
   promiseEventSchemas,
   promiseRules,
   STATEMENT_MAX_CHARS,
-  type PromiseContext,
   type PromiseEvent,
   type RecordPromise,
 } from '../../domain/promise/promise.js';
 import { deciderSpecification, defaultContext } from '../support/deciderSpecification.js';
 
-const context: PromiseContext = { ...defaultContext, policyVersion: 3, opportunity: { customerId: 'c1' } };
+const context = { ...defaultContext, policyVersion: 3, opportunity: { customerId: 'c1' } };
 const spec = deciderSpecification(promiseDecider, context);
 const now = context.now; // 2026-11-27
 

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ProductFacts } from '../../domain/catalog/product.js';
 import type { PromotionFacts } from '../../domain/catalog/promotion.js';
-import { isRefusal } from '../../domain/shared/decider.js';
-import {
-  DEFAULT_BELOW_FLOOR_APPROVERS,
-  DEFAULT_DISCOUNT_AUTHORITY,
-  quoteDecider,
-  quoteRules,
-  type DraftQuote,
-  type QuoteContext,
-  type QuoteEvent,
-  type QuoteLine,
-  type QuoteLineRequest,
-} from '../../domain/quote/quote.js';
+import { isRefusal, type Rule } from '../../domain/shared/decider.js';
+import { complianceRules } from '../../domain/compliance/ruleCatalogue.js';
+import type { Violation } from '../../domain/compliance/rules.js';
+import { DEFAULT_POLICY } from '../../domain/policy/policy.js';
+import type { QuoteLine, QuoteLineRequest } from '../../domain/quote/pricing.js';
+import { DEFAULT_BELOW_FLOOR_APPROVERS, quoteDecider, quoteRules, type DraftQuote, type QuoteEvent } from '../../domain/quote/quote.js';
 import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
 const cny = (minor: number) => ({ minor, currency: 'CNY' });
@@ -40,7 +34,7 @@ const blackFriday: PromotionFacts = {
   eligibility: { tiers: ['gold'], regions: ['east'] },
 };
 
-const context: QuoteContext = {
+const context = {
   ...defaultContext, // now 2026-11-27T09:00Z, actor rep-1 (sales_rep)
   products: {
     'FW-100': product('FW-100', cny(199_999), cny(150_000)),
@@ -50,10 +44,11 @@ const context: QuoteContext = {
   },
   promotions: { 'bf-2026': blackFriday },
   customer: { tier: 'gold', region: 'east' },
-  opportunity: { status: 'open' },
-  discountAuthority: DEFAULT_DISCOUNT_AUTHORITY,
+  opportunity: { status: 'open' as const },
+  discountAuthority: DEFAULT_POLICY.discountAuthority,
   belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
   policyVersion: 3,
+  violations: [],
 };
 const spec = deciderSpecification(quoteDecider, context);
 
@@ -398,9 +393,10 @@ describe('Quote', () => {
     it(`records the policy version on a refusal that used the authority table (${quoteRules.approverAuthority.id})`, () => {
       const state = pendingAt20.reduce(quoteDecider.evolve, quoteDecider.initialState());
       const withVersion = quoteDecider.decide({ type: 'ApproveQuote' }, state, { ...context, ...rep2 });
-      const { policyVersion: _none, ...withoutVersionContext } = context;
-      const withoutVersion = quoteDecider.decide({ type: 'ApproveQuote' }, state, { ...withoutVersionContext, ...rep2 });
+      // The submitter deciding on their own quote is refused by QUO-14, which no policy table judges.
+      const withoutVersion = quoteDecider.decide({ type: 'ApproveQuote' }, state, { ...context, ...rep1 });
       expect(isRefusal(withVersion) && withVersion.policyVersion).toBe(3);
+      expect(isRefusal(withoutVersion) && withoutVersion.refused).toEqual(quoteRules.segregationOfDuties);
       expect(isRefusal(withoutVersion) && 'policyVersion' in withoutVersion).toBe(false);
     });
 
@@ -503,6 +499,28 @@ describe('Quote', () => {
 
     it(`refuses to send twice (${quoteRules.sendOnlyApproved.id})`, () =>
       spec.given(sent).when({ type: 'SendQuote' }).thenRefuses(quoteRules.sendOnlyApproved, /already sent/));
+
+    describe('under the compliance checks of the policy in force', () => {
+      const violation = (action: 'block' | 'flag', rule: Rule = complianceRules.certification): Violation => ({
+        rule,
+        severity: 'medium',
+        action,
+        detail: 'rep-1 holds no valid certification for FW-100',
+        policyRevision: 3,
+      });
+
+      it(`refuses to send when a rule whose action is block finds something, naming the rule and the policy revision (${complianceRules.certification.id})`, () => {
+        const state = approvedAt20.reduce(quoteDecider.evolve, quoteDecider.initialState());
+        const refused = quoteDecider.decide({ type: 'SendQuote' }, state, { ...context, ...rep1, violations: [violation('flag', complianceRules.promotionTerms), violation('block')] });
+        expect(refused).toEqual({ refused: complianceRules.certification, detail: 'rep-1 holds no valid certification for FW-100', policyVersion: 3 });
+      });
+
+      it('sends despite a rule whose action is flag: the finding is raised on what went out', () =>
+        spec.given(approvedAt20).when({ type: 'SendQuote' }, { ...rep1, violations: [violation('flag')] }).then([sentByRep]));
+
+      it(`judges the quote's own rules first: a quote awaiting approval is refused as such, blocked or not (${quoteRules.sendOnlyApproved.id})`, () =>
+        spec.given(pendingAt20).when({ type: 'SendQuote' }, { violations: [violation('block')] }).thenRefuses(quoteRules.sendOnlyApproved, /awaiting approval/));
+    });
   });
 
   describe('the customer’s answer', () => {

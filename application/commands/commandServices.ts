@@ -1,0 +1,64 @@
+import type { CommandPipeline } from '../commandPipeline.js';
+import { ComplianceChecks } from '../compliance/complianceChecks.js';
+import { promiseOverdue } from '../deadlines/promiseOverdue.js';
+import { quoteExpiry } from '../deadlines/quoteExpiry.js';
+import type { PersonalDataVault } from '../personalData.js';
+import type { Clock } from '../ports/clock.js';
+import type { CreditExposure } from '../ports/creditExposure.js';
+import type { EventStore } from '../ports/eventStore.js';
+import type { KeyStore } from '../ports/keyStore.js';
+import { LeadConversionReactor } from '../reactors/leadConversion.js';
+import { productCommands, promotionCommands } from './catalogCommands.js';
+import { customerCommands } from './customerCommands.js';
+import { findingCommands } from './findingCommands.js';
+import { leadCommands } from './leadCommands.js';
+import { opportunityCommands } from './opportunityCommands.js';
+import { orderCommands } from './orderCommands.js';
+import { policyCommands } from './policyCommands.js';
+import { promiseCommands } from './promiseCommands.js';
+import { quoteCommands } from './quoteCommands.js';
+import { repCommands } from './repCommands.js';
+
+export type CommandServiceDeps = {
+  pipeline: CommandPipeline;
+  eventStore: EventStore;
+  keyStore: KeyStore;
+  personalData: PersonalDataVault;
+  clock: Clock;
+  creditExposure: CreditExposure;
+};
+
+/**
+ * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
+ * nothing else calls the pipeline; a new aggregate's service is added here.
+ */
+export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure }: CommandServiceDeps) => {
+  const customers = customerCommands(pipeline, keyStore);
+  const opportunities = opportunityCommands(pipeline, eventStore);
+  const findings = findingCommands(pipeline);
+  const compliance = new ComplianceChecks({ eventStore, findings });
+  const leadConversion = new LeadConversionReactor({ eventStore, customers, opportunities, personalData });
+  const quotes = quoteCommands(pipeline, eventStore, compliance);
+  const promises = promiseCommands(pipeline, eventStore, compliance);
+  return {
+    commands: {
+      customers,
+      opportunities,
+      products: productCommands(pipeline),
+      promotions: promotionCommands(pipeline, eventStore),
+      leads: leadCommands(pipeline, eventStore, clock, leadConversion),
+      quotes,
+      promises,
+      orders: orderCommands(pipeline, eventStore, creditExposure),
+      policy: policyCommands(pipeline, eventStore),
+      reps: repCommands(pipeline),
+      findings,
+    },
+    /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
+    reactors: { compliance, leadConversion },
+    /** The deadlines the watcher acts on, each through its aggregate's service. */
+    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises)],
+  };
+};
+
+export type CommandServices = ReturnType<typeof commandServices>['commands'];
