@@ -92,6 +92,49 @@ describe('placing an order', () => {
     });
   });
 
+  it("takes the purchase order the order desk keys in when it matches the quote, lines in any order", async () => {
+    const customerId = await customer(1_000_000);
+    const quoteId = await acceptedQuote(customerId, [fw(5), edr(2)]);
+    const lines = [
+      { sku: 'EDR-1', qty: 2, unitPrice: cny(50_000), netTotal: cny(100_000) },
+      { sku: 'FW-100', qty: 5, unitPrice: cny(100_000), netTotal: cny(500_000) },
+    ];
+    const order = await placed(quoteId, { customerId, lines, total: cny(600_000) });
+    const [event] = await orderEvents(order.streamId);
+    expect(event!.data).toMatchObject({ customerId, lines, total: cny(600_000) });
+  });
+
+  it(`refuses a purchase order for another customer than the quote's (ORD-03), appending nothing`, async () => {
+    const customerId = await customer(1_000_000);
+    const otherCustomer = await customer(1_000_000);
+    const quoteId = await acceptedQuote(customerId, [fw(1)]);
+    const head = await t.system.eventStore.headPosition();
+    const refused = await place(quoteId, { customerId: otherCustomer });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ type: '/problems/rule-refused', rule: { id: 'ORD-03' }, detail: expect.stringContaining(`made for customer ${customerId}, not ${otherCustomer}`) });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it(`refuses a purchase order whose lines, prices or total differ from the accepted quote's (ORD-04), appending nothing`, async () => {
+    const customerId = await customer(1_000_000);
+    const quoteId = await acceptedQuote(customerId, [fw(5), edr(2)]);
+    const head = await t.system.eventStore.headPosition();
+    const quoted = [
+      { sku: 'FW-100', qty: 5, unitPrice: cny(100_000), netTotal: cny(500_000) },
+      { sku: 'EDR-1', qty: 2, unitPrice: cny(50_000), netTotal: cny(100_000) },
+    ];
+    const moreFirewalls = [{ ...quoted[0]!, qty: 6, netTotal: cny(600_000) }, quoted[1]!];
+    const cheaperEdr = [quoted[0]!, { ...quoted[1]!, unitPrice: cny(40_000), netTotal: cny(80_000) }];
+    for (const purchaseOrder of [{ lines: moreFirewalls }, { lines: cheaperEdr }, { lines: [quoted[0]!] }]) {
+      const refused = await place(quoteId, purchaseOrder);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json()).toMatchObject({ rule: { id: 'ORD-04' }, detail: "The lines differ from the quote's" });
+    }
+    const wrongTotal = await place(quoteId, { lines: quoted, total: cny(550_000) });
+    expect(wrongTotal.json()).toMatchObject({ status: 422, rule: { id: 'ORD-04' }, detail: expect.stringContaining('differs from the quote') });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
   it('places one order per accepted quote: a second is 409, a retry of the first replays it', async () => {
     const customerId = await customer(1_000_000);
     const quoteId = await acceptedQuote(customerId, [fw(1)]);
