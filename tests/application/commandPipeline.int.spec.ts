@@ -4,6 +4,7 @@ import { ConcurrencyConflict, IdempotencyKeyReused, NotFound, PreconditionFailed
 import { verifyChain } from '../../application/eventIntegrity.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { customerAggregate, type CustomerCommand } from '../../domain/customer/customer.js';
+import { promiseAggregate, type RecordPromise } from '../../domain/promise/promise.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import { storedEventSchemas } from '../../application/eventSchemas.js';
@@ -49,6 +50,22 @@ describe('the command pipeline', () => {
       prevHash: events[0]!.metadata.hash,
     });
     expect(verifyChain(events)).toMatchObject({ intact: true, events: 2 });
+  });
+
+  it("records on every event the customer the aggregate belongs to, its first event included, and the policy revision its facts name", async () => {
+    await run(register, envelope('k1'), 'new');
+    expect((await store.readStream('customer-c1'))[0]!.metadata).toMatchObject({ customerId: 'c1' });
+
+    const record: RecordPromise = { type: 'RecordPromise', promiseId: 'p1', customerId: 'c1', kind: 'other', statement: 'A named engineer', committed: {}, dueDate: '2026-12-31', madeBy: 'rep-7' };
+    await pipeline.handle({ aggregate: promiseAggregate, id: 'p1', command: record, expects: 'new', envelope: envelope('k2'), facts: () => ({ policyVersion: 4 }), metadata: { note: 'extra' } });
+    const [recorded] = await store.readStream('promise-p1');
+    expect(recorded!.metadata).toMatchObject({ customerId: 'c1', policyVersion: 4, note: 'extra' });
+    expect(recorded!.data).toMatchObject({ policyVersion: 4 });
+
+    await pipeline.handle({ aggregate: promiseAggregate, id: 'p1', command: { type: 'FulfilPromise', evidence: 'done' }, expects: 'existing', envelope: envelope('k3') });
+    const [, fulfilled] = await store.readStream('promise-p1');
+    expect(fulfilled!.metadata).toMatchObject({ customerId: 'c1' });
+    expect(fulfilled!.metadata).not.toHaveProperty('policyVersion');
   });
 
   it('replays a command already in the stream instead of deciding again', async () => {
