@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { Money } from '../domain/shared/money.js';
 
 /** Shapes shared by many routes. Every body object is strict: an unknown field is a 400. */
 export const Uuid = z.uuid();
 export const IdParams = z.object({ id: Uuid }).strict();
 export const ShortText = (max = 200) => z.string().trim().min(1).max(max);
 export const Reason = z.string().trim().min(1).max(2000);
-export const MoneyInput = Money.refine((m) => m.minor >= 0, { message: 'must not be negative', path: ['minor'] });
 /** An instant with any offset, kept as UTC (the log's one spelling of time). */
 export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 

@@ -10,7 +10,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
 /** An accepted quote is ordered once: the order's id derives from the quote's, so the stream's own uniqueness enforces it, in any store. */
-export const orderIdFor = (quoteId: string) => idFromKey('order-for-quote', quoteId);
+const orderIdFor = (quoteId: string) => idFromKey('order-for-quote', quoteId);
 
 /** Orders (articles 31-35, 40): placed from an accepted quote within the customer's credit, delivered in part or whole, completed or cancelled. */
 export const orderCommands = (pipeline: CommandPipeline, eventStore: EventStore, exposure: CreditExposure) => {

@@ -10,5 +10,3 @@ export const Money = z
 export type Money = z.infer<typeof Money>;
 
 export const NonNegativeMoney = Money.refine((m) => m.minor >= 0, { message: 'must not be negative', path: ['minor'] });
-
-export const DEFAULT_CURRENCY = 'CNY';
