@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { NotFound, RuleRefused } from '../../application/errors.js';
 import { policyRevisions } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { policyInForce, policyRules, PolicyRevisionPublishedData, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
+import { policyInForce, policyRules, policyEventSchemas, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
 import { CommandResponse, commandEnvelope, sendCommandResult } from '../commands.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
 
-const PolicyRevisionItem = PolicyRevisionPublishedData.extend({ inForce: z.boolean() });
+const PolicyRevisionItem = policyEventSchemas.PolicyRevisionPublished.extend({ inForce: z.boolean() });
 
 export const policyRoutes =
   ({ commands: { policy }, eventStore, clock }: ApiServices): FastifyPluginAsyncZod =>

@@ -1,12 +1,4 @@
-import {
-  DEFAULT_POLICY,
-  POLICY_ID,
-  policyAggregate,
-  PolicyRevisionPublishedData,
-  type Policy,
-  type PolicyEvent,
-  type PublishPolicyRevision,
-} from '../../domain/policy/policy.js';
+import { DEFAULT_POLICY, POLICY_ID, policyAggregate, policyEventSchemas, type Policy, type PolicyEvent, type PublishPolicyRevision } from '../../domain/policy/policy.js';
 import type { Aggregate } from '../../domain/shared/aggregate.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { idFromKey } from '../ids.js';
@@ -14,7 +6,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
 /** Who publishes revision 1 at first start. */
-export const POLICY_PUBLISHER = { id: 'system', role: 'admin' } as const;
+const POLICY_PUBLISHER = { id: 'system', role: 'admin' } as const;
 
 type PublishAtOnce = Omit<PublishPolicyRevision, 'effectiveFrom'>;
 
@@ -36,7 +28,7 @@ export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore
     async publish(revision: Payload<PublishPolicyRevision>, envelope: CommandEnvelope) {
       const result = await policy.act(POLICY_ID, { type: 'PublishPolicyRevision', ...revision }, envelope);
       const [published] = await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { fromRevision: result.revision, maxCount: 1 });
-      return { result, policyRevision: PolicyRevisionPublishedData.parse(published?.data).revision };
+      return { result, policyRevision: policyEventSchemas.PolicyRevisionPublished.parse(published?.data).revision };
     },
 
     /**

@@ -1,4 +1,4 @@
-import { POLICY_STREAM_ID, PolicyRevisionPublishedData, policyInForce as inForceAt, type PolicyRevision } from '../../domain/policy/policy.js';
+import { POLICY_STREAM_ID, policyEventSchemas, policyInForce as inForceAt, type PolicyRevision } from '../../domain/policy/policy.js';
 import type { EventStore } from '../ports/eventStore.js';
 
 type Cache = { revisions: PolicyRevision[]; streamRevision: number };
@@ -19,7 +19,7 @@ export const policyRevisions = async (eventStore: EventStore): Promise<readonly 
   const latest = caches.get(eventStore);
   if (latest && latest.streamRevision >= fresh.at(-1)!.revision) return latest.revisions;
   const next: Cache = {
-    revisions: [...cached.revisions, ...fresh.map((event) => PolicyRevisionPublishedData.parse(event.data))],
+    revisions: [...cached.revisions, ...fresh.map((event) => policyEventSchemas.PolicyRevisionPublished.parse(event.data))],
     streamRevision: fresh.at(-1)!.revision,
   };
   caches.set(eventStore, next);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { customerDecider, customerRules, customerStreamId } from '../../domain/customer/customer.js';
-import { LeadCapturedData, LeadConvertedData, leadDataSubject, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
+import { leadEventSchemas, leadDataSubject, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
 import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandResult } from '../commandPipeline.js';
@@ -30,7 +30,7 @@ export const conversionIds = (leadId: string, existingCustomerId: string | undef
 });
 
 /** Campaign and partner leads carry their attribution over to the deal; inbound and referral leads have none to carry. */
-const sourceLink = ({ source, sourceRef }: z.infer<typeof LeadConvertedData>) => {
+const sourceLink = ({ source, sourceRef }: z.infer<typeof leadEventSchemas.LeadConverted>) => {
   if (!sourceRef) return null;
   if (source === 'campaign') return { campaignId: sourceRef };
   if (source === 'partner') return { partnerId: sourceRef };
@@ -74,7 +74,7 @@ export class LeadConversionReactor {
 
   /** Issues the follow-ups of one LeadConverted, in order; for a repeat, each replays its first answer. */
   async react(event: RecordedEvent): Promise<CommandResult[]> {
-    const converted = LeadConvertedData.parse(event.data);
+    const converted = leadEventSchemas.LeadConverted.parse(event.data);
     const { actor, correlationId } = ConvertedMetadata.parse(event.metadata);
     const { leadId, customerId, opportunityId, opportunity: deal } = converted;
     // Optional in the stored schema only because earlier events lack it; without it there is no deal to open.
@@ -107,7 +107,7 @@ export class LeadConversionReactor {
   private async leadContact(leadId: string) {
     const captured = (await this.deps.eventStore.readStream(leadStreamId(leadId))).find((e) => e.type === 'LeadCaptured');
     if (!captured) throw new NotFound('Lead', leadId);
-    const { contact } = LeadCapturedData.parse(captured.data);
+    const { contact } = leadEventSchemas.LeadCaptured.parse(captured.data);
     const subject = leadDataSubject(leadId);
     const reveal = async (value: string | undefined) => (value === undefined ? undefined : this.deps.personalData.reveal(subject, value));
     const name = await this.deps.personalData.reveal(subject, contact.name);

@@ -15,36 +15,31 @@ export const MaxSla = z.object({
 });
 export type MaxSla = z.infer<typeof MaxSla>;
 
-export const ProductPublishedData = z.object({
-  sku: z.string(),
-  name: z.string(),
-  capabilities: z.array(z.string()),
-  maxSla: MaxSla,
-  leadTimeDays: z.number().int(),
-  listPrice: Money,
-  floorPrice: Money,
-  unitCost: Money,
-});
-
-export const ProductPriceRevisedData = z.object({
-  sku: z.string(),
-  listPrice: Money,
-  floorPrice: Money,
-  unitCost: Money,
-  reason: z.string().optional(),
-});
-
-export const ProductRetiredData = z.object({
-  sku: z.string(),
-  reason: z.string().optional(),
-});
-
 export const productEventSchemas = {
-  ProductPublished: ProductPublishedData,
-  ProductPriceRevised: ProductPriceRevisedData,
-  ProductRetired: ProductRetiredData,
+  ProductPublished: z.object({
+    sku: z.string(),
+    name: z.string(),
+    capabilities: z.array(z.string()),
+    maxSla: MaxSla,
+    leadTimeDays: z.number().int(),
+    listPrice: Money,
+    floorPrice: Money,
+    unitCost: Money,
+  }),
+  ProductPriceRevised: z.object({
+    sku: z.string(),
+    listPrice: Money,
+    floorPrice: Money,
+    unitCost: Money,
+    reason: z.string().optional(),
+  }),
+  ProductRetired: z.object({
+    sku: z.string(),
+    reason: z.string().optional(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type ProductEvent = EventOf<typeof productEventSchemas>;
 
 // State

@@ -17,27 +17,24 @@ export const Eligibility = z.object({
 });
 export type Eligibility = z.infer<typeof Eligibility>;
 
-export const PromotionLaunchedData = z.object({
-  promotionId: z.string(),
-  name: z.string(),
-  skus: z.array(z.string()),
-  discountPct: z.number(),
-  validFrom: z.iso.datetime(),
-  validTo: z.iso.datetime(),
-  eligibility: Eligibility,
-});
-
-export const PromotionEndedData = z.object({
-  promotionId: z.string(),
-  reason: z.string(),
-  endedAt: z.iso.datetime(),
-});
-
 export const promotionEventSchemas = {
-  PromotionLaunched: PromotionLaunchedData,
-  PromotionEnded: PromotionEndedData,
+  PromotionLaunched: z.object({
+    promotionId: z.string(),
+    name: z.string(),
+    skus: z.array(z.string()),
+    discountPct: z.number(),
+    validFrom: z.iso.datetime(),
+    validTo: z.iso.datetime(),
+    eligibility: Eligibility,
+  }),
+  PromotionEnded: z.object({
+    promotionId: z.string(),
+    reason: z.string(),
+    endedAt: z.iso.datetime(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type PromotionEvent = EventOf<typeof promotionEventSchemas>;
 
 // State

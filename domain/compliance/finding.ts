@@ -30,56 +30,47 @@ export const FindingEvidence = z.object({
 });
 export type FindingEvidence = z.infer<typeof FindingEvidence>;
 
-export const FindingRaisedData = z.object({
-  findingId: z.string(),
-  ruleId: z.string(),
-  ruleName: z.string(),
-  severity: Severity,
-  policyRevision: z.number().int().positive(),
-  detail: z.string(),
-  evidence: z.array(FindingEvidence).min(1),
-  customerId: z.string().optional(),
-  sellerId: z.string(),
-  sellerManagerId: z.string().optional(),
-  subject: z.object({ kind: FindingSubjectKind, id: z.string() }),
-  raisedAt: z.iso.datetime(),
-});
-
-export const FindingAcknowledgedData = z.object({
-  findingId: z.string(),
-  acknowledgedBy: z.string(),
-  reason: z.string().optional(),
-});
-
-export const FindingRemediatedData = z.object({
-  findingId: z.string(),
-  remediatedBy: z.string(),
-  /** What was done to put it right, and where to see it. */
-  evidence: z.string(),
-  reason: z.string().optional(),
-});
-
-export const FindingWaivedData = z.object({
-  findingId: z.string(),
-  waivedBy: z.string(),
-  reason: z.string(),
-});
-
-export const FindingClosedData = z.object({
-  findingId: z.string(),
-  closedBy: z.string(),
-  outcome: z.enum(['remediated', 'waived']),
-  reason: z.string().optional(),
-});
-
 export const findingEventSchemas = {
-  FindingRaised: FindingRaisedData,
-  FindingAcknowledged: FindingAcknowledgedData,
-  FindingRemediated: FindingRemediatedData,
-  FindingWaived: FindingWaivedData,
-  FindingClosed: FindingClosedData,
+  FindingRaised: z.object({
+    findingId: z.string(),
+    ruleId: z.string(),
+    ruleName: z.string(),
+    severity: Severity,
+    policyRevision: z.number().int().positive(),
+    detail: z.string(),
+    evidence: z.array(FindingEvidence).min(1),
+    customerId: z.string().optional(),
+    sellerId: z.string(),
+    sellerManagerId: z.string().optional(),
+    subject: z.object({ kind: FindingSubjectKind, id: z.string() }),
+    raisedAt: z.iso.datetime(),
+  }),
+  FindingAcknowledged: z.object({
+    findingId: z.string(),
+    acknowledgedBy: z.string(),
+    reason: z.string().optional(),
+  }),
+  FindingRemediated: z.object({
+    findingId: z.string(),
+    remediatedBy: z.string(),
+    /** What was done to put it right, and where to see it. */
+    evidence: z.string(),
+    reason: z.string().optional(),
+  }),
+  FindingWaived: z.object({
+    findingId: z.string(),
+    waivedBy: z.string(),
+    reason: z.string(),
+  }),
+  FindingClosed: z.object({
+    findingId: z.string(),
+    closedBy: z.string(),
+    outcome: z.enum(['remediated', 'waived']),
+    reason: z.string().optional(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type FindingEvent = EventOf<typeof findingEventSchemas>;
 
 // State

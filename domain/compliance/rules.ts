@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
 import type { PolicyRevision, RuleAction, Severity } from '../policy/policy.js';
-import type { CustomerPromise, PromiseRecordedData } from '../promise/promise.js';
+import type { CustomerPromise, promiseEventSchemas } from '../promise/promise.js';
 import { asPct, authorityOf, discountOffListBps, discountToAuthorise, isBelowFloor, type QuoteLine } from '../quote/pricing.js';
 import { refuse, type Refusal, type Rule } from '../shared/decider.js';
 import type { Money } from '../shared/money.js';
@@ -24,7 +24,7 @@ export type Violation = {
   readonly policyRevision: number;
 };
 
-export type RecordedPromise = z.infer<typeof PromiseRecordedData>;
+export type RecordedPromise = z.infer<typeof promiseEventSchemas.PromiseRecorded>;
 
 /** What a promise is judged against; the product is the one its sku names, the seller the rep who made it. */
 export type PromiseFacts = { readonly policy: PolicyRevision; readonly product?: ProductFacts; readonly seller?: RepFacts };

@@ -13,75 +13,60 @@ export type CustomerTier = z.infer<typeof CustomerTier>;
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
-export const CustomerRegisteredData = z.object({
-  customerId: z.string(),
-  name: z.string(),
-  industry: z.string(),
-  region: z.string(),
-});
-
 export const InteractionKind = z.enum(['visit', 'call', 'email', 'demo']);
 export type InteractionKind = z.infer<typeof InteractionKind>;
 
-export const InteractionRecordedData = z.object({
-  customerId: z.string(),
-  interactionId: z.string(),
-  kind: InteractionKind,
-  note: z.string(),
-  needs: z.array(z.string()).optional(),
-});
-
-/** Only the fields that changed. */
-export const CustomerProfileUpdatedData = z.object({
-  customerId: z.string(),
-  name: z.string().optional(),
-  industry: z.string().optional(),
-  region: z.string().optional(),
-  tier: CustomerTier.optional(),
-});
-
-export const CreditLimitSetData = z.object({
-  customerId: z.string(),
-  limit: NonNegativeMoney,
-});
-
-export const RiskFlagRaisedData = z.object({
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-export const RiskFlagClearedData = z.object({
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-/** Name, phone and e-mail are plain strings here: the application stores them encrypted. */
-export const ContactAddedData = z.object({
-  customerId: z.string(),
-  contactId: z.string(),
-  name: z.string(),
-  phone: z.string().optional(),
-  email: z.string().optional(),
-  title: z.string().optional(),
-});
-
-/** Records that the customer's personal data was erased (its key destroyed), who asked and why. */
-export const PersonalDataErasedData = z.object({
-  customerId: z.string(),
-  reason: z.string(),
-});
-
 export const customerEventSchemas = {
-  CustomerRegistered: CustomerRegisteredData,
-  InteractionRecorded: InteractionRecordedData,
-  CustomerProfileUpdated: CustomerProfileUpdatedData,
-  CreditLimitSet: CreditLimitSetData,
-  RiskFlagRaised: RiskFlagRaisedData,
-  RiskFlagCleared: RiskFlagClearedData,
-  ContactAdded: ContactAddedData,
-  CustomerPersonalDataErased: PersonalDataErasedData,
+  CustomerRegistered: z.object({
+    customerId: z.string(),
+    name: z.string(),
+    industry: z.string(),
+    region: z.string(),
+  }),
+  InteractionRecorded: z.object({
+    customerId: z.string(),
+    interactionId: z.string(),
+    kind: InteractionKind,
+    note: z.string(),
+    needs: z.array(z.string()).optional(),
+  }),
+  /** Only the fields that changed. */
+  CustomerProfileUpdated: z.object({
+    customerId: z.string(),
+    name: z.string().optional(),
+    industry: z.string().optional(),
+    region: z.string().optional(),
+    tier: CustomerTier.optional(),
+  }),
+  CreditLimitSet: z.object({
+    customerId: z.string(),
+    limit: NonNegativeMoney,
+  }),
+  RiskFlagRaised: z.object({
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  RiskFlagCleared: z.object({
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  /** Name, phone and e-mail are plain strings here: the application stores them encrypted. */
+  ContactAdded: z.object({
+    customerId: z.string(),
+    contactId: z.string(),
+    name: z.string(),
+    phone: z.string().optional(),
+    email: z.string().optional(),
+    title: z.string().optional(),
+  }),
+  /** Records that the customer's personal data was erased (its key destroyed), who asked and why. */
+  CustomerPersonalDataErased: z.object({
+    customerId: z.string(),
+    reason: z.string(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type CustomerEvent = EventOf<typeof customerEventSchemas>;
 
 /**

@@ -23,25 +23,6 @@ export const LeadContact = z.object({
 });
 export type LeadContact = z.infer<typeof LeadContact>;
 
-export const LeadCapturedData = z.object({
-  leadId: z.string(),
-  source: LeadSource,
-  sourceRef: z.string().optional(),
-  company: z.string(),
-  contact: LeadContact,
-  interest: z.string(),
-});
-
-export const LeadQualifiedData = z.object({
-  leadId: z.string(),
-  note: z.string().optional(),
-});
-
-export const LeadDisqualifiedData = z.object({
-  leadId: z.string(),
-  reason: z.string(),
-});
-
 /** The customer a lead becomes when it is not joining an existing one. */
 export const ConversionCustomer = z.object({ name: z.string(), industry: z.string(), region: z.string() });
 
@@ -49,31 +30,43 @@ export const ConversionCustomer = z.object({ name: z.string(), industry: z.strin
 export const ConversionOpportunity = z.object({ title: z.string(), ownerId: z.string(), amount: Money });
 export type ConversionOpportunity = z.infer<typeof ConversionOpportunity>;
 
-/**
- * Carries the lead's company, interest and source, the new customer and the deal, so the
- * reactor that registers the customer, opens the opportunity and links its source needs no
- * other event. customer and opportunity came later: optional so earlier events still parse.
- */
-export const LeadConvertedData = z.object({
-  leadId: z.string(),
-  customerId: z.string(),
-  customerIsNew: z.boolean(),
-  opportunityId: z.string(),
-  company: z.string(),
-  interest: z.string(),
-  source: LeadSource,
-  sourceRef: z.string().optional(),
-  customer: ConversionCustomer.optional(),
-  opportunity: ConversionOpportunity.optional(),
-});
-
 export const leadEventSchemas = {
-  LeadCaptured: LeadCapturedData,
-  LeadQualified: LeadQualifiedData,
-  LeadDisqualified: LeadDisqualifiedData,
-  LeadConverted: LeadConvertedData,
+  LeadCaptured: z.object({
+    leadId: z.string(),
+    source: LeadSource,
+    sourceRef: z.string().optional(),
+    company: z.string(),
+    contact: LeadContact,
+    interest: z.string(),
+  }),
+  LeadQualified: z.object({
+    leadId: z.string(),
+    note: z.string().optional(),
+  }),
+  LeadDisqualified: z.object({
+    leadId: z.string(),
+    reason: z.string(),
+  }),
+  /**
+   * Carries the lead's company, interest and source, the new customer and the deal, so the
+   * reactor that registers the customer, opens the opportunity and links its source needs no
+   * other event. customer and opportunity came later: optional so earlier events still parse.
+   */
+  LeadConverted: z.object({
+    leadId: z.string(),
+    customerId: z.string(),
+    customerIsNew: z.boolean(),
+    opportunityId: z.string(),
+    company: z.string(),
+    interest: z.string(),
+    source: LeadSource,
+    sourceRef: z.string().optional(),
+    customer: ConversionCustomer.optional(),
+    opportunity: ConversionOpportunity.optional(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type LeadEvent = EventOf<typeof leadEventSchemas>;
 
 /**

@@ -13,67 +13,54 @@ export type Stage = z.infer<typeof Stage>;
 
 // Events
 
-export const OpportunityOpenedData = z.object({
-  opportunityId: z.string(),
-  customerId: z.string(),
-  title: z.string(),
-  ownerId: z.string(),
-  amount: Money,
-  stage: Stage,
-  /** The lead this deal came from, when it came from one. */
-  leadId: z.string().optional(),
-});
-
-export const OpportunityStageChangedData = z.object({
-  opportunityId: z.string(),
-  from: Stage,
-  to: Stage,
-  reason: z.string().optional(),
-});
-
-export const OpportunityWonData = z.object({
-  opportunityId: z.string(),
-  customerId: z.string(),
-  amount: Money,
-  reason: z.string().optional(),
-});
-
-export const OpportunityLostData = z.object({
-  opportunityId: z.string(),
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-export const OpportunityNeedsRecordedData = z.object({
-  opportunityId: z.string(),
-  needs: z.array(z.string()),
-  proposedSolution: z.string().optional(),
-});
-
-export const OpportunityReassignedData = z.object({
-  opportunityId: z.string(),
-  from: z.string(),
-  to: z.string(),
-  reason: z.string().optional(),
-});
-
-/** Attribution of the deal to the campaign and/or partner that brought it. */
-export const OpportunitySourceLinkedData = z.object({
-  opportunityId: z.string(),
-  campaignId: z.string().optional(),
-  partnerId: z.string().optional(),
-});
-
 export const opportunityEventSchemas = {
-  OpportunityOpened: OpportunityOpenedData,
-  OpportunityStageChanged: OpportunityStageChangedData,
-  OpportunityWon: OpportunityWonData,
-  OpportunityLost: OpportunityLostData,
-  OpportunityNeedsRecorded: OpportunityNeedsRecordedData,
-  OpportunityReassigned: OpportunityReassignedData,
-  OpportunitySourceLinked: OpportunitySourceLinkedData,
+  OpportunityOpened: z.object({
+    opportunityId: z.string(),
+    customerId: z.string(),
+    title: z.string(),
+    ownerId: z.string(),
+    amount: Money,
+    stage: Stage,
+    /** The lead this deal came from, when it came from one. */
+    leadId: z.string().optional(),
+  }),
+  OpportunityStageChanged: z.object({
+    opportunityId: z.string(),
+    from: Stage,
+    to: Stage,
+    reason: z.string().optional(),
+  }),
+  OpportunityWon: z.object({
+    opportunityId: z.string(),
+    customerId: z.string(),
+    amount: Money,
+    reason: z.string().optional(),
+  }),
+  OpportunityLost: z.object({
+    opportunityId: z.string(),
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  OpportunityNeedsRecorded: z.object({
+    opportunityId: z.string(),
+    needs: z.array(z.string()),
+    proposedSolution: z.string().optional(),
+  }),
+  OpportunityReassigned: z.object({
+    opportunityId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    reason: z.string().optional(),
+  }),
+  /** Attribution of the deal to the campaign and/or partner that brought it. */
+  OpportunitySourceLinked: z.object({
+    opportunityId: z.string(),
+    campaignId: z.string().optional(),
+    partnerId: z.string().optional(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type OpportunityEvent = EventOf<typeof opportunityEventSchemas>;
 
 // State

@@ -23,81 +23,70 @@ export type DeliveryLine = z.infer<typeof DeliveryLine>;
 export const OverriddenCheck = z.enum(['credit_limit', 'risk_flag']);
 export type OverriddenCheck = z.infer<typeof OverriddenCheck>;
 
-export const OrderPlacedData = z.object({
-  orderId: z.string(),
-  quoteId: z.string(),
-  customerId: z.string(),
-  lines: z.array(OrderLine),
-  total: Money,
-  promisedDeliveryDate: z.iso.date(),
-  /** The credit facts the order was judged on, so an audit sees what the decision saw. */
-  creditCheck: z.object({
-    limit: Money.nullable(),
-    openOrdersTotal: Money,
-    riskFlagged: z.boolean(),
-  }),
-  /** Present only when finance let the order through a credit or risk refusal. */
-  creditOverride: z
-    .object({
-      reason: z.string(),
-      by: z.object({ id: z.string(), role: z.string() }),
-      overrode: z.array(OverriddenCheck),
-    })
-    .optional(),
-});
-
-export const OrderConfirmedData = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-});
-
-export const OrderDeliveredData = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  deliveryId: z.string(),
-  lines: z.array(DeliveryLine),
-  /** Every ordered sku with what has been delivered of it so far, this delivery included. */
-  deliveredToDate: z.array(z.object({ sku: z.string(), ordered: z.number().int(), delivered: z.number().int() })),
-  /** Delivered on a day after the promised delivery date. */
-  late: z.boolean(),
-});
-
-/** Follows the delivery that completed the order; `late` when that delivery was. */
-export const OrderFullyDeliveredData = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  promisedDeliveryDate: z.iso.date(),
-  late: z.boolean(),
-});
-
-/** Completion and cancellation carry the total, so a view of open exposure needs no lookup. */
-export const OrderCompletedData = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  total: Money,
-});
-
-export const OrderCancelledData = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  total: Money,
-  reason: z.string(),
-});
-
 export const orderEventSchemas = {
-  OrderPlaced: OrderPlacedData,
-  OrderConfirmed: OrderConfirmedData,
-  OrderDelivered: OrderDeliveredData,
-  OrderFullyDelivered: OrderFullyDeliveredData,
-  OrderCompleted: OrderCompletedData,
-  OrderCancelled: OrderCancelledData,
+  OrderPlaced: z.object({
+    orderId: z.string(),
+    quoteId: z.string(),
+    customerId: z.string(),
+    lines: z.array(OrderLine),
+    total: Money,
+    promisedDeliveryDate: z.iso.date(),
+    /** The credit facts the order was judged on, so an audit sees what the decision saw. */
+    creditCheck: z.object({
+      limit: Money.nullable(),
+      openOrdersTotal: Money,
+      riskFlagged: z.boolean(),
+    }),
+    /** Present only when finance let the order through a credit or risk refusal. */
+    creditOverride: z
+      .object({
+        reason: z.string(),
+        by: z.object({ id: z.string(), role: z.string() }),
+        overrode: z.array(OverriddenCheck),
+      })
+      .optional(),
+  }),
+  OrderConfirmed: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+  }),
+  OrderDelivered: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    deliveryId: z.string(),
+    lines: z.array(DeliveryLine),
+    /** Every ordered sku with what has been delivered of it so far, this delivery included. */
+    deliveredToDate: z.array(z.object({ sku: z.string(), ordered: z.number().int(), delivered: z.number().int() })),
+    /** Delivered on a day after the promised delivery date. */
+    late: z.boolean(),
+  }),
+  /** Follows the delivery that completed the order; `late` when that delivery was. */
+  OrderFullyDelivered: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    promisedDeliveryDate: z.iso.date(),
+    late: z.boolean(),
+  }),
+  /** Completion and cancellation carry the total, so a view of open exposure needs no lookup. */
+  OrderCompleted: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    total: Money,
+  }),
+  OrderCancelled: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    total: Money,
+    reason: z.string(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type OrderEvent = EventOf<typeof orderEventSchemas>;
 
 // State
 
-type Progress = z.infer<typeof OrderDeliveredData>['deliveredToDate'];
+type Progress = z.infer<typeof orderEventSchemas.OrderDelivered>['deliveredToDate'];
 
 export type Order =
   | { status: 'none' }

@@ -54,20 +54,19 @@ const contentShape = {
   rules: z.record(z.string(), RuleSetting),
 };
 
-export const PolicyRevisionPublishedData = z.object({
-  revision: z.number().int().positive(),
-  effectiveFrom: z.iso.datetime(),
-  ...contentShape,
-  publishedBy: z.string(),
-});
-
 export const policyEventSchemas = {
-  PolicyRevisionPublished: PolicyRevisionPublishedData,
+  PolicyRevisionPublished: z.object({
+    revision: z.number().int().positive(),
+    effectiveFrom: z.iso.datetime(),
+    ...contentShape,
+    publishedBy: z.string(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type PolicyEvent = EventOf<typeof policyEventSchemas>;
 
-export type PolicyRevision = z.infer<typeof PolicyRevisionPublishedData>;
+export type PolicyRevision = z.infer<typeof policyEventSchemas.PolicyRevisionPublished>;
 /** What a publisher states; the revision number, the publisher and the instant are the system's. */
 export type PolicyContent = Omit<PolicyRevision, 'revision' | 'effectiveFrom' | 'publishedBy'>;
 

@@ -29,54 +29,45 @@ export const Committed = z.object({
 });
 export type Committed = z.infer<typeof Committed>;
 
-export const PromiseRecordedData = z.object({
-  promiseId: z.string(),
-  customerId: z.string(),
-  opportunityId: z.string().optional(),
-  kind: PromiseKind,
-  statement: z.string().refine((s) => charCount(s) <= STATEMENT_MAX_CHARS, `at most ${STATEMENT_MAX_CHARS} characters`),
-  sku: z.string().optional(),
-  committed: Committed,
-  dueDate: z.iso.date(),
-  /** The seller who made the promise, who need not be the one recording it. */
-  madeBy: z.string(),
-  recordedAt: z.iso.datetime(),
-  /** The policy in force when it was recorded, which the compliance checks judge it by. */
-  policyVersion: z.number().int().optional(),
-});
-
-export const PromiseFulfilledData = z.object({
-  promiseId: z.string(),
-  customerId: z.string(),
-  evidence: z.string(),
-});
-
-export const PromiseBrokenData = z.object({
-  promiseId: z.string(),
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-export const PromiseWithdrawnData = z.object({
-  promiseId: z.string(),
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-export const PromiseWentOverdueData = z.object({
-  promiseId: z.string(),
-  customerId: z.string(),
-  dueDate: z.iso.date(),
-});
-
 export const promiseEventSchemas = {
-  PromiseRecorded: PromiseRecordedData,
-  PromiseFulfilled: PromiseFulfilledData,
-  PromiseBroken: PromiseBrokenData,
-  PromiseWithdrawn: PromiseWithdrawnData,
-  PromiseWentOverdue: PromiseWentOverdueData,
+  PromiseRecorded: z.object({
+    promiseId: z.string(),
+    customerId: z.string(),
+    opportunityId: z.string().optional(),
+    kind: PromiseKind,
+    statement: z.string().refine((s) => charCount(s) <= STATEMENT_MAX_CHARS, `at most ${STATEMENT_MAX_CHARS} characters`),
+    sku: z.string().optional(),
+    committed: Committed,
+    dueDate: z.iso.date(),
+    /** The seller who made the promise, who need not be the one recording it. */
+    madeBy: z.string(),
+    recordedAt: z.iso.datetime(),
+    /** The policy in force when it was recorded, which the compliance checks judge it by. */
+    policyVersion: z.number().int().optional(),
+  }),
+  PromiseFulfilled: z.object({
+    promiseId: z.string(),
+    customerId: z.string(),
+    evidence: z.string(),
+  }),
+  PromiseBroken: z.object({
+    promiseId: z.string(),
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  PromiseWithdrawn: z.object({
+    promiseId: z.string(),
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  PromiseWentOverdue: z.object({
+    promiseId: z.string(),
+    customerId: z.string(),
+    dueDate: z.iso.date(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type PromiseEvent = EventOf<typeof promiseEventSchemas>;
 
 // State

@@ -30,73 +30,58 @@ const FINAL_STATUSES: readonly QuoteStatus[] = ['accepted', 'declined', 'rejecte
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
-export const QuoteDraftedData = z.object({
-  quoteId: z.string(),
-  opportunityId: z.string(),
-  customerId: z.string(),
-  ownerId: z.string(),
-  validUntil: z.iso.datetime(),
-  lines: z.array(QuoteLineData),
-  subtotal: Money,
-  discountTotal: Money,
-  total: Money,
-});
-
-export const QuoteSubmittedData = z.object({
-  quoteId: z.string(),
-  submittedBy: z.string(),
-  approvalRequired: z.boolean(),
-  /** Why approval is needed, each led by the id of the rule that asks for it. */
-  reasons: z.array(z.string()),
-});
-
-export const QuoteApprovedData = z.object({
-  quoteId: z.string(),
-  approvedBy: z.string(),
-  approverRole: z.string(),
-  reason: z.string().optional(),
-});
-
-export const QuoteRejectedData = z.object({
-  quoteId: z.string(),
-  rejectedBy: z.string(),
-  reason: z.string(),
-});
-
-export const QuoteSentData = z.object({
-  quoteId: z.string(),
-  sentBy: z.string(),
-});
-
-export const QuoteAcceptedData = z.object({
-  quoteId: z.string(),
-  opportunityId: z.string(),
-  customerId: z.string(),
-  total: Money,
-});
-
-export const QuoteDeclinedData = z.object({
-  quoteId: z.string(),
-  customerId: z.string(),
-  reason: z.string(),
-});
-
-export const QuoteExpiredData = z.object({
-  quoteId: z.string(),
-  validUntil: z.iso.datetime(),
-});
-
 export const quoteEventSchemas = {
-  QuoteDrafted: QuoteDraftedData,
-  QuoteSubmitted: QuoteSubmittedData,
-  QuoteApproved: QuoteApprovedData,
-  QuoteRejected: QuoteRejectedData,
-  QuoteSent: QuoteSentData,
-  QuoteAccepted: QuoteAcceptedData,
-  QuoteDeclined: QuoteDeclinedData,
-  QuoteExpired: QuoteExpiredData,
+  QuoteDrafted: z.object({
+    quoteId: z.string(),
+    opportunityId: z.string(),
+    customerId: z.string(),
+    ownerId: z.string(),
+    validUntil: z.iso.datetime(),
+    lines: z.array(QuoteLineData),
+    subtotal: Money,
+    discountTotal: Money,
+    total: Money,
+  }),
+  QuoteSubmitted: z.object({
+    quoteId: z.string(),
+    submittedBy: z.string(),
+    approvalRequired: z.boolean(),
+    /** Why approval is needed, each led by the id of the rule that asks for it. */
+    reasons: z.array(z.string()),
+  }),
+  QuoteApproved: z.object({
+    quoteId: z.string(),
+    approvedBy: z.string(),
+    approverRole: z.string(),
+    reason: z.string().optional(),
+  }),
+  QuoteRejected: z.object({
+    quoteId: z.string(),
+    rejectedBy: z.string(),
+    reason: z.string(),
+  }),
+  QuoteSent: z.object({
+    quoteId: z.string(),
+    sentBy: z.string(),
+  }),
+  QuoteAccepted: z.object({
+    quoteId: z.string(),
+    opportunityId: z.string(),
+    customerId: z.string(),
+    total: Money,
+  }),
+  QuoteDeclined: z.object({
+    quoteId: z.string(),
+    customerId: z.string(),
+    reason: z.string(),
+  }),
+  QuoteExpired: z.object({
+    quoteId: z.string(),
+    validUntil: z.iso.datetime(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type QuoteEvent = EventOf<typeof quoteEventSchemas>;
 
 // State

@@ -14,54 +14,45 @@ const instant = (iso: string) => Date.parse(iso);
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
-export const RepHiredData = z.object({
-  actorId: z.string(),
-  name: z.string(),
-  team: z.string(),
-  role: z.string(),
-  managerId: z.string().optional(),
-});
-
-export const RepRoleChangedData = z.object({
-  actorId: z.string(),
-  from: z.string(),
-  to: z.string(),
-  reason: z.string().optional(),
-});
-
-/** A move states the whole new arrangement: the team and the manager in it, if any. */
-export const RepTeamChangedData = z.object({
-  actorId: z.string(),
-  fromTeam: z.string(),
-  fromManagerId: z.string().optional(),
-  team: z.string(),
-  managerId: z.string().optional(),
-});
-
-export const TrainingRecordedData = z.object({
-  actorId: z.string(),
-  trainingId: z.string(),
-  course: z.string(),
-  passedAt: z.iso.datetime(),
-  /** The skus the course certifies the rep to commit on. */
-  certifies: z.array(z.string()),
-  expiresAt: z.iso.datetime(),
-  recordedBy: z.string(),
-});
-
-export const RepOffboardedData = z.object({
-  actorId: z.string(),
-  reason: z.string(),
-});
-
 export const repEventSchemas = {
-  RepHired: RepHiredData,
-  RepRoleChanged: RepRoleChangedData,
-  RepTeamChanged: RepTeamChangedData,
-  TrainingRecorded: TrainingRecordedData,
-  RepOffboarded: RepOffboardedData,
+  RepHired: z.object({
+    actorId: z.string(),
+    name: z.string(),
+    team: z.string(),
+    role: z.string(),
+    managerId: z.string().optional(),
+  }),
+  RepRoleChanged: z.object({
+    actorId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    reason: z.string().optional(),
+  }),
+  /** A move states the whole new arrangement: the team and the manager in it, if any. */
+  RepTeamChanged: z.object({
+    actorId: z.string(),
+    fromTeam: z.string(),
+    fromManagerId: z.string().optional(),
+    team: z.string(),
+    managerId: z.string().optional(),
+  }),
+  TrainingRecorded: z.object({
+    actorId: z.string(),
+    trainingId: z.string(),
+    course: z.string(),
+    passedAt: z.iso.datetime(),
+    /** The skus the course certifies the rep to commit on. */
+    certifies: z.array(z.string()),
+    expiresAt: z.iso.datetime(),
+    recordedBy: z.string(),
+  }),
+  RepOffboarded: z.object({
+    actorId: z.string(),
+    reason: z.string(),
+  }),
 } as const;
 
+/** Each event read off its schema: the types are never written out by hand. */
 export type RepEvent = EventOf<typeof repEventSchemas>;
 
 // State
