@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../application/roles.js';
-import { Stage } from '../../domain/opportunity/opportunity.js';
+import { FeedbackSentiment, Stage } from '../../domain/opportunity/opportunity.js';
 import { NonNegativeMoney } from '../../domain/shared/money.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
@@ -74,5 +74,12 @@ export const opportunityRoutes =
       summary: 'Attribute the deal to the campaign and/or partner that brought it',
       body: z.object({ campaignId: ShortText(128).optional(), partnerId: ShortText(128).optional() }).strict(),
       handle: (id, source, envelope) => opportunities.linkSource(id, source, envelope),
+    });
+
+    action('/opportunities/:id/feedback', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Record the customer's feedback on the proposal, in their words, and how they took it",
+      body: z.object({ feedback: ShortText(4000), sentiment: FeedbackSentiment }).strict(),
+      handle: (id, feedback, envelope) => opportunities.recordFeedback(id, feedback, envelope),
     });
   };

@@ -6,6 +6,7 @@ import {
   type LoseOpportunity,
   type OpenOpportunity,
   type ReassignOwner,
+  type RecordFeedback,
   type RecordNeeds,
   type WinOpportunity,
 } from '../../domain/opportunity/opportunity.js';
@@ -35,6 +36,8 @@ export const opportunityCommands = (pipeline: CommandPipeline, eventStore: Event
       opportunities.act(opportunityId, { type: 'ReassignOwner', ...reassignment }, envelope),
     linkSource: (opportunityId: string, source: Payload<LinkSource>, envelope: CommandEnvelope) =>
       opportunities.act(opportunityId, { type: 'LinkSource', ...source }, envelope),
+    recordFeedback: (opportunityId: string, feedback: Payload<RecordFeedback>, envelope: CommandEnvelope) =>
+      opportunities.act(opportunityId, { type: 'RecordFeedback', ...feedback }, envelope),
   };
 };
 

@@ -11,6 +11,9 @@ export const STAGES = ['qualification', 'discovery', 'proposal', 'negotiation'] 
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 
+/** How the customer took the proposal, as the seller read it. */
+export const FeedbackSentiment = z.enum(['positive', 'neutral', 'negative']);
+
 // Events
 
 export const opportunityEventSchemas = {
@@ -58,6 +61,12 @@ export const opportunityEventSchemas = {
     campaignId: z.string().optional(),
     partnerId: z.string().optional(),
   }),
+  /** What the customer said of the proposal, in their words (article 26: respect the customer's opinion). */
+  OpportunityFeedbackRecorded: z.object({
+    opportunityId: z.string(),
+    feedback: z.string(),
+    sentiment: FeedbackSentiment,
+  }),
 } as const;
 
 /** Each event read off its schema: the types are never written out by hand. */
@@ -94,6 +103,7 @@ export const evolve = (state: Opportunity, event: OpportunityEvent): Opportunity
       return state.status === 'none' ? state : { ...state, ownerId: event.data.to };
     case 'OpportunityNeedsRecorded':
     case 'OpportunitySourceLinked':
+    case 'OpportunityFeedbackRecorded':
       return state;
   }
 };
@@ -115,6 +125,7 @@ export type LoseOpportunity = { type: 'LoseOpportunity'; reason: string };
 export type RecordNeeds = { type: 'RecordNeeds'; needs: string[]; proposedSolution?: string };
 export type ReassignOwner = { type: 'ReassignOwner'; ownerId: string; reason?: string };
 export type LinkSource = { type: 'LinkSource'; campaignId?: string; partnerId?: string };
+export type RecordFeedback = { type: 'RecordFeedback'; feedback: string; sentiment: z.infer<typeof FeedbackSentiment> };
 
 export type OpportunityCommand =
   | OpenOpportunity
@@ -123,7 +134,8 @@ export type OpportunityCommand =
   | LoseOpportunity
   | RecordNeeds
   | ReassignOwner
-  | LinkSource;
+  | LinkSource
+  | RecordFeedback;
 
 export const opportunityRules = {
   openedOnce: { id: 'OPP-01', name: 'An opportunity is opened once' },
@@ -135,6 +147,7 @@ export const opportunityRules = {
   reassignedByManager: { id: 'OPP-07', name: 'Only a sales manager reassigns a deal to another owner' },
   reassignChangesOwner: { id: 'OPP-08', name: 'A reassignment hands the deal to someone else' },
   sourceNamed: { id: 'OPP-09', name: 'A deal source names the campaign or the partner' },
+  feedbackInWords: { id: 'OPP-10', name: "The customer's feedback is recorded in what they said, never empty" },
 } as const satisfies Record<string, Rule>;
 
 /** Moving a deal moves its pipeline and commission: a manager's call, not the reps'. */
@@ -220,6 +233,10 @@ export const decide = (
           data: { opportunityId: state.opportunityId, ...(campaignId ? { campaignId } : {}), ...(partnerId ? { partnerId } : {}) },
         },
       ];
+    }
+    case 'RecordFeedback': {
+      if (!command.feedback.trim()) return refuse(opportunityRules.feedbackInWords, 'Write down what the customer said');
+      return [{ type: 'OpportunityFeedbackRecorded', data: { opportunityId: state.opportunityId, feedback: command.feedback, sentiment: command.sentiment } }];
     }
   }
 };

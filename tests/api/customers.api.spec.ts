@@ -178,4 +178,21 @@ describe('opportunities: needs, owner, source', () => {
     expect(await streamLength(opportunity.streamId)).toBe(4);
     expect((await t.post(`/opportunities/${missing}/needs`, { needs: ['x'] })).statusCode).toBe(404);
   });
+
+  it("records the customer's feedback in their words, refusing an empty one and a sentiment it does not know", async () => {
+    const customer = await registerCustomer();
+    const opportunity = await ok('/opportunities', { customerId: customer.id, title: 'EDR', ownerId: 'dev-sales-rep', amount: cny(50_000) }, 'sales_rep', 201);
+    const recorded = await ok(`/opportunities/${opportunity.id}/feedback`, { feedback: '希望先试用一个月', sentiment: 'positive' });
+    expect(recorded).toMatchObject({ id: opportunity.id, revision: 1, events: ['OpportunityFeedbackRecorded'] });
+    const [, event] = await t.system.eventStore.readStream(opportunity.streamId);
+    expect(event!.data).toEqual({ opportunityId: opportunity.id, feedback: '希望先试用一个月', sentiment: 'positive' });
+    expect(event!.metadata.customerId).toBe(customer.id);
+    const blank = await t.post(`/opportunities/${opportunity.id}/feedback`, { feedback: '   ', sentiment: 'neutral' });
+    expect(blank.statusCode).toBe(400);
+    const unknown = await t.post(`/opportunities/${opportunity.id}/feedback`, { feedback: 'fine', sentiment: 'ecstatic' });
+    expect(unknown.json()).toMatchObject({ status: 400, errors: [{ in: 'body', field: 'sentiment' }] });
+    expect((await t.post(`/opportunities/${missing}/feedback`, { feedback: 'x', sentiment: 'neutral' })).statusCode).toBe(404);
+    const history = (await t.get(`/audit/customers/${customer.id}/history?after=${recorded.position}`, { role: 'auditor' })).json();
+    expect(history.events.map((e: { type: string }) => e.type)).toContain('OpportunityFeedbackRecorded');
+  });
 });

@@ -155,12 +155,27 @@ describe('Opportunity', () => {
       spec.given([]).when({ type: 'LinkSource', partnerId: 'pa-1' }).thenRefuses(opportunityRules.closedIsFinal, /never opened/));
   });
 
+  describe("recording the customer's feedback", () => {
+    it('records what the customer said of the proposal and how they took it', () =>
+      spec
+        .given([opened])
+        .when({ type: 'RecordFeedback', feedback: '价格可以接受，但希望缩短交付周期', sentiment: 'neutral' })
+        .then([{ type: 'OpportunityFeedbackRecorded', data: { opportunityId: 'o1', feedback: '价格可以接受，但希望缩短交付周期', sentiment: 'neutral' } }]));
+
+    it(`refuses empty feedback (${opportunityRules.feedbackInWords.id})`, () =>
+      spec.given([opened]).when({ type: 'RecordFeedback', feedback: '  ', sentiment: 'negative' }).thenRefuses(opportunityRules.feedbackInWords));
+
+    it(`takes no feedback on a deal already lost (${opportunityRules.closedIsFinal.id})`, () =>
+      spec.given([opened, lost]).when({ type: 'RecordFeedback', feedback: 'too expensive', sentiment: 'negative' }).thenRefuses(opportunityRules.closedIsFinal, /lost/));
+  });
+
   it('writes events that satisfy their stored schemas', () => {
     const events: OpportunityEvent[] = [
       { type: 'OpportunityOpened', data: { ...opened.data, leadId: 'l1' } },
       reassigned,
       { type: 'OpportunityNeedsRecorded', data: { opportunityId: 'o1', needs: ['x'] } },
       { type: 'OpportunitySourceLinked', data: { opportunityId: 'o1', partnerId: 'pa-1' } },
+      { type: 'OpportunityFeedbackRecorded', data: { opportunityId: 'o1', feedback: 'looks right', sentiment: 'positive' } },
     ];
     for (const event of events) expect(() => opportunityEventSchemas[event.type].parse(event.data)).not.toThrow();
   });
