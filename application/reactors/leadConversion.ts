@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { customerDecider, customerRules, customerStreamId } from '../../domain/customer/customer.js';
+import { customerAggregate, customerRules } from '../../domain/customer/customer.js';
 import { leadEventSchemas, leadDataSubject, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
 import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
@@ -9,7 +9,7 @@ import type { CustomerCommands } from '../commands/customerCommands.js';
 import type { OpportunityCommands } from '../commands/opportunityCommands.js';
 import { NotFound, RuleRefused } from '../errors.js';
 import { idFromKey } from '../ids.js';
-import { loadAggregate } from '../loadAggregate.js';
+import { stateOf } from '../loadAggregate.js';
 import { ERASED, type PersonalDataVault } from '../personalData.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
@@ -60,9 +60,9 @@ export class LeadConversionReactor {
     context: DecisionContext,
   ): Promise<void> {
     if (existingCustomer) {
-      const customer = await loadAggregate(this.deps.eventStore, customerDecider, customerStreamId(ids.customerId));
-      if (customer?.state.status !== 'registered') throw new NotFound('Customer', ids.customerId);
-      if (customer.state.personalDataErased) {
+      const customer = await stateOf(this.deps.eventStore, customerAggregate, ids.customerId);
+      if (customer?.status !== 'registered') throw new NotFound(customerAggregate.name, ids.customerId);
+      if (customer.personalDataErased) {
         throw new RuleRefused(refuse(customerRules.noContactsAfterErasure, "The customer's personal data was erased; the lead's contact cannot be added"));
       }
     }
