@@ -15,9 +15,12 @@ export type CollectionSpec = {
 };
 
 export type RangeCondition = { gt?: Scalar; gte?: Scalar; lt?: Scalar; lte?: Scalar };
+/** One of a few values (at most MAX_IN_VALUES, none null): a seller's team, say. */
+export type InCondition = { in: readonly Scalar[] };
+export const MAX_IN_VALUES = 500;
 
 export type FindQuery = {
-  where?: Record<string, Scalar | RangeCondition>;
+  where?: Record<string, Scalar | RangeCondition | InCondition>;
   orderBy?: { field: string; direction: 'asc' | 'desc' };
   limit: number;
   /** Opaque, from a previous page's nextCursor. */

@@ -1,6 +1,7 @@
 import {
   InvalidCursor,
   InvalidQuery,
+  MAX_IN_VALUES,
   UnknownField,
   type CollectionSpec,
   type Document,
@@ -20,7 +21,7 @@ const NAME = /^[a-z][a-z0-9_]*$/i;
 
 /** A comparison in neutral terms; each adapter spells it in its own query language. */
 export type Operator = 'eq' | keyof RangeCondition;
-export type Condition = { field: string; op: Operator; value: Scalar };
+export type Condition = { field: string; op: Operator; value: Scalar } | { field: string; op: 'in'; values: readonly (string | number | boolean)[] };
 export type Order = { field: string; direction: 'asc' | 'desc' };
 /** Where the next page starts: after this sort value, ties broken by id. */
 export type Keyset = { value: Scalar; id: string };
@@ -100,9 +101,27 @@ const isScalar = (value: unknown): value is Scalar =>
 const isBound = (value: unknown): value is string | number =>
   typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** `{ in: [...] }`: one to MAX_IN_VALUES scalars, none null, since null never equals anything in SQL. */
+const inValues = (field: string, value: Record<string, unknown>): (string | number | boolean)[] => {
+  const values = value.in;
+  if (
+    Object.keys(value).length !== 1 ||
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    values.length > MAX_IN_VALUES ||
+    !values.every((v) => v !== null && isScalar(v))
+  ) {
+    throw new InvalidQuery(`Filter on "${field}" with "in" needs 1 to ${MAX_IN_VALUES} values, none null`);
+  }
+  return values as (string | number | boolean)[];
+};
+
 /**
- * Equality on a scalar, or a range whose bounds are strings or numbers. Anything else, such
- * as `{ $ne: null }`, is refused rather than interpreted.
+ * Equality on a scalar, a range whose bounds are strings or numbers, or one of a list of values.
+ * Anything else, such as `{ $ne: null }`, is refused rather than interpreted.
  */
 export function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
   const conditions: Condition[] = [];
@@ -112,12 +131,13 @@ export function parseWhere(collection: string, fields: ReadonlySet<string>, wher
       conditions.push({ field, op: 'eq', value });
       continue;
     }
-    const bounds =
-      typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-        ? Object.entries(value).filter(([, bound]) => bound !== undefined)
-        : [];
+    if (isPlainObject(value) && 'in' in value) {
+      conditions.push({ field, op: 'in', values: inValues(field, value) });
+      continue;
+    }
+    const bounds = isPlainObject(value) ? Object.entries(value).filter(([, bound]) => bound !== undefined) : [];
     if (bounds.length === 0 || !bounds.every(([op, bound]) => isRangeOp(op) && isBound(bound))) {
-      throw new InvalidQuery(`Filter on "${field}" must be a scalar or a range { gt, gte, lt, lte } of strings or numbers`);
+      throw new InvalidQuery(`Filter on "${field}" must be a scalar, a range { gt, gte, lt, lte } of strings or numbers, or { in: [values] }`);
     }
     for (const [op, bound] of bounds) conditions.push({ field, op: op as keyof RangeCondition, value: bound as string | number });
   }

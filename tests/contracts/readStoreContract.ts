@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidCursor,
   InvalidQuery,
+  MAX_IN_VALUES,
   UnknownCollection,
   UnknownField,
   type Document,
@@ -199,6 +200,24 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       expect(await where({ amount: { gte: 50, lte: 90 } })).toEqual(matching((r) => r.amount >= 50 && r.amount <= 90));
       expect(await where({ rank: { lt: 2 } })).toEqual(matching((r) => typeof r.rank === 'number' && r.rank < 2));
       expect(await where({ status: { gte: 'o' }, active: true })).toEqual(matching((r) => r.status >= 'o' && r.active === true));
+    });
+
+    it('finds one of a list of values, with other conditions and in pages', async () => {
+      const c = await fresh();
+      await put(c, ranked, 1);
+      const where = async (w: FindQuery['where']) => ids((await store().find(c, { where: w, limit: 100 })).items).sort();
+      const matching = (keep: (r: Row) => boolean) => ids(ranked.filter(keep)).sort();
+
+      expect(await where({ status: { in: ['won', 'lost'] } })).toEqual(matching((r) => r.status === 'won' || r.status === 'lost'));
+      expect(await where({ amount: { in: [70, 200] }, active: true })).toEqual(matching((r) => [70, 200].includes(r.amount) && r.active === true));
+      expect(await where({ active: { in: [false] } })).toEqual(matching((r) => r.active === false));
+      expect(await where({ status: { in: ['nobody'] } })).toEqual([]);
+      const page = await store().find(c, { where: { status: { in: ['open', 'won'] } }, orderBy: { field: 'amount', direction: 'desc' }, limit: 2 });
+      const rest = await store().find(c, { where: { status: { in: ['open', 'won'] } }, orderBy: { field: 'amount', direction: 'desc' }, limit: 100, cursor: page.nextCursor! });
+      expect([...ids(page.items), ...ids(rest.items)].sort()).toEqual(matching((r) => r.status === 'open' || r.status === 'won'));
+      for (const bad of [{ in: [] }, { in: [null] }, { in: ['a'], gt: 1 }, { in: 'won' }, { in: [['a']] }, { in: Array.from({ length: MAX_IN_VALUES + 1 }, (_, i) => `v${i}`) }]) {
+        await expect(store().find(c, { where: { status: bad as never }, limit: 10 })).rejects.toBeInstanceOf(InvalidQuery);
+      }
     });
 
     it('orders ascending and descending, ties by id, nulls lowest', async () => {

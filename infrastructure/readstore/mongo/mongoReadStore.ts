@@ -136,7 +136,7 @@ export class MongoReadStore implements ReadStore {
     const order = parseOrder(collection, fields, query.orderBy);
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor, order);
 
-    const clauses: Filter<Stored>[] = conditions.map((c) => ({ [c.field]: { [MONGO_OP[c.op]]: c.value } }));
+    const clauses: Filter<Stored>[] = conditions.map((c) => (c.op === 'in' ? { [c.field]: { $in: [...c.values] } } : { [c.field]: { [MONGO_OP[c.op]]: c.value } }));
     if (after) clauses.push(order ? keysetFilter(order, after) : { _id: { $gt: after.id } });
     const dir = order?.direction === 'desc' ? -1 : 1;
     const sort: Sort = order ? { [order.field]: dir, _id: dir } : { _id: 1 };

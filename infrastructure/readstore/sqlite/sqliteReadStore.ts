@@ -149,8 +149,13 @@ export class SqliteReadStore implements ReadStore {
     const where: string[] = [];
     const params: SqlValue[] = [];
     for (const c of conditions) {
-      where.push(c.value === null ? `${key(c.field)} IS NULL` : `${key(c.field)} ${SQL_OP[c.op]} ?`);
-      if (c.value !== null) params.push(toSql(c.value));
+      if (c.op === 'in') {
+        where.push(`${key(c.field)} IN (SELECT value FROM json_each(?))`);
+        params.push(JSON.stringify(c.values));
+      } else {
+        where.push(c.value === null ? `${key(c.field)} IS NULL` : `${key(c.field)} ${SQL_OP[c.op]} ?`);
+        if (c.value !== null) params.push(toSql(c.value));
+      }
     }
     const select = `SELECT id, doc${order ? `, ${key(order.field)} AS k` : ''} FROM ${table(collection)}`;
     const rows: Row[] = [];
