@@ -7,7 +7,7 @@ import { HttpProblem } from './problems.js';
 export const registerRosterGate = (app: FastifyInstance, eventStore: EventStore) => {
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'POST' || !request.routeOptions.config.allow) return;
-    const refusal = await rosterRefusal(eventStore, request.actor.id);
+    const refusal = await rosterRefusal(eventStore, request.actor);
     if (refusal) {
       throw new HttpProblem(403, 'forbidden', `Not allowed: ${refusal.refused.name}`, refusal.detail, {
         rule: { id: refusal.refused.id, name: refusal.refused.name },

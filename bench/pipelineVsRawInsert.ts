@@ -6,41 +6,58 @@ import { systemClock } from '../application/ports/clock.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
 import { personalDataFields } from '../domain/aggregates.js';
 import { SqliteKeyStore } from '../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { opportunityAggregate, type OpportunityCommand, type Stage } from '../domain/opportunity/opportunity.js';
+import { customerCommands } from '../application/commands/customerCommands.js';
+import { opportunityCommands } from '../application/commands/opportunityCommands.js';
+import { repCommands } from '../application/commands/repCommands.js';
+import type { ChangeStage, OpenOpportunity, Stage } from '../domain/opportunity/opportunity.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
 import { inParallel, seconds, tempDir } from './support.js';
 
+const SELLERS = 40;
+const CUSTOMERS = 500;
+
 /** A deal's life in ten commands: opened, then moved around the stages (back with a reason). */
 const CYCLE: Stage[] = ['discovery', 'proposal', 'negotiation', 'qualification'];
-export const commandsFor = (streamIndex: number, step: number): OpportunityCommand =>
+export const commandsFor = (streamIndex: number, step: number): OpenOpportunity | ChangeStage =>
   step === 0
     ? {
         type: 'OpenOpportunity',
         opportunityId: `opp-${streamIndex}`,
-        customerId: `customer-${streamIndex % 500}`,
+        customerId: `customer-${streamIndex % CUSTOMERS}`,
         title: `Deal ${streamIndex}`,
-        ownerId: `rep-${streamIndex % 40}`,
+        ownerId: `rep-${streamIndex % SELLERS}`,
         amount: { minor: 100_000 + streamIndex, currency: 'CNY' },
       }
     : { type: 'ChangeStage', stage: CYCLE[(step - 1) % CYCLE.length]!, reason: 'customer asked' };
 
-/** Through the whole pipeline: load, fold, decide, validate, hash-chain, append with the expected revision. */
+/**
+ * Through the opportunity's command service, as a route calls it: the owner's roster entry read as
+ * the facts, then load, fold, decide, validate, hash-chain, append with the expected revision. The
+ * sellers and customers the deals name are put in place first, outside the timing.
+ */
 export const runPipeline = async (dir: string, streams: number, eventsPerStream: number, concurrency: number) => {
   const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
   const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
   const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
-  const actor = { id: 'bench', role: 'sales_rep' };
+  const opportunities = opportunityCommands(pipeline, eventStore);
+  const envelope = (commandId: string, actor: { id: string; role: string }) => ({ commandId, actor, correlationId: commandId });
+  const admin = { id: 'bench-admin', role: 'admin' };
+  for (let rep = 0; rep < SELLERS; rep++) {
+    await repCommands(pipeline).hire({ actorId: `rep-${rep}`, name: `Rep ${rep}`, team: 'bench', role: 'sales_rep' }, envelope(`hire-${rep}`, admin));
+  }
+  for (let customer = 0; customer < CUSTOMERS; customer++) {
+    const customerId = `customer-${customer}`;
+    await customerCommands(pipeline, keyStore).register({ customerId, name: customerId, industry: 'bench', region: 'east' }, envelope(`register-${customer}`, admin));
+  }
   const elapsed = await seconds(() =>
     inParallel(streams, concurrency, async (s) => {
+      const owner = { id: `rep-${s % SELLERS}`, role: 'sales_rep' };
       for (let step = 0; step < eventsPerStream; step++) {
-        await pipeline.handle({
-          aggregate: opportunityAggregate,
-          id: `opp-${s}`,
-          command: commandsFor(s, step),
-          expects: step === 0 ? 'new' : 'existing',
-          envelope: { commandId: `cmd-${s}-${step}`, actor, correlationId: `cmd-${s}-${step}` },
-        });
+        const command = commandsFor(s, step);
+        const commandEnvelope = envelope(`cmd-${s}-${step}`, owner);
+        if (command.type === 'OpenOpportunity') await opportunities.open(command, commandEnvelope);
+        else await opportunities.changeStage(`opp-${s}`, command, commandEnvelope);
       }
     }),
   );

@@ -27,8 +27,8 @@ export const complianceTrail = async (s: Scenario) => {
   s.say('The catalog lists what FW-100 does and the SLA it can carry');
   await s.command('/products', FIREWALL, 'sales_manager');
 
-  s.say('A manager hires the rep and records the training that certifies them on FW-100');
-  await s.command('/reps', { actorId: 'dev-sales-manager', name: '李强', team: 'east', role: 'sales_manager' }, 'sales_manager');
+  s.say('An admin puts the manager on the roster; the manager hires the rep and records the training that certifies them on FW-100');
+  await s.command('/reps', { actorId: 'dev-sales-manager', name: '李强', team: 'east', role: 'sales_manager' }, 'admin');
   await s.command('/reps', { actorId: 'dev-sales-rep', name: '张伟', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' }, 'sales_manager');
   await s.command(
     '/reps/dev-sales-rep/training',

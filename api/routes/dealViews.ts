@@ -7,6 +7,7 @@ import { QuoteStatus } from '../../domain/quote/quote.js';
 import { ORDER_DOCS, ORDERS } from '../../projections/orders/ordersProjection.js';
 import { QUOTE_DOCS, QUOTES } from '../../projections/quotes/quotesProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
+import { ownerFilter } from '../sellerScope.js';
 import { IdParams, PageQuery, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
@@ -96,7 +97,8 @@ export const dealViewRoutes =
         schema: {
           tags: ['views'],
           summary: 'Quotes, filtered and sorted, a page at a time',
-          description: 'sort: drafted | -drafted | total | -total | validUntil | -validUntil. Pass nextCursor back as cursor for the next page.',
+          description:
+            "sort: drafted | -drafted | total | -total | validUntil | -validUntil. Pass nextCursor back as cursor for the next page. A sales rep sees the quotes on their own deals, a sales manager their team's (ownerId outside that is 403); other roles see all.",
           querystring: z
             .object({
               status: QuoteStatus.optional(),
@@ -118,7 +120,8 @@ export const dealViewRoutes =
         if (status) where.status = status;
         if (customerId) where.customerId = customerId;
         if (opportunityId) where.opportunityId = opportunityId;
-        if (ownerId) where.ownerId = ownerId;
+        const owners = await ownerFilter(services, request, ownerId);
+        if (owners) where.ownerId = owners;
         if (currency) where.currency = currency;
         const page = await views.find(QUOTES, QUOTE_DOCS, { where, orderBy: QUOTE_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items as z.infer<typeof QuoteItem>[], nextCursor: page.nextCursor };
@@ -139,9 +142,10 @@ export const dealViewRoutes =
       },
       async (request) => {
         await awaitPosition(services, request, [QUOTES], request.query.after);
-        const quote = await views.get(QUOTES, QUOTE_DOCS, request.params.id);
+        const quote = (await views.get(QUOTES, QUOTE_DOCS, request.params.id)) as z.infer<typeof QuoteItem> | null;
         if (!quote) throw new NotFound('Quote', request.params.id);
-        return quote as z.infer<typeof QuoteItem>;
+        await ownerFilter(services, request, quote.ownerId);
+        return quote;
       },
     );
 

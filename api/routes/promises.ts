@@ -32,6 +32,20 @@ const CommittedInput = z
 export const promiseRoutes =
   ({ commands: { promises } }: ApiServices): FastifyPluginAsyncZod =>
   async (app) => {
+    const PromiseBody = z
+      .object({
+        id: Uuid.optional(),
+        customerId: Uuid,
+        opportunityId: Uuid.optional(),
+        kind: PromiseKind,
+        statement: Statement,
+        sku: ShortText(100).optional(),
+        committed: CommittedInput.default({}),
+        dueDate: z.iso.date(),
+      })
+      .strict();
+    const answer = commandResponses[201].extend({ findings: z.array(z.string()) });
+
     app.post(
       '/promises',
       {
@@ -40,27 +54,36 @@ export const promiseRoutes =
           tags: ['promises'],
           summary: 'Record what a seller committed to a customer, in the words said',
           description:
-            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. madeBy defaults to the caller. The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised.',
-          body: z
-            .object({
-              id: Uuid.optional(),
-              customerId: Uuid,
-              opportunityId: Uuid.optional(),
-              kind: PromiseKind,
-              statement: Statement,
-              sku: ShortText(100).optional(),
-              committed: CommittedInput.default({}),
-              dueDate: z.iso.date(),
-              madeBy: ShortText(200).optional(),
-            })
-            .strict(),
-          response: { 201: commandResponses[201].extend({ findings: z.array(z.string()) }) },
+            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. The seller is the caller: madeBy, when sent, must name the caller (422 PRM-12 otherwise; a manager records a seller\'s promise through /promises/on-behalf). The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised.',
+          body: PromiseBody.extend({ madeBy: ShortText(200).optional() }).strict(),
+          response: { 201: answer },
         },
       },
       async (request, reply) => {
         const promiseId = newStreamId(request, request.body.id);
-        const { id: _id, madeBy = request.actor.id, ...promise } = request.body;
-        const { result, findings } = await promises.record({ promiseId, ...promise, madeBy }, commandEnvelope(request));
+        const { id: _id, ...promise } = request.body;
+        const { result, findings } = await promises.record({ promiseId, ...promise }, commandEnvelope(request));
+        return sendCommandResult(reply, promiseId, result, 201, { findings });
+      },
+    );
+
+    app.post(
+      '/promises/on-behalf',
+      {
+        config: { allow: ['sales_manager', 'admin'] },
+        schema: {
+          tags: ['promises'],
+          summary: "Record a promise one of your sellers made, in the seller's name (their manager or an admin)",
+          description:
+            'As POST /promises, with madeBy naming the seller who said it. Only the seller\'s manager on the roster, or an admin, may (PRM-12); the event records both the seller (madeBy) and who recorded it (recordedBy), and the findings name the seller.',
+          body: PromiseBody.extend({ madeBy: ShortText(200) }).strict(),
+          response: { 201: answer },
+        },
+      },
+      async (request, reply) => {
+        const promiseId = newStreamId(request, request.body.id);
+        const { id: _id, ...promise } = request.body;
+        const { result, findings } = await promises.recordOnBehalf({ promiseId, ...promise }, commandEnvelope(request));
         return sendCommandResult(reply, promiseId, result, 201, { findings });
       },
     );

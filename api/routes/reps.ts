@@ -49,7 +49,7 @@ export const repRoutes =
           tags: ['team'],
           summary: 'Hire a rep onto the roster',
           description:
-            "actorId is the identity the rep's API key carries, so the rules find the rep behind a command; managerId is the manager's actorId. The role decides the rep's discount authority under the policy.",
+            "actorId is the identity the rep's API key carries, so the rules find the rep behind a command; managerId is the manager's actorId. The roster holds sales_rep and sales_manager only (REP-13); a manager hires reps, an admin anyone (REP-14). The role decides the rep's discount authority under the policy.",
           body: z.object({ actorId: ActorId, name: ShortText(200), team: ShortText(100), role: Role, managerId: ActorId.optional() }).strict(),
           response: { 201: commandResponses[201] },
         },
@@ -97,9 +97,16 @@ export const repRoutes =
 
     action('/reps/:id/offboard', {
       config: { allow: PERMISSIONS.manageTeam },
-      summary: 'Offboard the rep, with the reason: from then on their key issues no command (403)',
+      summary: 'Offboard the rep, with the reason: from then on their key issues no command (403). A manager offboards reps, an admin anyone',
       body: z.object({ reason: Reason }).strict(),
       handle: (id, offboarding, envelope) => reps.offboard(id, offboarding, envelope),
+    });
+
+    action('/reps/:id/reinstate', {
+      config: { allow: ['admin'] },
+      summary: 'Reinstate an offboarded rep, with the reason (admin only): their key issues commands again',
+      body: z.object({ reason: Reason }).strict(),
+      handle: (id, reinstatement, envelope) => reps.reinstate(id, reinstatement, envelope),
     });
 
     app.get(

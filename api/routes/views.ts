@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { FindQuery } from '../../application/ports/readStore.js';
+import type { FindQuery, InCondition } from '../../application/ports/readStore.js';
 import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { Stage } from '../../domain/opportunity/opportunity.js';
 import { forecast } from '../../projections/pipeline/forecast.js';
 import { OPPORTUNITIES, OWNER_STAGE_TOTALS, OWNER_STAGE_TOTALS_SINCE, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
+import { ownerFilter } from '../sellerScope.js';
 import { PageQuery, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
@@ -20,6 +21,17 @@ const PIPELINE_SORTS = {
 } as const satisfies Record<string, FindQuery['orderBy']>;
 
 const MoneyOut = z.object({ minor: z.number(), currency: z.string() });
+
+/** Rows of one stage or several owners folded into one per stage and currency, in currency order. */
+const sumPerCurrency = (rows: readonly StageTotalView[]): StageTotalView[] => {
+  const summed = new Map<string, StageTotalView>();
+  for (const row of rows) {
+    const id = `${row.stage}|${row.currency}`;
+    const into = summed.get(id) ?? { id, stage: row.stage, currency: row.currency, count: 0, totalMinor: 0 };
+    summed.set(id, { ...into, count: into.count + row.count, totalMinor: into.totalMinor + row.totalMinor });
+  }
+  return [...summed.values()].sort((a, b) => a.stage.localeCompare(b.stage) || a.currency.localeCompare(b.currency));
+};
 
 const OpportunityItem = z.object({
   id: z.string(),
@@ -38,6 +50,12 @@ export const viewRoutes =
   async (app) => {
     const { views, eventStore, clock } = services;
 
+    /** Open totals per stage and currency: everyone's, or the named owners' summed from their own totals. */
+    const stageTotals = async (owners: string | InCondition | undefined): Promise<StageTotalView[]> =>
+      owners === undefined
+        ? ((await views.all(PIPELINE, STAGE_TOTALS)) as StageTotalView[])
+        : sumPerCurrency((await views.all(PIPELINE, OWNER_STAGE_TOTALS, { where: { ownerId: owners }, sinceVersion: OWNER_STAGE_TOTALS_SINCE })) as StageTotalView[]);
+
     app.get(
       '/views/pipeline',
       {
@@ -45,7 +63,8 @@ export const viewRoutes =
         schema: {
           tags: ['views'],
           summary: 'Open opportunities, filtered and sorted, a page at a time',
-          description: 'sort: amount | -amount | age (oldest first) | -age. Pass nextCursor back as cursor for the next page.',
+          description:
+            "sort: amount | -amount | age (oldest first) | -age. Pass nextCursor back as cursor for the next page. A sales rep sees their own deals, a sales manager their team's (ownerId outside that is 403); other roles see every seller's.",
           querystring: z
             .object({
               ownerId: ShortText(200).optional(),
@@ -63,7 +82,8 @@ export const viewRoutes =
         const { ownerId, stage, customerId, currency, sort, limit, cursor, after } = request.query;
         await awaitPosition(services, request, [PIPELINE], after);
         const where: NonNullable<FindQuery['where']> = { status: 'open' };
-        if (ownerId) where.ownerId = ownerId;
+        const owners = await ownerFilter(services, request, ownerId);
+        if (owners) where.ownerId = owners;
         if (stage) where.stage = stage;
         if (customerId) where.customerId = customerId;
         if (currency) where.currency = currency;
@@ -78,7 +98,7 @@ export const viewRoutes =
         config: { allow: PERMISSIONS.readViews },
         schema: {
           tags: ['views'],
-          summary: 'Count and total amount of open opportunities per stage',
+          summary: "Count and total amount of open opportunities per stage (a seller's own, a manager's team's, everyone's for other roles)",
           querystring: z.object({ after: PageQuery.after }).strict(),
           response: {
             200: z.object({
@@ -89,9 +109,9 @@ export const viewRoutes =
       },
       async (request) => {
         await awaitPosition(services, request, [PIPELINE], request.query.after);
-        const totals = (await views.all(PIPELINE, STAGE_TOTALS)) as StageTotalView[];
+        const totals = await stageTotals(await ownerFilter(services, request, undefined));
         const stages = Stage.options.map((stage) => {
-          const rows = totals.filter((t) => t.stage === stage).sort((a, b) => a.currency.localeCompare(b.currency));
+          const rows = sumPerCurrency(totals.filter((t) => t.stage === stage));
           return {
             stage,
             count: rows.reduce((n, r) => n + r.count, 0),
@@ -129,9 +149,7 @@ export const viewRoutes =
         await awaitPosition(services, request, [PIPELINE], after);
         const asOf = clock.now();
         const policy = await requirePolicyInForce(eventStore, asOf);
-        const totals = (await (ownerId
-          ? views.all(PIPELINE, OWNER_STAGE_TOTALS, { where: { ownerId }, sinceVersion: OWNER_STAGE_TOTALS_SINCE })
-          : views.all(PIPELINE, STAGE_TOTALS))) as StageTotalView[];
+        const totals = await stageTotals(await ownerFilter(services, request, ownerId));
         const { stages, weighted } = forecast(
           currency ? totals.filter((t) => t.currency === currency) : totals,
           policy.stageProbabilities,

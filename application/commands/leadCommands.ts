@@ -1,8 +1,9 @@
-import { leadAggregate, type CaptureLead, type ConvertLead, type DisqualifyLead, type QualifyLead } from '../../domain/lead/lead.js';
+import { leadAggregate, type CaptureLead, type ConvertLead, type DisqualifyLead, type Lead, type QualifyLead } from '../../domain/lead/lead.js';
 import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
 import { loadAggregate } from '../loadAggregate.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { rosterEntry } from '../roster.js';
 import { conversionIds, type LeadConversionReactor } from '../reactors/leadConversion.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
@@ -14,12 +15,14 @@ export type LeadConversion = Pick<ConvertLead, 'customer' | 'opportunity'> & {
 /** Leads (articles 30-35): captured with their source, qualified or disqualified, converted into a customer and a deal. */
 export const leadCommands = (pipeline: CommandPipeline, eventStore: EventStore, clock: Clock, conversions: LeadConversionReactor) => {
   const leads = new AggregateCommands(pipeline, leadAggregate);
+  /** Whoever captured the lead, as the roster has them: who may work it. */
+  const capturerOf = async (lead: Lead) => ({ owner: lead.status === 'none' || lead.capturedBy === undefined ? undefined : await rosterEntry(eventStore, lead.capturedBy) });
   return {
     capture: (lead: Payload<CaptureLead>, envelope: CommandEnvelope) => leads.create(lead.leadId, { type: 'CaptureLead', ...lead }, envelope),
     qualify: (leadId: string, qualification: Payload<QualifyLead>, envelope: CommandEnvelope) =>
-      leads.act(leadId, { type: 'QualifyLead', ...qualification }, envelope),
+      leads.act(leadId, { type: 'QualifyLead', ...qualification }, envelope, { facts: capturerOf }),
     disqualify: (leadId: string, disqualification: Payload<DisqualifyLead>, envelope: CommandEnvelope) =>
-      leads.act(leadId, { type: 'DisqualifyLead', ...disqualification }, envelope),
+      leads.act(leadId, { type: 'DisqualifyLead', ...disqualification }, envelope, { facts: capturerOf }),
 
     /**
      * Converts a qualified lead, then registers the customer, carries the contact over and opens the
@@ -34,7 +37,7 @@ export const leadCommands = (pipeline: CommandPipeline, eventStore: EventStore, 
         await conversions.assertFollowUpsPossible({ leadId, ...ids }, existingCustomerId !== undefined, opportunity, { now: clock.now(), actor: envelope.actor });
       }
       const command: ConvertLead = { type: 'ConvertLead', customerIsNew: existingCustomerId === undefined, ...ids, ...(customer ? { customer } : {}), opportunity };
-      const result = await leads.act(leadId, command, envelope, { metadata: { customerId: ids.customerId } });
+      const result = await leads.act(leadId, command, envelope, { facts: capturerOf, metadata: { customerId: ids.customerId } });
       const converted = (await eventStore.readStream(leadAggregate.streamId(leadId))).find((e) => e.type === 'LeadConverted');
       if (!converted) throw new Error(`Lead ${leadId} answered a conversion but holds no LeadConverted`);
       const followUps: CommandResult[] = await conversions.react(converted);

@@ -8,36 +8,44 @@ import {
   type ReassignOwner,
   type RecordFeedback,
   type RecordNeeds,
+  type Opportunity,
   type WinOpportunity,
 } from '../../domain/opportunity/opportunity.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { mustExist } from '../loadAggregate.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { rosterEntry } from '../roster.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
 /** The pipeline of deals (articles 14-17): opened for a registered customer, moved through the stages, won or lost. */
 export const opportunityCommands = (pipeline: CommandPipeline, eventStore: EventStore) => {
   const opportunities = new AggregateCommands(pipeline, opportunityAggregate);
+  /** Who the roster says owns the deal as it stands: the facts every command on an open deal is judged by. */
+  const ownerOfDeal = async (deal: Opportunity) => ({ owner: deal.status === 'none' ? undefined : await rosterEntry(eventStore, deal.ownerId) });
   return {
     /** NotFound for a customer never registered. */
     async open(opportunity: Payload<OpenOpportunity>, envelope: CommandEnvelope) {
       await mustExist(eventStore, customerAggregate, opportunity.customerId);
-      return opportunities.create(opportunity.opportunityId, { type: 'OpenOpportunity', ...opportunity }, envelope);
+      return opportunities.create(opportunity.opportunityId, { type: 'OpenOpportunity', ...opportunity }, envelope, {
+        facts: async () => ({ owner: await rosterEntry(eventStore, opportunity.ownerId) }),
+      });
     },
     changeStage: (opportunityId: string, change: Payload<ChangeStage>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'ChangeStage', ...change }, envelope),
+      opportunities.act(opportunityId, { type: 'ChangeStage', ...change }, envelope, { facts: ownerOfDeal }),
     win: (opportunityId: string, win: Payload<WinOpportunity>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'WinOpportunity', ...win }, envelope),
+      opportunities.act(opportunityId, { type: 'WinOpportunity', ...win }, envelope, { facts: ownerOfDeal }),
     lose: (opportunityId: string, loss: Payload<LoseOpportunity>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'LoseOpportunity', ...loss }, envelope),
+      opportunities.act(opportunityId, { type: 'LoseOpportunity', ...loss }, envelope, { facts: ownerOfDeal }),
     recordNeeds: (opportunityId: string, needs: Payload<RecordNeeds>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'RecordNeeds', ...needs }, envelope),
+      opportunities.act(opportunityId, { type: 'RecordNeeds', ...needs }, envelope, { facts: ownerOfDeal }),
     reassign: (opportunityId: string, reassignment: Payload<ReassignOwner>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'ReassignOwner', ...reassignment }, envelope),
+      opportunities.act(opportunityId, { type: 'ReassignOwner', ...reassignment }, envelope, {
+        facts: async (deal) => ({ ...(await ownerOfDeal(deal)), newOwner: await rosterEntry(eventStore, reassignment.ownerId) }),
+      }),
     linkSource: (opportunityId: string, source: Payload<LinkSource>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'LinkSource', ...source }, envelope),
+      opportunities.act(opportunityId, { type: 'LinkSource', ...source }, envelope, { facts: ownerOfDeal }),
     recordFeedback: (opportunityId: string, feedback: Payload<RecordFeedback>, envelope: CommandEnvelope) =>
-      opportunities.act(opportunityId, { type: 'RecordFeedback', ...feedback }, envelope),
+      opportunities.act(opportunityId, { type: 'RecordFeedback', ...feedback }, envelope, { facts: ownerOfDeal }),
   };
 };
 

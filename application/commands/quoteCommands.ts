@@ -11,8 +11,10 @@ import {
   type DeclineQuote,
   type DraftingFacts,
   type DraftQuote,
+  type Quote,
   type RejectQuote,
 } from '../../domain/quote/quote.js';
+import type { OwnerFacts } from '../../domain/team/ownership.js';
 import type { DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { judgeQuote, type ComplianceChecks } from '../compliance/complianceChecks.js';
@@ -20,6 +22,7 @@ import { NotFound } from '../errors.js';
 import { stateOf } from '../loadAggregate.js';
 import { requirePolicyInForce } from '../policy/policyInForce.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { rosterEntry } from '../roster.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
 export type QuoteDraft = Pick<DraftQuote, 'quoteId' | 'opportunityId' | 'lines' | 'validUntil'>;
@@ -53,6 +56,9 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
     return { products, promotions, customer: { tier: customer.tier, region: customer.region }, opportunity };
   };
 
+  /** The deal owner's roster entry: the seller side of a quote acts for them. */
+  const ownerOfDeal = async (quote: Quote): Promise<OwnerFacts> => ({ owner: quote.status === 'none' ? undefined : await rosterEntry(eventStore, quote.ownerId) });
+
   /** The discount authority of the policy in force when the command is decided. */
   const authority = async (_quote: unknown, { now }: DecisionContext): Promise<AuthorityFacts> => {
     const policy = await requirePolicyInForce(eventStore, now);
@@ -71,10 +77,11 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
       if (!opportunity || opportunity.status === 'none') throw new NotFound(opportunityAggregate.name, draft.opportunityId);
       const { customerId, ownerId, status } = opportunity;
       return quotes.create(draft.quoteId, { type: 'DraftQuote', ...draft, customerId, ownerId }, envelope, {
-        facts: () => draftingFacts(draft, customerId, { status }),
+        facts: async () => ({ ...(await draftingFacts(draft, customerId, { status })), owner: await rosterEntry(eventStore, ownerId) }),
       });
     },
-    submit: (quoteId: string, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'SubmitQuote' }, envelope, { facts: authority }),
+    submit: (quoteId: string, envelope: CommandEnvelope) =>
+      quotes.act(quoteId, { type: 'SubmitQuote' }, envelope, { facts: async (quote, base) => ({ ...(await authority(quote, base)), ...(await ownerOfDeal(quote)) }) }),
     approve: (quoteId: string, approval: Payload<ApproveQuote>, envelope: CommandEnvelope) =>
       quotes.act(quoteId, { type: 'ApproveQuote', ...approval }, envelope, { facts: approverFacts }),
     reject: (quoteId: string, rejection: Payload<RejectQuote>, envelope: CommandEnvelope) =>
@@ -83,18 +90,19 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
     /** Judged by the compliance rules of the policy in force first; a finding is raised for each flag on what went out. */
     async send(quoteId: string, envelope: CommandEnvelope) {
       const result = await quotes.act(quoteId, { type: 'SendQuote' }, envelope, {
-        facts: async (_quote, { now }) => {
+        facts: async (quote, { now }) => {
           const policy = await requirePolicyInForce(eventStore, now);
           const { violations } = await judgeQuote(eventStore, await eventStore.readStream(quoteAggregate.streamId(quoteId)), policy, now);
-          return { violations, policyVersion: policy.revision };
+          return { violations, policyVersion: policy.revision, ...(await ownerOfDeal(quote)) };
         },
       });
       // A retry of the send replays its findings rather than raising them again.
       await checks.afterCommand(result);
       return result;
     },
-    accept: (quoteId: string, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'AcceptQuote' }, envelope),
-    decline: (quoteId: string, decline: Payload<DeclineQuote>, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'DeclineQuote', ...decline }, envelope),
+    accept: (quoteId: string, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'AcceptQuote' }, envelope, { facts: ownerOfDeal }),
+    decline: (quoteId: string, decline: Payload<DeclineQuote>, envelope: CommandEnvelope) =>
+      quotes.act(quoteId, { type: 'DeclineQuote', ...decline }, envelope, { facts: ownerOfDeal }),
     /** Issued by the deadline watcher once the quote's validity has run out. */
     expire: (quoteId: string, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'ExpireQuote' }, envelope),
   };

@@ -1,4 +1,4 @@
-import { repAggregate, type ChangeRepRole, type ChangeRepTeam, type HireRep, type OffboardRep, type RecordTraining } from '../../domain/team/rep.js';
+import { repAggregate, type ChangeRepRole, type ChangeRepTeam, type HireRep, type OffboardRep, type RecordTraining, type ReinstateRep } from '../../domain/team/rep.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
@@ -13,6 +13,8 @@ export const repCommands = (pipeline: CommandPipeline) => {
     changeTeam: (actorId: string, move: Payload<ChangeRepTeam>, envelope: CommandEnvelope) => reps.act(actorId, { type: 'ChangeRepTeam', ...move }, envelope),
     offboard: (actorId: string, offboarding: Payload<OffboardRep>, envelope: CommandEnvelope) =>
       reps.act(actorId, { type: 'OffboardRep', ...offboarding }, envelope),
+    reinstate: (actorId: string, reinstatement: Payload<ReinstateRep>, envelope: CommandEnvelope) =>
+      reps.act(actorId, { type: 'ReinstateRep', ...reinstatement }, envelope),
   };
 };
 

@@ -10,6 +10,7 @@ import type { OpportunityCommands } from '../commands/opportunityCommands.js';
 import { NotFound, RuleRefused } from '../errors.js';
 import { idFromKey } from '../ids.js';
 import { stateOf } from '../loadAggregate.js';
+import { rosterEntry } from '../roster.js';
 import { ERASED, type PersonalDataVault } from '../personalData.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
@@ -68,7 +69,8 @@ export class LeadConversionReactor {
     }
     const { leadId, customerId, opportunityId } = ids;
     const { decider } = opportunityAggregate;
-    const opening = decider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...opportunity }, decider.initialState(), context);
+    const owner = await rosterEntry(this.deps.eventStore, opportunity.ownerId);
+    const opening = decider.decide({ type: 'OpenOpportunity', opportunityId, customerId, leadId, ...opportunity }, decider.initialState(), { ...context, owner });
     if (isRefusal(opening)) throw new RuleRefused(opening);
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
+import { actsForOwner, type OwnerFacts } from '../team/ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
@@ -38,6 +39,8 @@ export const leadEventSchemas = {
     company: z.string(),
     contact: LeadContact,
     interest: z.string(),
+    /** The seller who captured it and works it; absent from leads captured before it was recorded. */
+    capturedBy: z.string().optional(),
   }),
   LeadQualified: z.object({
     leadId: z.string(),
@@ -91,6 +94,7 @@ export type Lead =
       sourceRef?: string;
       company: string;
       interest: string;
+      capturedBy?: string;
     };
 
 export const initialState = (): Lead => ({ status: 'none' });
@@ -98,8 +102,16 @@ export const initialState = (): Lead => ({ status: 'none' });
 export const evolve = (state: Lead, event: LeadEvent): Lead => {
   switch (event.type) {
     case 'LeadCaptured': {
-      const { leadId, source, sourceRef, company, interest } = event.data;
-      return { status: 'new', leadId, source, company, interest, ...(sourceRef !== undefined ? { sourceRef } : {}) };
+      const { leadId, source, sourceRef, company, interest, capturedBy } = event.data;
+      return {
+        status: 'new',
+        leadId,
+        source,
+        company,
+        interest,
+        ...(sourceRef !== undefined ? { sourceRef } : {}),
+        ...(capturedBy !== undefined ? { capturedBy } : {}),
+      };
     }
     case 'LeadQualified':
       return state.status === 'none' ? state : { ...state, status: 'qualified' };
@@ -147,12 +159,21 @@ export const leadRules = {
   convertedOnce: { id: 'LEA-09', name: 'A lead is converted once, and is then closed' },
   newCustomerDescribed: { id: 'LEA-10', name: 'A lead converted into a new customer gives its industry and region' },
   existingCustomerNotDescribed: { id: 'LEA-11', name: 'A lead converted into an existing customer does not describe it anew' },
+  workedByOwner: { id: 'LEA-12', name: "A lead is qualified, disqualified and converted by whoever captured it, their manager or an admin" },
 } as const satisfies Record<string, Rule>;
 
 /** Sources whose pipeline is attributed to a campaign or a partner (articles 30-35). */
 const ATTRIBUTED_SOURCES: readonly LeadSource[] = ['campaign', 'partner'];
 
-export const decide = (command: LeadCommand, state: Lead, _context: DecisionContext): LeadEvent[] | Refusal => {
+/** Working a lead is judged with the roster entry of whoever captured it. */
+export type LeadFacts = {
+  readonly CaptureLead: unknown;
+  readonly QualifyLead: OwnerFacts;
+  readonly DisqualifyLead: OwnerFacts;
+  readonly ConvertLead: OwnerFacts;
+};
+
+export const decide = (command: LeadCommand, state: Lead, context: DecisionContext & Partial<OwnerFacts>): LeadEvent[] | Refusal => {
   if (command.type === 'CaptureLead') {
     if (state.status !== 'none') return refuse(leadRules.capturedOnce, `Lead ${state.leadId} is already captured`);
     const { leadId, source, sourceRef, company, contact, interest } = command;
@@ -163,13 +184,20 @@ export const decide = (command: LeadCommand, state: Lead, _context: DecisionCont
       return refuse(leadRules.contactReachable, 'The contact has neither a phone number nor an e-mail address');
     }
     return [
-      { type: 'LeadCaptured', data: { leadId, source, ...(sourceRef !== undefined ? { sourceRef } : {}), company, contact, interest } },
+      {
+        type: 'LeadCaptured',
+        data: { leadId, source, ...(sourceRef !== undefined ? { sourceRef } : {}), company, contact, interest, capturedBy: context.actor.id },
+      },
     ];
   }
   if (state.status === 'none') return refuse(leadRules.leadMustExist, 'The lead was never captured');
   if (state.status === 'converted') return refuse(leadRules.convertedOnce, 'The lead is already converted');
   if (state.status === 'disqualified') return refuse(leadRules.disqualifiedIsClosed, 'The lead is disqualified');
-  const { leadId } = state;
+  const { leadId, capturedBy } = state;
+  // A lead captured before its capturer was recorded has no owner to answer for it: any seller works it.
+  if (capturedBy !== undefined && !actsForOwner(context.actor, capturedBy, context.owner)) {
+    return refuse(leadRules.workedByOwner, `${context.actor.id} is neither ${capturedBy}, their manager nor an admin`);
+  }
 
   switch (command.type) {
     case 'QualifyLead':
@@ -209,9 +237,9 @@ export const decide = (command: LeadCommand, state: Lead, _context: DecisionCont
   }
 };
 
-export const leadDecider: Decider<Lead, LeadCommand, LeadEvent> = { initialState, evolve, decide };
+export const leadDecider: Decider<Lead, LeadCommand, LeadEvent, LeadFacts> = { initialState, evolve, decide };
 
-export const leadAggregate: Aggregate<Lead, LeadCommand, LeadEvent> = {
+export const leadAggregate: Aggregate<Lead, LeadCommand, LeadEvent, LeadFacts> = {
   category: LEAD_CATEGORY,
   name: 'Lead',
   streamId: leadStreamId,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
-import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
+import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
+import { actsForOwner, type OwnerFacts, type RosterEntry } from '../team/ownership.js';
 import { Money } from '../shared/money.js';
 
 export const OPPORTUNITY_CATEGORY = 'opportunity';
@@ -137,6 +138,18 @@ export type OpportunityCommand =
   | LinkSource
   | RecordFeedback;
 
+/** The owner's roster entry for every command; a reassignment also needs the new owner's. */
+export type OpportunityFacts = {
+  readonly OpenOpportunity: OwnerFacts;
+  readonly ChangeStage: OwnerFacts;
+  readonly WinOpportunity: OwnerFacts;
+  readonly LoseOpportunity: OwnerFacts;
+  readonly RecordNeeds: OwnerFacts;
+  readonly ReassignOwner: OwnerFacts & { readonly newOwner: RosterEntry | undefined };
+  readonly LinkSource: OwnerFacts;
+  readonly RecordFeedback: OwnerFacts;
+};
+
 export const opportunityRules = {
   openedOnce: { id: 'OPP-01', name: 'An opportunity is opened once' },
   closedIsFinal: { id: 'OPP-02', name: 'A won or lost opportunity takes no further change' },
@@ -148,6 +161,8 @@ export const opportunityRules = {
   reassignChangesOwner: { id: 'OPP-08', name: 'A reassignment hands the deal to someone else' },
   sourceNamed: { id: 'OPP-09', name: 'A deal source names the campaign or the partner' },
   feedbackInWords: { id: 'OPP-10', name: "The customer's feedback is recorded in what they said, never empty" },
+  ownerOnRoster: { id: 'OPP-11', name: 'A deal belongs to an active seller on the roster' },
+  workedByOwner: { id: 'OPP-12', name: "A deal is opened and worked by its owner, the owner's manager or an admin" },
 } as const satisfies Record<string, Rule>;
 
 /** Moving a deal moves its pipeline and commission: a manager's call, not the reps'. */
@@ -155,95 +170,97 @@ const REASSIGNING_ROLES: readonly string[] = ['sales_manager', 'admin'];
 
 const stageIndex = (stage: Stage) => STAGES.indexOf(stage);
 
-export const decide = (
-  command: OpportunityCommand,
-  state: Opportunity,
-  context: DecisionContext,
-): OpportunityEvent[] | Refusal => {
-  if (command.type === 'OpenOpportunity') {
+type Decision = OpportunityEvent[] | Refusal;
+type OpenDeal = Exclude<Opportunity, { status: 'none' }>;
+
+const notOnRoster = (sellerId: string, entry: RosterEntry | undefined): Refusal | undefined => {
+  if (!entry) return refuse(opportunityRules.ownerOnRoster, `${sellerId} is on no sales roster`);
+  if (!entry.active) return refuse(opportunityRules.ownerOnRoster, `${sellerId} was offboarded`);
+  return undefined;
+};
+
+const notForOwner = (context: DecisionContext & OwnerFacts, ownerId: string): Refusal | undefined =>
+  actsForOwner(context.actor, ownerId, context.owner)
+    ? undefined
+    : refuse(opportunityRules.workedByOwner, `${context.actor.id} is neither ${ownerId}, their manager nor an admin`);
+
+/** OPP-02 and OPP-12: a deal is worked while open, by whoever may act for its owner. */
+const onOpenDeal = (state: Opportunity, context: DecisionContext & OwnerFacts, decide: (deal: OpenDeal) => Decision): Decision => {
+  if (state.status === 'none') return refuse(opportunityRules.closedIsFinal, 'The opportunity was never opened');
+  if (state.status !== 'open') return refuse(opportunityRules.closedIsFinal, `The opportunity is already ${state.status}`);
+  return notForOwner(context, state.ownerId) ?? decide(state);
+};
+
+export const decide = decideByCommand<Opportunity, OpportunityCommand, OpportunityEvent, OpportunityFacts>({
+  OpenOpportunity: (command, state, context) => {
     if (state.status !== 'none') return refuse(opportunityRules.openedOnce, `Opportunity ${state.opportunityId} is already open`);
-    if (command.amount.minor <= 0) return refuse(opportunityRules.positiveAmount, 'The amount must be greater than zero');
     const { opportunityId, customerId, title, ownerId, amount, leadId } = command;
+    const refusal = notForOwner(context, ownerId) ?? notOnRoster(ownerId, context.owner);
+    if (refusal) return refusal;
+    if (amount.minor <= 0) return refuse(opportunityRules.positiveAmount, 'The amount must be greater than zero');
     return [
       {
         type: 'OpportunityOpened',
         data: { opportunityId, customerId, title, ownerId, amount, stage: 'qualification', ...(leadId !== undefined ? { leadId } : {}) },
       },
     ];
-  }
-  if (state.status === 'none') return refuse(opportunityRules.closedIsFinal, 'The opportunity was never opened');
-  if (state.status !== 'open') return refuse(opportunityRules.closedIsFinal, `The opportunity is already ${state.status}`);
+  },
 
-  switch (command.type) {
-    case 'ChangeStage': {
-      if (command.stage === state.stage) {
-        return refuse(opportunityRules.stageMustChange, `The opportunity is already in ${state.stage}`);
-      }
-      const backwards = stageIndex(command.stage) < stageIndex(state.stage);
+  ChangeStage: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId, stage }) => {
+      if (command.stage === stage) return refuse(opportunityRules.stageMustChange, `The opportunity is already in ${stage}`);
+      const backwards = stageIndex(command.stage) < stageIndex(stage);
       if (backwards && !command.reason?.trim()) {
-        return refuse(opportunityRules.backwardsNeedsReason, `Moving from ${state.stage} back to ${command.stage} needs a reason`);
+        return refuse(opportunityRules.backwardsNeedsReason, `Moving from ${stage} back to ${command.stage} needs a reason`);
       }
-      return [
-        {
-          type: 'OpportunityStageChanged',
-          data: { opportunityId: state.opportunityId, from: state.stage, to: command.stage, ...(command.reason ? { reason: command.reason } : {}) },
-        },
-      ];
-    }
-    case 'WinOpportunity':
-      return [
-        {
-          type: 'OpportunityWon',
-          data: { opportunityId: state.opportunityId, customerId: state.customerId, amount: state.amount, ...(command.reason ? { reason: command.reason } : {}) },
-        },
-      ];
-    case 'LoseOpportunity':
-      return [{ type: 'OpportunityLost', data: { opportunityId: state.opportunityId, customerId: state.customerId, reason: command.reason } }];
-    case 'RecordNeeds': {
+      return [{ type: 'OpportunityStageChanged', data: { opportunityId, from: stage, to: command.stage, ...(command.reason ? { reason: command.reason } : {}) } }];
+    }),
+
+  WinOpportunity: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId, customerId, amount }) => [
+      { type: 'OpportunityWon', data: { opportunityId, customerId, amount, ...(command.reason ? { reason: command.reason } : {}) } },
+    ]),
+
+  LoseOpportunity: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId, customerId }) => [{ type: 'OpportunityLost', data: { opportunityId, customerId, reason: command.reason } }]),
+
+  RecordNeeds: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId }) => {
       const needs = command.needs.filter((need) => need.trim());
       if (needs.length === 0) return refuse(opportunityRules.needsNamed, 'No need was named');
       const { proposedSolution } = command;
-      return [
-        {
-          type: 'OpportunityNeedsRecorded',
-          data: { opportunityId: state.opportunityId, needs, ...(proposedSolution !== undefined ? { proposedSolution } : {}) },
-        },
-      ];
+      return [{ type: 'OpportunityNeedsRecorded', data: { opportunityId, needs, ...(proposedSolution !== undefined ? { proposedSolution } : {}) } }];
+    }),
+
+  ReassignOwner: (command, state, context) => {
+    if (state.status === 'open' && !REASSIGNING_ROLES.includes(context.actor.role)) {
+      return refuse(opportunityRules.reassignedByManager, `A ${context.actor.role} cannot reassign a deal`);
     }
-    case 'ReassignOwner': {
-      if (!REASSIGNING_ROLES.includes(context.actor.role)) {
-        return refuse(opportunityRules.reassignedByManager, `A ${context.actor.role} cannot reassign a deal`);
-      }
-      if (command.ownerId === state.ownerId) {
-        return refuse(opportunityRules.reassignChangesOwner, `${state.ownerId} already owns the deal`);
-      }
-      return [
-        {
-          type: 'OpportunityReassigned',
-          data: { opportunityId: state.opportunityId, from: state.ownerId, to: command.ownerId, ...(command.reason ? { reason: command.reason } : {}) },
-        },
-      ];
-    }
-    case 'LinkSource': {
+    return onOpenDeal(state, context, ({ opportunityId, ownerId }) => {
+      if (command.ownerId === ownerId) return refuse(opportunityRules.reassignChangesOwner, `${ownerId} already owns the deal`);
+      const notActive = notOnRoster(command.ownerId, context.newOwner);
+      if (notActive) return notActive;
+      return [{ type: 'OpportunityReassigned', data: { opportunityId, from: ownerId, to: command.ownerId, ...(command.reason ? { reason: command.reason } : {}) } }];
+    });
+  },
+
+  LinkSource: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId }) => {
       const { campaignId, partnerId } = command;
       if (!campaignId && !partnerId) return refuse(opportunityRules.sourceNamed, 'Name a campaign, a partner or both');
-      return [
-        {
-          type: 'OpportunitySourceLinked',
-          data: { opportunityId: state.opportunityId, ...(campaignId ? { campaignId } : {}), ...(partnerId ? { partnerId } : {}) },
-        },
-      ];
-    }
-    case 'RecordFeedback': {
+      return [{ type: 'OpportunitySourceLinked', data: { opportunityId, ...(campaignId ? { campaignId } : {}), ...(partnerId ? { partnerId } : {}) } }];
+    }),
+
+  RecordFeedback: (command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId }) => {
       if (!command.feedback.trim()) return refuse(opportunityRules.feedbackInWords, 'Write down what the customer said');
-      return [{ type: 'OpportunityFeedbackRecorded', data: { opportunityId: state.opportunityId, feedback: command.feedback, sentiment: command.sentiment } }];
-    }
-  }
-};
+      return [{ type: 'OpportunityFeedbackRecorded', data: { opportunityId, feedback: command.feedback, sentiment: command.sentiment } }];
+    }),
+});
 
-export const opportunityDecider: Decider<Opportunity, OpportunityCommand, OpportunityEvent> = { initialState, evolve, decide };
+export const opportunityDecider: Decider<Opportunity, OpportunityCommand, OpportunityEvent, OpportunityFacts> = { initialState, evolve, decide };
 
-export const opportunityAggregate: Aggregate<Opportunity, OpportunityCommand, OpportunityEvent> = {
+export const opportunityAggregate: Aggregate<Opportunity, OpportunityCommand, OpportunityEvent, OpportunityFacts> = {
   category: OPPORTUNITY_CATEGORY,
   name: 'Opportunity',
   streamId: opportunityStreamId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
+import { actsForOwner, type OwnerFacts, type RosterEntry } from '../team/ownership.js';
 import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 
@@ -41,6 +42,8 @@ export const promiseEventSchemas = {
     dueDate: z.iso.date(),
     /** The seller who made the promise, who need not be the one recording it. */
     madeBy: z.string(),
+    /** Present when a manager recorded it in the seller's name; the seller is then madeBy. */
+    recordedBy: z.string().optional(),
     recordedAt: z.iso.datetime(),
     /** The policy in force when it was recorded, which the compliance checks judge it by. */
     policyVersion: z.number().int().optional(),
@@ -78,6 +81,8 @@ export type CustomerPromise =
       status: 'open' | 'fulfilled' | 'broken' | 'withdrawn';
       promiseId: string;
       customerId: string;
+      /** The seller who made it. */
+      madeBy: string;
       dueDate: string;
       overdue: boolean;
     };
@@ -86,8 +91,8 @@ export const initialState = (): CustomerPromise => ({ status: 'none' });
 
 export const evolve = (state: CustomerPromise, event: PromiseEvent): CustomerPromise => {
   if (event.type === 'PromiseRecorded') {
-    const { promiseId, customerId, dueDate } = event.data;
-    return { status: 'open', promiseId, customerId, dueDate, overdue: false };
+    const { promiseId, customerId, madeBy, dueDate } = event.data;
+    return { status: 'open', promiseId, customerId, madeBy, dueDate, overdue: false };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -115,14 +120,17 @@ export type RecordPromise = {
   committed: Committed;
   /** A calendar date, YYYY-MM-DD. */
   dueDate: string;
-  madeBy: string;
+  /** The seller is whoever records it; naming anyone else here is refused (PRM-12). */
+  madeBy?: string;
 };
+/** A manager's record of a promise one of their sellers made, in that seller's name. */
+export type RecordPromiseOnBehalf = Omit<RecordPromise, 'type' | 'madeBy'> & { type: 'RecordPromiseOnBehalf'; madeBy: string };
 export type FulfilPromise = { type: 'FulfilPromise'; evidence: string };
 export type BreakPromise = { type: 'BreakPromise'; reason: string };
 export type WithdrawPromise = { type: 'WithdrawPromise'; reason: string };
 export type MarkPromiseOverdue = { type: 'MarkPromiseOverdue' };
 
-export type PromiseCommand = RecordPromise | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
+export type PromiseCommand = RecordPromise | RecordPromiseOnBehalf | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
 
 /** Recording a promise names the policy that will judge it and, for a promise tied to a deal, whose deal it is. */
 export type RecordingFacts = {
@@ -135,9 +143,12 @@ export type RecordingFacts = {
 /** The facts each promise command needs beyond the time and the actor: only recording needs any. */
 export type PromiseFacts = {
   readonly RecordPromise: RecordingFacts;
-  readonly FulfilPromise: unknown;
-  readonly BreakPromise: unknown;
-  readonly WithdrawPromise: unknown;
+  /** The named seller's roster entry: only their manager or an admin records in their name. */
+  readonly RecordPromiseOnBehalf: RecordingFacts & { readonly seller: RosterEntry | undefined };
+  /** The seller's roster entry, for who may settle it. */
+  readonly FulfilPromise: OwnerFacts;
+  readonly BreakPromise: OwnerFacts;
+  readonly WithdrawPromise: OwnerFacts;
   readonly MarkPromiseOverdue: unknown;
 };
 
@@ -153,6 +164,8 @@ export const promiseRules = {
   overdueAfterDueDate: { id: 'PRM-09', name: 'A promise goes overdue only after its due date' },
   overdueOnce: { id: 'PRM-10', name: 'Only an open promise goes overdue, and only once' },
   opportunityOfCustomer: { id: 'PRM-11', name: "A promise tied to a deal is made to that deal's customer" },
+  madeByRecorder: { id: 'PRM-12', name: "A promise is recorded by the seller who made it; only their manager or an admin records it in their name, and the record says so" },
+  settledBySeller: { id: 'PRM-13', name: "A promise is settled by the seller who made it, their manager or an admin" },
 } as const satisfies Record<string, Rule>;
 
 /** The UTC calendar day of an ISO timestamp: due dates are days, not instants. */
@@ -185,9 +198,15 @@ const impossibleFigure = (committed: Committed): string | null => {
   return null;
 };
 
-const record = (command: RecordPromise, state: CustomerPromise, context: DecisionContext & RecordingFacts): PromiseEvent[] | Refusal => {
+/** What the seller said and committed to, checked the same way whoever records it. */
+const recorded = (
+  command: RecordPromise | RecordPromiseOnBehalf,
+  state: CustomerPromise,
+  context: DecisionContext & RecordingFacts,
+  seller: { madeBy: string; recordedBy?: string },
+): PromiseEvent[] | Refusal => {
   if (state.status !== 'none') return refuse(promiseRules.recordedOnce, `Promise ${state.promiseId} is already recorded`);
-  const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate, madeBy } = command;
+  const { promiseId, customerId, opportunityId, kind, statement, sku, committed, dueDate } = command;
   const dealCustomer = context.opportunity?.customerId;
   if (opportunityId !== undefined && dealCustomer !== customerId) {
     // The application answers an unknown opportunity with NotFound before deciding; this keeps decide total.
@@ -217,7 +236,8 @@ const record = (command: RecordPromise, state: CustomerPromise, context: Decisio
         ...(sku !== undefined ? { sku } : {}),
         committed,
         dueDate,
-        madeBy,
+        madeBy: seller.madeBy,
+        ...(seller.recordedBy !== undefined ? { recordedBy: seller.recordedBy } : {}),
         recordedAt: context.now,
         ...(context.policyVersion !== undefined ? { policyVersion: context.policyVersion } : {}),
       },
@@ -231,28 +251,45 @@ type RecordedPromise = Exclude<CustomerPromise, { status: 'none' }>;
 const onRecorded = (state: CustomerPromise, decide: (promise: RecordedPromise) => PromiseEvent[] | Refusal): PromiseEvent[] | Refusal =>
   state.status === 'none' ? refuse(promiseRules.promiseMustExist, 'The promise was never recorded') : decide(state);
 
-/** PRM-07: a promise has one outcome; PRM-08: it is explained. */
-const settle = (state: CustomerPromise, explanation: string, missing: string, outcome: (promise: RecordedPromise) => PromiseEvent): PromiseEvent[] | Refusal =>
+/** PRM-07: a promise has one outcome; PRM-13: settled for its seller; PRM-08: it is explained. */
+const settle = (
+  state: CustomerPromise,
+  context: DecisionContext & OwnerFacts,
+  explanation: string,
+  missing: string,
+  outcome: (promise: RecordedPromise) => PromiseEvent,
+): PromiseEvent[] | Refusal =>
   onRecorded(state, (promise) => {
     if (promise.status !== 'open') return refuse(promiseRules.oneOutcome, `The promise is already ${promise.status}`);
+    if (!actsForOwner(context.actor, promise.madeBy, context.owner)) {
+      return refuse(promiseRules.settledBySeller, `${context.actor.id} is neither ${promise.madeBy}, their manager nor an admin`);
+    }
     if (!explanation.trim()) return refuse(promiseRules.outcomeExplained, missing);
     return [outcome(promise)];
   });
 
 export const decide = decideByCommand<CustomerPromise, PromiseCommand, PromiseEvent, PromiseFacts>({
-  RecordPromise: record,
+  RecordPromise: (command, state, context) =>
+    command.madeBy !== undefined && command.madeBy !== context.actor.id
+      ? refuse(promiseRules.madeByRecorder, `${context.actor.id} cannot record a promise in ${command.madeBy}'s name here: a manager records it on their behalf`)
+      : recorded(command, state, context, { madeBy: context.actor.id }),
 
-  FulfilPromise: ({ evidence }, state) =>
-    settle(state, evidence, 'Show the evidence that the promise was kept', ({ promiseId, customerId }) => ({
+  RecordPromiseOnBehalf: (command, state, context) =>
+    command.madeBy === context.actor.id || !actsForOwner(context.actor, command.madeBy, context.seller)
+      ? refuse(promiseRules.madeByRecorder, `${context.actor.id} is neither ${command.madeBy}'s manager nor an admin`)
+      : recorded(command, state, context, { madeBy: command.madeBy, recordedBy: context.actor.id }),
+
+  FulfilPromise: ({ evidence }, state, context) =>
+    settle(state, context, evidence, 'Show the evidence that the promise was kept', ({ promiseId, customerId }) => ({
       type: 'PromiseFulfilled',
       data: { promiseId, customerId, evidence },
     })),
 
-  BreakPromise: ({ reason }, state) =>
-    settle(state, reason, 'Say why the promise was broken', ({ promiseId, customerId }) => ({ type: 'PromiseBroken', data: { promiseId, customerId, reason } })),
+  BreakPromise: ({ reason }, state, context) =>
+    settle(state, context, reason, 'Say why the promise was broken', ({ promiseId, customerId }) => ({ type: 'PromiseBroken', data: { promiseId, customerId, reason } })),
 
-  WithdrawPromise: ({ reason }, state) =>
-    settle(state, reason, 'Say why the promise is withdrawn', ({ promiseId, customerId }) => ({ type: 'PromiseWithdrawn', data: { promiseId, customerId, reason } })),
+  WithdrawPromise: ({ reason }, state, context) =>
+    settle(state, context, reason, 'Say why the promise is withdrawn', ({ promiseId, customerId }) => ({ type: 'PromiseWithdrawn', data: { promiseId, customerId, reason } })),
 
   MarkPromiseOverdue: (_command, state, context) =>
     onRecorded(state, ({ promiseId, customerId, status, overdue, dueDate }) => {

@@ -3,6 +3,7 @@ import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
 import { firstBlock, type Violation } from '../compliance/rules.js';
 import type { Aggregate } from '../shared/aggregate.js';
+import { actsForOwner, type OwnerFacts } from '../team/ownership.js';
 import { decideByCommand, isRefusal, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 import { hasAtMostTwoDecimals } from '../shared/percent.js';
@@ -36,6 +37,8 @@ export const quoteEventSchemas = {
     opportunityId: z.string(),
     customerId: z.string(),
     ownerId: z.string(),
+    /** Who drafted it; absent from quotes drafted before it was recorded. */
+    draftedBy: z.string().optional(),
     validUntil: z.iso.datetime(),
     lines: z.array(QuoteLineData),
     subtotal: Money,
@@ -93,6 +96,8 @@ export type Quote =
       quoteId: string;
       opportunityId: string;
       customerId: string;
+      ownerId: string;
+      draftedBy?: string;
       validUntil: string;
       lines: QuoteLine[];
       total: Money;
@@ -103,8 +108,8 @@ export const initialState = (): Quote => ({ status: 'none' });
 
 export const evolve = (state: Quote, event: QuoteEvent): Quote => {
   if (event.type === 'QuoteDrafted') {
-    const { quoteId, opportunityId, customerId, validUntil, lines, total } = event.data;
-    return { status: 'draft', quoteId, opportunityId, customerId, validUntil, lines, total };
+    const { quoteId, opportunityId, customerId, ownerId, draftedBy, validUntil, lines, total } = event.data;
+    return { status: 'draft', quoteId, opportunityId, customerId, ownerId, ...(draftedBy !== undefined ? { draftedBy } : {}), validUntil, lines, total };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -180,15 +185,18 @@ export type SendingFacts = {
   readonly policyVersion: number;
 };
 
-/** The facts each quote command needs beyond the time and the actor. */
+/**
+ * The facts each quote command needs beyond the time and the actor. What the seller side does
+ * (draft, submit, send, record the customer's answer) is judged with the deal owner's roster entry.
+ */
 export type QuoteFacts = {
-  readonly DraftQuote: DraftingFacts;
-  readonly SubmitQuote: AuthorityFacts;
+  readonly DraftQuote: DraftingFacts & OwnerFacts;
+  readonly SubmitQuote: AuthorityFacts & OwnerFacts;
   readonly ApproveQuote: ApprovalFacts;
   readonly RejectQuote: ApprovalFacts;
-  readonly SendQuote: SendingFacts;
-  readonly AcceptQuote: unknown;
-  readonly DeclineQuote: unknown;
+  readonly SendQuote: SendingFacts & OwnerFacts;
+  readonly AcceptQuote: OwnerFacts;
+  readonly DeclineQuote: OwnerFacts;
   readonly ExpireQuote: unknown;
 };
 
@@ -206,7 +214,7 @@ export const quoteRules = {
   promotionTerms: { id: 'QUO-11', name: 'A promotion is used only in its window, on its products, for eligible customers' },
   belowFloorNeedsApproval: { id: 'QUO-12', name: "A price below the product's floor needs approval" },
   aboveAuthorityNeedsApproval: { id: 'QUO-13', name: "A discount above the submitter's authority needs approval" },
-  segregationOfDuties: { id: 'QUO-14', name: 'No one approves or rejects their own quote' },
+  segregationOfDuties: { id: 'QUO-14', name: 'No one approves or rejects a quote they drafted or submitted, or one on a deal they own' },
   approverAuthority: { id: 'QUO-15', name: 'Only a role whose authority covers the largest discount decides on it' },
   submitOnlyDraft: { id: 'QUO-16', name: 'Only a draft quote is submitted' },
   decideOnlyPending: { id: 'QUO-17', name: 'Only a quote awaiting approval is approved or rejected' },
@@ -218,6 +226,7 @@ export const quoteRules = {
   reasonRequired: { id: 'QUO-23', name: 'A rejection or a decline states its reason' },
   openOpportunity: { id: 'QUO-24', name: 'A quote is drafted only for an open opportunity' },
   belowFloorApprover: { id: 'QUO-25', name: 'A price below the floor is approved only by a sales manager, finance or admin' },
+  workedByOwner: { id: 'QUO-26', name: "A quote is drafted, submitted, sent and answered by the deal's owner, the owner's manager or an admin" },
 } as const satisfies Record<string, Rule>;
 
 const instant = (iso: string) => Date.parse(iso);
@@ -252,8 +261,14 @@ const checkLine = (request: QuoteLineRequest, label: string, context: DecisionCo
   return priceLine(request, product, promotion);
 };
 
-const draft = (command: DraftQuote, state: Quote, context: DecisionContext & DraftingFacts): Decision => {
+/** QUO-26: the seller side of a quote acts for the deal's owner. */
+const notForOwner = (context: DecisionContext & OwnerFacts, ownerId: string): Refusal | undefined =>
+  actsForOwner(context.actor, ownerId, context.owner) ? undefined : refuse(quoteRules.workedByOwner, `${context.actor.id} is neither ${ownerId}, their manager nor an admin`);
+
+const draft = (command: DraftQuote, state: Quote, context: DecisionContext & DraftingFacts & OwnerFacts): Decision => {
   if (state.status !== 'none') return refuse(quoteRules.draftedOnce, `Quote ${state.quoteId} is already drafted`);
+  const notOwner = notForOwner(context, command.ownerId);
+  if (notOwner) return notOwner;
   if (context.opportunity.status !== 'open') {
     return refuse(quoteRules.openOpportunity, `Opportunity ${command.opportunityId} is ${context.opportunity.status}`);
   }
@@ -280,6 +295,7 @@ const draft = (command: DraftQuote, state: Quote, context: DecisionContext & Dra
         opportunityId,
         customerId,
         ownerId,
+        draftedBy: context.actor.id,
         validUntil,
         lines,
         subtotal: sumOf(lines.map((line) => line.listTotal), currency),
@@ -301,9 +317,13 @@ const onOpenQuote = (state: Quote, decide: (quote: DraftedQuote) => Decision): D
 
 const hasExpired = (quote: DraftedQuote, now: string) => instant(now) >= instant(quote.validUntil);
 
-/** QUO-20: what a seller or a customer does with an open quote, only while it is valid. */
+/** QUO-20: what a seller, an approver or a customer does with an open quote, only while it is valid. */
 const onValidQuote = (state: Quote, context: DecisionContext, decide: (quote: DraftedQuote) => Decision): Decision =>
   onOpenQuote(state, (quote) => (hasExpired(quote, context.now) ? refuse(quoteRules.noActionAfterExpiry, `The quote was valid until ${quote.validUntil}`) : decide(quote)));
+
+/** As onValidQuote, for the seller side: QUO-26 after the quote's own state. */
+const onOwnValidQuote = (state: Quote, context: DecisionContext & OwnerFacts, decide: (quote: DraftedQuote) => Decision): Decision =>
+  onValidQuote(state, context, (quote) => notForOwner(context, quote.ownerId) ?? decide(quote));
 
 /** Why a submission needs approval, each reason led by the id of the rule that asks for it. */
 const approvalReasons = (lines: QuoteLine[], context: DecisionContext & AuthorityFacts) => {
@@ -327,9 +347,9 @@ const approvalReasons = (lines: QuoteLine[], context: DecisionContext & Authorit
  */
 const checkApprover = (quote: DraftedQuote, context: DecisionContext & ApprovalFacts): Refusal | undefined => {
   if (quote.status !== 'pending_approval') return refuse(quoteRules.decideOnlyPending, `The quote is ${quote.status}, not awaiting approval`);
-  if (context.actor.id === quote.submittedBy) {
-    return refuse(quoteRules.segregationOfDuties, `${context.actor.id} submitted this quote and cannot decide on it`);
-  }
+  const { id } = context.actor;
+  const part = id === quote.submittedBy ? 'submitted this quote' : id === quote.draftedBy ? 'drafted this quote' : id === quote.ownerId ? 'owns the deal' : undefined;
+  if (part) return refuse(quoteRules.segregationOfDuties, `${id} ${part} and cannot decide on it`);
   const belowFloor = quote.lines.findIndex(isBelowFloor);
   const belowFloorLine = quote.lines[belowFloor];
   if (belowFloorLine && !context.belowFloorApprovers.includes(context.actor.role)) {
@@ -355,7 +375,7 @@ export const decide = decideByCommand<Quote, QuoteCommand, QuoteEvent, QuoteFact
   DraftQuote: draft,
 
   SubmitQuote: (_command, state, context) =>
-    onValidQuote(state, context, ({ quoteId, status, lines }) => {
+    onOwnValidQuote(state, context, ({ quoteId, status, lines }) => {
       if (status !== 'draft') return refuse(quoteRules.submitOnlyDraft, `The quote is already ${status}`);
       const reasons = approvalReasons(lines, context);
       return [{ type: 'QuoteSubmitted', data: { quoteId, submittedBy: context.actor.id, approvalRequired: reasons.length > 0, reasons } }];
@@ -379,7 +399,7 @@ export const decide = decideByCommand<Quote, QuoteCommand, QuoteEvent, QuoteFact
 
   // The quote's own rules judge first (a quote not yet approved is refused as such), then a blocking compliance rule.
   SendQuote: (_command, state, context) =>
-    onValidQuote(state, context, ({ quoteId, status }) => {
+    onOwnValidQuote(state, context, ({ quoteId, status }) => {
       if (status === 'draft') return refuse(quoteRules.sendOnlyApproved, 'The quote has not been submitted');
       if (status === 'pending_approval') return refuse(quoteRules.sendOnlyApproved, 'The quote is still awaiting approval');
       if (status !== 'approved') return refuse(quoteRules.sendOnlyApproved, `The quote is already ${status}`);
@@ -387,13 +407,13 @@ export const decide = decideByCommand<Quote, QuoteCommand, QuoteEvent, QuoteFact
     }),
 
   AcceptQuote: (_command, state, context) =>
-    onValidQuote(state, context, ({ quoteId, status, opportunityId, customerId, total }) => {
+    onOwnValidQuote(state, context, ({ quoteId, status, opportunityId, customerId, total }) => {
       if (status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${status}, not sent`);
       return [{ type: 'QuoteAccepted', data: { quoteId, opportunityId, customerId, total } }];
     }),
 
   DeclineQuote: (command, state, context) =>
-    onValidQuote(state, context, ({ quoteId, status, customerId }) => {
+    onOwnValidQuote(state, context, ({ quoteId, status, customerId }) => {
       if (status !== 'sent') return refuse(quoteRules.answerOnlySent, `The quote is ${status}, not sent`);
       if (!command.reason.trim()) return refuse(quoteRules.reasonRequired, 'Say why the customer declined');
       return [{ type: 'QuoteDeclined', data: { quoteId, customerId, reason: command.reason } }];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
+import { SALES_ROLES } from './ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 /**
@@ -50,6 +51,12 @@ export const repEventSchemas = {
     actorId: z.string(),
     reason: z.string(),
   }),
+  /** An admin's undoing of an offboarding, with the reason. */
+  RepReinstated: z.object({
+    actorId: z.string(),
+    reason: z.string(),
+    reinstatedBy: z.string(),
+  }),
 } as const;
 
 /** Each event read off its schema: the types are never written out by hand. */
@@ -98,6 +105,8 @@ export const evolve = (state: Rep, event: RepEvent): Rep => {
     }
     case 'RepOffboarded':
       return { ...state, status: 'offboarded' };
+    case 'RepReinstated':
+      return { ...state, status: 'active' };
   }
 };
 
@@ -131,8 +140,9 @@ export type ChangeRepRole = { type: 'ChangeRepRole'; role: string; reason?: stri
 export type ChangeRepTeam = { type: 'ChangeRepTeam'; team: string; managerId?: string };
 export type RecordTraining = { type: 'RecordTraining'; trainingId: string; course: string; passedAt: string; certifies: string[]; expiresAt: string };
 export type OffboardRep = { type: 'OffboardRep'; reason: string };
+export type ReinstateRep = { type: 'ReinstateRep'; reason: string };
 
-export type RepCommand = HireRep | ChangeRepRole | ChangeRepTeam | RecordTraining | OffboardRep;
+export type RepCommand = HireRep | ChangeRepRole | ChangeRepTeam | RecordTraining | OffboardRep | ReinstateRep;
 
 export const repRules = {
   hiredOnce: { id: 'REP-01', name: 'A rep is hired once' },
@@ -147,26 +157,48 @@ export const repRules = {
   trainingDated: { id: 'REP-10', name: 'A course is passed by now and its certification expires after it was passed' },
   trainingNamed: { id: 'REP-11', name: 'A training names the course passed' },
   offboardingExplained: { id: 'REP-12', name: 'Offboarding a rep states the reason' },
+  salesRolesOnly: { id: 'REP-13', name: 'The sales roster holds sales reps and sales managers only' },
+  bySomeoneAbove: { id: 'REP-14', name: 'Only someone above a rep hires them, changes their role or offboards them: a manager for a rep, an admin for anyone' },
+  reinstatedByAdmin: { id: 'REP-15', name: 'Only an admin reinstates an offboarded rep, and says why' },
 } as const satisfies Record<string, Rule>;
 
 /**
- * The gate the application runs before any command: an offboarded rep issues none. An actor not
- * on the roster (an auditor, a compliance officer) is judged by their role alone.
+ * The gate the application runs before any command: an offboarded rep issues none. The roster
+ * binds only the sales roles: an admin, a compliance officer, an auditor, finance or an analyst is
+ * judged by their role alone, so no one on the roster can lock them out.
  */
-export const actorMayAct = (rep: RepFacts | undefined): Refusal | undefined =>
-  rep && !rep.active ? refuse(repRules.offboardedIssuesNothing, `${rep.actorId} was offboarded`) : undefined;
+export const actorMayAct = (actor: DecisionContext['actor'], rep: RepFacts | undefined): Refusal | undefined =>
+  SALES_ROLES.includes(actor.role) && rep && !rep.active ? refuse(repRules.offboardedIssuesNothing, `${rep.actorId} was offboarded`) : undefined;
+
+/** Where a role stands on the sales roster: an admin above all. */
+const rank = (role: string) => (role === 'admin' ? 2 : role === 'sales_manager' ? 1 : 0);
+
+/** REP-14: the actor outranks both the rep as they are and the role they are given. */
+const outranks = (actor: DecisionContext['actor'], ...roles: string[]) => roles.every((role) => rank(actor.role) > rank(role));
+
+const salesRole = (role: string): Refusal | undefined =>
+  SALES_ROLES.includes(role) ? undefined : refuse(repRules.salesRolesOnly, `A ${role} is not a sales role; the roster holds ${SALES_ROLES.join(' and ')}`);
 
 export const decide = (command: RepCommand, state: Rep, context: DecisionContext): RepEvent[] | Refusal => {
   if (command.type === 'HireRep') {
     if (state.status !== 'none') return refuse(repRules.hiredOnce, `${state.actorId} is already on the roster`);
     const { actorId, name, team, role, managerId } = command;
     if (!name.trim() || !team.trim() || !role.trim()) return refuse(repRules.named, 'Name the rep, their team and their role');
+    const notSales = salesRole(role);
+    if (notSales) return notSales;
+    if (!outranks(context.actor, role)) return refuse(repRules.bySomeoneAbove, `A ${context.actor.role} cannot hire a ${role}`);
     if (managerId === actorId) return refuse(repRules.notOwnManager, `${actorId} cannot manage themselves`);
     return [{ type: 'RepHired', data: { actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}) } }];
   }
   if (state.status === 'none') return refuse(repRules.hiredFirst, 'The rep was never hired');
-  if (state.status === 'offboarded') return refuse(repRules.offboardedIsFinal, `${state.actorId} was offboarded`);
   const { actorId } = state;
+  if (command.type === 'ReinstateRep') {
+    if (context.actor.role !== 'admin') return refuse(repRules.reinstatedByAdmin, `A ${context.actor.role} cannot reinstate a rep`);
+    if (state.status !== 'offboarded') return refuse(repRules.reinstatedByAdmin, `${actorId} is not offboarded`);
+    if (!command.reason.trim()) return refuse(repRules.reinstatedByAdmin, 'Say why the rep is reinstated');
+    return [{ type: 'RepReinstated', data: { actorId, reason: command.reason, reinstatedBy: context.actor.id } }];
+  }
+  if (state.status === 'offboarded') return refuse(repRules.offboardedIsFinal, `${actorId} was offboarded`);
   // A rep who could raise their own role or certify themselves would grant their own discount authority.
   const onOwnRecord = context.actor.id === actorId;
 
@@ -174,7 +206,12 @@ export const decide = (command: RepCommand, state: Rep, context: DecisionContext
     case 'ChangeRepRole': {
       if (onOwnRecord) return refuse(repRules.notOnOwnRecord, `${actorId} cannot change their own role`);
       if (!command.role.trim()) return refuse(repRules.named, 'Name the new role');
+      const notSales = salesRole(command.role);
+      if (notSales) return notSales;
       if (command.role === state.role) return refuse(repRules.changeMustChange, `${actorId} is already a ${state.role}`);
+      if (!outranks(context.actor, state.role, command.role)) {
+        return refuse(repRules.bySomeoneAbove, `A ${context.actor.role} cannot make a ${state.role} a ${command.role}`);
+      }
       return [{ type: 'RepRoleChanged', data: { actorId, from: state.role, to: command.role, ...(command.reason ? { reason: command.reason } : {}) } }];
     }
     case 'ChangeRepTeam': {
@@ -216,6 +253,7 @@ export const decide = (command: RepCommand, state: Rep, context: DecisionContext
     }
     case 'OffboardRep':
       if (!command.reason.trim()) return refuse(repRules.offboardingExplained, 'Say why the rep leaves');
+      if (!outranks(context.actor, state.role)) return refuse(repRules.bySomeoneAbove, `A ${context.actor.role} cannot offboard a ${state.role}`);
       return [{ type: 'RepOffboarded', data: { actorId, reason: command.reason } }];
   }
 };

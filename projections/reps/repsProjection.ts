@@ -27,7 +27,7 @@ export const repsProjection: Projection<RepEvent['type']> = {
   name: REPS,
   version: 1,
   collections: [{ name: REP_DOCS, indexes: ['team', 'role', 'managerId', 'active'] }],
-  handles: ['RepHired', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded', 'RepOffboarded'],
+  handles: ['RepHired', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded', 'RepOffboarded', 'RepReinstated'],
   documentsFor: (event) => [{ collection: REP_DOCS, id: event.data.actorId }],
   apply(event, view) {
     const at = new Date(String(event.metadata.occurredAt)).toISOString();
@@ -66,6 +66,9 @@ export const repsProjection: Projection<RepEvent['type']> = {
       }
       case 'RepOffboarded':
         view.put(REP_DOCS, { ...rep, active: false, offboardedAt: at, offboardReason: event.data.reason, updatedAt: at });
+        return;
+      case 'RepReinstated':
+        view.put(REP_DOCS, { ...rep, active: true, offboardedAt: null, offboardReason: null, updatedAt: at });
         return;
     }
   },

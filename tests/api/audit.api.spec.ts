@@ -213,9 +213,8 @@ describe('what-if recheck', () => {
         sku,
         committed: { capability: 'intrusion prevention' },
         dueDate: '2024-06-30',
-        madeBy: seller,
       },
-      as('sales_rep'),
+      { commandId: newId(), actor: { id: seller, role: 'sales_rep' }, correlationId: 'audit-recheck-test' },
     );
     expect((await t.system.eventStore.readStream(promiseStreamId(promiseId)))[0]!.metadata.policyVersion).toBe(strict);
     // The subscriber follows the findings up too; it must have passed the promise before the head is taken.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSealed } from '../../application/personalData.js';
+import { hireRep } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const cny = (minor: number) => ({ minor, currency: 'CNY' });
@@ -127,6 +128,7 @@ describe('customer 360', () => {
     const lost = await ok('/opportunities', { customerId: customer.id, title: 'Old renewal', ownerId: 'dev-sales-rep', amount: cny(50_000) }, 'sales_rep', 201);
     await ok(`/opportunities/${open.id}/stage`, { stage: 'proposal' });
     await ok(`/opportunities/${lost.id}/lose`, { reason: 'went elsewhere' });
+    await hireRep(t, 'rep-7');
     const reassigned = await ok(`/opportunities/${open.id}/reassign`, { ownerId: 'rep-7', reason: 'territory change' }, 'sales_manager');
 
     const view = await view360(customer.id, reassigned.position, 'analyst');
@@ -171,10 +173,13 @@ describe('opportunities: needs, owner, source', () => {
     const byRep = await t.post(`/opportunities/${opportunity.id}/reassign`, { ownerId: 'rep-9' });
     expect(byRep.statusCode).toBe(422);
     expect(byRep.json().rule.id).toBe('OPP-07');
+    await hireRep(t, 'rep-9');
     expect((await ok(`/opportunities/${opportunity.id}/reassign`, { ownerId: 'rep-9' }, 'sales_manager')).events).toEqual(['OpportunityReassigned']);
-    const nothing = await t.post(`/opportunities/${opportunity.id}/source`, {});
+    // The deal is rep-9's now: its previous owner works it no more, rep-9's manager does.
+    expect((await t.post(`/opportunities/${opportunity.id}/source`, { partnerId: 'partner-42' })).json().rule.id).toBe('OPP-12');
+    const nothing = await t.post(`/opportunities/${opportunity.id}/source`, {}, { role: 'sales_manager' });
     expect(nothing.json().rule.id).toBe('OPP-09');
-    expect((await ok(`/opportunities/${opportunity.id}/source`, { partnerId: 'partner-42' })).events).toEqual(['OpportunitySourceLinked']);
+    expect((await ok(`/opportunities/${opportunity.id}/source`, { partnerId: 'partner-42' }, 'sales_manager')).events).toEqual(['OpportunitySourceLinked']);
     expect(await streamLength(opportunity.streamId)).toBe(4);
     expect((await t.post(`/opportunities/${missing}/needs`, { needs: ['x'] })).statusCode).toBe(404);
   });

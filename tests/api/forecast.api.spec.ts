@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy/policy.js';
 import { readRegistration, writeRegistration } from '../../projections/generations.js';
+import { hireRep } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -17,8 +18,9 @@ const ok = async (response: Promise<LightMyRequestResponse>, status = 200): Prom
   return answered.json();
 };
 const open = async (customerId: string, ownerId: string, minor: number, currency: string, stage?: string) => {
-  const { id } = await ok(t.post('/opportunities', { customerId, title: 'SOC service', ownerId, amount: { minor, currency } }), 201);
-  if (stage) await ok(t.post(`/opportunities/${id}/stage`, { stage }));
+  // Their manager opens and moves the deals in each rep's name.
+  const { id } = await ok(t.post('/opportunities', { customerId, title: 'SOC service', ownerId, amount: { minor, currency } }, { role: 'sales_manager' }), 201);
+  if (stage) await ok(t.post(`/opportunities/${id}/stage`, { stage }, { role: 'sales_manager' }));
   return id;
 };
 const forecast = async (query = '') => {
@@ -31,13 +33,14 @@ const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 beforeAll(async () => {
   t = await startTestApp({ clock });
+  for (const seller of ['rep-a', 'rep-b']) await hireRep(t, seller);
   const { id: customerId } = await ok(t.post('/customers', { name: 'Forecast Bank', industry: 'finance', region: 'east' }), 201);
   await open(customerId, 'rep-a', 1_005, 'CNY');
   await open(customerId, 'rep-a', 2_001, 'CNY', 'proposal');
   await open(customerId, 'rep-b', 4_000, 'CNY', 'negotiation');
   await open(customerId, 'rep-b', 999, 'USD', 'discovery');
   const lost = await open(customerId, 'rep-a', 7_000, 'CNY', 'proposal');
-  await ok(t.post(`/opportunities/${lost}/lose`, { reason: 'no budget' }));
+  await ok(t.post(`/opportunities/${lost}/lose`, { reason: 'no budget' }, { role: 'sales_manager' }));
   const handedOver = await open(customerId, 'rep-b', 3_000, 'CNY');
   await ok(t.post(`/opportunities/${handedOver}/reassign`, { ownerId: 'rep-a', reason: 'rep-b moved region' }, { role: 'sales_manager' }));
 });

@@ -154,7 +154,7 @@ describe('placing an order', () => {
     const head = await t.system.eventStore.headPosition();
     const missing = '0193a000-0000-7000-8000-000000000005';
     expect((await place(missing)).json()).toMatchObject({ status: 404, resource: 'Quote', id: missing });
-    const opportunityId = (await t.post('/opportunities', { customerId, title: 'Draft only', ownerId: 'o', amount: cny(1) })).json().id;
+    const opportunityId = (await t.post('/opportunities', { customerId, title: 'Draft only', ownerId: 'dev-sales-rep', amount: cny(1) })).json().id;
     const draft = (await t.post('/quotes', { opportunityId, lines: [fw(1)], validUntil: '2026-03-31T00:00:00Z' })).json();
     const afterSetup = await t.system.eventStore.headPosition();
     expect(afterSetup).toBeGreaterThan(head!);

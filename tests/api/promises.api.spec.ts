@@ -70,10 +70,22 @@ describe('recording a promise', () => {
     expect(event!.metadata).toMatchObject({ customerId, actor: { id: 'dev-sales-rep', role: 'sales_rep' }, policyVersion: 1 });
   });
 
-  it('records who made the promise when someone else writes it down, and keeps surrounding spaces', async () => {
-    const { streamId } = await recorded({ kind: 'sla', statement: '  99.99% uptime, guaranteed  ', committed: { availabilityPct: 99.99 }, madeBy: 'rep-zhang' });
-    const [event] = await streamOf(streamId);
-    expect(event!.data).toMatchObject({ madeBy: 'rep-zhang', statement: '  99.99% uptime, guaranteed  ', committed: { availabilityPct: 99.99 } });
+  it("records who made the promise when their manager writes it down, and who wrote it, and keeps surrounding spaces", async () => {
+    const body = { customerId, kind: 'sla', statement: '  99.99% uptime, guaranteed  ', committed: { availabilityPct: 99.99 }, dueDate: '2026-03-20', madeBy: 'dev-sales-rep' };
+    const response = await t.post('/promises/on-behalf', body, { role: 'sales_manager' });
+    expect(response.statusCode, response.body).toBe(201);
+    const [event] = await streamOf(response.json().streamId);
+    expect(event!.data).toMatchObject({ madeBy: 'dev-sales-rep', recordedBy: 'dev-sales-manager', statement: '  99.99% uptime, guaranteed  ', committed: { availabilityPct: 99.99 } });
+  });
+
+  it('takes the seller from the key: naming another seller is refused (PRM-12), and only managers and admins record on behalf', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const named = await record({ madeBy: 'rep-zhang' });
+    expect(named.json()).toMatchObject({ status: 422, rule: { id: 'PRM-12' } });
+    expect((await t.post('/promises/on-behalf', { customerId, kind: 'other', statement: 'x', dueDate: '2026-03-20', madeBy: 'dev-sales-manager' })).statusCode).toBe(403);
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+    const own = await recorded({ madeBy: 'dev-sales-rep' });
+    expect((await streamOf(own.streamId))[0]!.data).toMatchObject({ madeBy: 'dev-sales-rep' });
   });
 
   it('answers 404 for an unknown customer, opportunity or sku, appending nothing', async () => {

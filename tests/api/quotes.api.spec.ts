@@ -31,7 +31,7 @@ const publish = async (sku: string, list: number, floor: number) => {
 
 const registerCustomer = async (region = 'east') => (await t.post('/customers', { name: 'Acme Bank', industry: 'finance', region })).json().id as string;
 const openOpportunity = async (customer: string) =>
-  (await t.post('/opportunities', { customerId: customer, title: 'Firewall refresh', ownerId: 'rep-owner', amount: cny(500_000) })).json().id as string;
+  (await t.post('/opportunities', { customerId: customer, title: 'Firewall refresh', ownerId: 'dev-sales-rep', amount: cny(500_000) })).json().id as string;
 
 type Line = { sku: string; qty: number; unitPrice: { minor: number; currency: string }; discountPct: number; promotionId?: string };
 const line = (sku: string, qty: number, unitPrice: number, discountPct = 0, extra: Partial<Line> = {}): Line => ({ sku, qty, unitPrice: cny(unitPrice), discountPct, ...extra });
@@ -74,7 +74,7 @@ describe('drafting', () => {
     expect(event!.data).toMatchObject({
       opportunityId,
       customerId,
-      ownerId: 'rep-owner',
+      ownerId: 'dev-sales-rep',
       subtotal: cny(350_000),
       total: cny(317_223),
       discountTotal: cny(32_777),
@@ -84,7 +84,7 @@ describe('drafting', () => {
       ],
     });
     expect(event!.metadata.customerId).toBe(customerId);
-    expect(await quoteView(body.id, body.position)).toMatchObject({ status: 'draft', total: cny(317_223), customerId, ownerId: 'rep-owner' });
+    expect(await quoteView(body.id, body.position)).toMatchObject({ status: 'draft', total: cny(317_223), customerId, ownerId: 'dev-sales-rep' });
   });
 
   it('keeps validUntil as UTC whatever offset it was given in', async () => {
@@ -182,7 +182,7 @@ describe('approval', () => {
     expect((await t.post(`/quotes/${quote.id}/send`, {})).json().rule.id).toBe('QUO-18');
     const own = await t.post(`/quotes/${quote.id}/approve`, {});
     expect(own.statusCode).toBe(422);
-    expect(own.json()).toMatchObject({ rule: { id: 'QUO-14', name: 'No one approves or rejects their own quote' } });
+    expect(own.json()).toMatchObject({ rule: { id: 'QUO-14', name: 'No one approves or rejects a quote they drafted or submitted, or one on a deal they own' } });
     expect(await streamLength(quote.streamId)).toBe(2);
 
     const approved = await t.post(`/quotes/${quote.id}/approve`, { reason: 'strategic account' }, { role: 'sales_manager' });

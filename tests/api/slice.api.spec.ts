@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hireRep } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 let t: TestApp;
@@ -12,14 +13,9 @@ const registerCustomer = async (name = 'Acme Bank') => {
   expect(response.statusCode).toBe(201);
   return response.json() as { id: string; streamId: string; revision: number; position: number; events: string[] };
 };
-const openOpportunity = async (customerId: string, extra: Record<string, unknown> = {}) => {
-  const response = await t.post('/opportunities', {
-    customerId,
-    title: 'Firewall renewal',
-    ownerId: 'dev-sales-rep',
-    amount: { minor: 50_000_00, currency: 'CNY' },
-    ...extra,
-  });
+const openOpportunity = async (customerId: string, extra: Record<string, unknown> = {}, role = 'sales_rep') => {
+  const body = { customerId, title: 'Firewall renewal', ownerId: 'dev-sales-rep', amount: { minor: 50_000_00, currency: 'CNY' }, ...extra };
+  const response = await t.post('/opportunities', body, { role });
   expect(response.statusCode).toBe(201);
   return response.json() as { id: string; streamId: string; revision: number; position: number };
 };
@@ -236,10 +232,12 @@ describe('concurrency', () => {
 
 describe('views', () => {
   it('lists open opportunities with filters, sort and cursor pagination, reading its own writes', async () => {
+    for (const seller of ['rep-a', 'rep-b']) await hireRep(t, seller);
     const customer = await registerCustomer('Pipeline Co');
     let last = 0;
     for (const [i, minor] of [300, 100, 500, 200, 400].entries()) {
-      const o = await openOpportunity(customer.id, { amount: { minor: minor * 100, currency: 'CNY' }, ownerId: i % 2 ? 'rep-a' : 'rep-b' });
+      // Opened by their manager, in each rep's name.
+      const o = await openOpportunity(customer.id, { amount: { minor: minor * 100, currency: 'CNY' }, ownerId: i % 2 ? 'rep-a' : 'rep-b' }, 'sales_manager');
       last = o.position;
     }
     const page1 = await t.get(`/views/pipeline?customerId=${customer.id}&sort=-amount&limit=2&after=${last}`, { role: 'analyst' });

@@ -10,6 +10,8 @@ import { systemClock } from '../../application/ports/clock.js';
 import { AggregateCommands } from '../../application/commands/aggregateCommands.js';
 import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { conversionIds } from '../../application/reactors/leadConversion.js';
+import { rosterEntry } from '../../application/roster.js';
+import { repAggregate } from '../../domain/team/rep.js';
 import { customerStreamId } from '../../domain/customer/customer.js';
 import { personalDataFields } from '../../domain/aggregates.js';
 import { leadAggregate } from '../../domain/lead/lead.js';
@@ -36,7 +38,12 @@ const convertAndCrash = async () => {
   const eventStore = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
   const keyStore = SqliteKeyStore.open(join(dataDir, 'keys.sqlite'));
   const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
-  // The lead's own commands, without the service that would run the follow-ups at once.
+  // The seller who will own the deal, on the roster; then the lead's own commands, without the service that would run the follow-ups at once.
+  await new AggregateCommands(pipeline, repAggregate).create(
+    'rep-1',
+    { type: 'HireRep', actorId: 'rep-1', name: 'Rep One', team: 'south', role: 'sales_rep' },
+    { commandId: newId(), actor: { id: 'admin-1', role: 'admin' }, correlationId: 'crash-test' },
+  );
   const leads = new AggregateCommands(pipeline, leadAggregate);
   await leads.create(
     leadId,
@@ -51,7 +58,8 @@ const convertAndCrash = async () => {
     },
     rep(),
   );
-  await leads.act(leadId, { type: 'QualifyLead' }, rep());
+  const capturer = { facts: async () => ({ owner: await rosterEntry(eventStore, 'rep-1') }) };
+  await leads.act(leadId, { type: 'QualifyLead' }, rep(), capturer);
   const converted = await leads.act(
     leadId,
     {
@@ -62,7 +70,7 @@ const convertAndCrash = async () => {
       opportunity: { title: 'MDR', ownerId: 'rep-1', amount: { minor: 400_000, currency: 'CNY' } },
     },
     rep(),
-    { metadata: { customerId: ids.customerId } },
+    { ...capturer, metadata: { customerId: ids.customerId } },
   );
   await keyStore.close();
   await eventStore.close();

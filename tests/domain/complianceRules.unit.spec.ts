@@ -198,7 +198,7 @@ describe('Compliance rules', () => {
   });
 
   describe(`${complianceRules.promisesKept.id} ${complianceRules.promisesKept.name}`, () => {
-    const open: CustomerPromise = { status: 'open', promiseId: 'pr1', customerId: 'c1', dueDate: '2027-03-31', overdue: false };
+    const open: CustomerPromise = { status: 'open', promiseId: 'pr1', customerId: 'c1', madeBy: 'rep-1', dueDate: '2027-03-31', overdue: false };
 
     it('accepts an open promise up to the end of its due day', () => expect(overduePromise(open, { policy, now: '2027-03-31T23:59:59.999Z' })).toBeUndefined());
 

@@ -9,9 +9,10 @@ import {
   type ConvertLead,
   type LeadEvent,
 } from '../../domain/lead/lead.js';
-import { deciderSpecification } from '../support/deciderSpecification.js';
+import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
-const spec = deciderSpecification(leadDecider);
+/** rep-1, under mgr-1, captured the lead. */
+const spec = deciderSpecification(leadDecider, { ...defaultContext, owner: { actorId: 'rep-1', role: 'sales_rep', managerId: 'mgr-1', active: true } });
 const contact = { name: '张敏', phone: '+86 139 0000 0000', email: 'zhang.min@bank.example', title: 'IT director' };
 const capture: CaptureLead = {
   type: 'CaptureLead',
@@ -24,7 +25,7 @@ const capture: CaptureLead = {
 };
 const captured: LeadEvent = {
   type: 'LeadCaptured',
-  data: { leadId: 'l1', source: 'campaign', sourceRef: 'camp-2026-q4', company: 'Eastern Bank', contact, interest: 'zero-trust access for 3,000 staff' },
+  data: { leadId: 'l1', source: 'campaign', sourceRef: 'camp-2026-q4', company: 'Eastern Bank', contact, interest: 'zero-trust access for 3,000 staff', capturedBy: 'rep-1' },
 };
 const qualified: LeadEvent = { type: 'LeadQualified', data: { leadId: 'l1', note: 'budget approved for Q1' } };
 const disqualified: LeadEvent = { type: 'LeadDisqualified', data: { leadId: 'l1', reason: 'student project, no budget' } };
@@ -65,7 +66,7 @@ describe('Lead', () => {
         .then([
           {
             type: 'LeadCaptured',
-            data: { leadId: 'l1', source: 'inbound', company: 'Eastern Bank', contact: { name: 'Tom', email: 'tom@shop.example' }, interest: capture.interest },
+            data: { leadId: 'l1', source: 'inbound', company: 'Eastern Bank', contact: { name: 'Tom', email: 'tom@shop.example' }, interest: capture.interest, capturedBy: 'rep-1' },
           },
         ]));
 
@@ -79,6 +80,26 @@ describe('Lead', () => {
 
     it(`refuses a contact who cannot be reached (${leadRules.contactReachable.id})`, () =>
       spec.given([]).when({ ...capture, contact: { name: 'Anon', title: 'CTO' } }).thenRefuses(leadRules.contactReachable));
+  });
+
+  describe('who works a lead (article 36)', () => {
+    it(`keeps other reps and other teams' managers off a lead someone else captured (${leadRules.workedByOwner.id})`, () => {
+      for (const who of [{ actor: { id: 'rep-2', role: 'sales_rep' } }, { actor: { id: 'mgr-2', role: 'sales_manager' } }]) {
+        spec.given([captured]).when({ type: 'QualifyLead' }, who).thenRefuses(leadRules.workedByOwner, /is neither rep-1, their manager nor an admin/);
+        spec.given([captured]).when({ type: 'DisqualifyLead', reason: 'x' }, who).thenRefuses(leadRules.workedByOwner);
+        spec.given([captured, qualified]).when(convert, who).thenRefuses(leadRules.workedByOwner);
+      }
+    });
+
+    it("lets the capturer's manager and an admin work it", () => {
+      spec.given([captured]).when({ type: 'QualifyLead', note: 'budget approved for Q1' }, { actor: { id: 'mgr-1', role: 'sales_manager' } }).then([qualified]);
+      spec.given([captured]).when({ type: 'QualifyLead', note: 'budget approved for Q1' }, { actor: { id: 'admin-1', role: 'admin' } }).then([qualified]);
+    });
+
+    it('lets any seller work a lead captured before its capturer was recorded', () => {
+      const { capturedBy: _none, ...before } = captured.data as Extract<LeadEvent, { type: 'LeadCaptured' }>['data'];
+      spec.given([{ type: 'LeadCaptured', data: before }]).when({ type: 'QualifyLead', note: 'budget approved for Q1' }, { actor: { id: 'rep-2', role: 'sales_rep' } }).then([qualified]);
+    });
   });
 
   describe('qualification', () => {

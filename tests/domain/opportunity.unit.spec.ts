@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { opportunityDecider, opportunityEventSchemas, opportunityRules, type OpportunityEvent } from '../../domain/opportunity/opportunity.js';
-import { deciderSpecification } from '../support/deciderSpecification.js';
+import { opportunityDecider, opportunityEventSchemas, opportunityRules, type OpportunityCommand, type OpportunityEvent } from '../../domain/opportunity/opportunity.js';
+import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
-const spec = deciderSpecification(opportunityDecider);
+const onRoster = (actorId: string, managerId = 'mgr-1') => ({ actorId, role: 'sales_rep', managerId, active: true });
+/** rep-1 owns the deal under mgr-1; rep-2, in the same team, is who a reassignment hands it to. */
+const spec = deciderSpecification(opportunityDecider, { ...defaultContext, owner: onRoster('rep-1'), newOwner: onRoster('rep-2') });
 const amount = { minor: 1_200_000_00, currency: 'CNY' };
 const opened: OpportunityEvent = {
   type: 'OpportunityOpened',
@@ -167,6 +169,51 @@ describe('Opportunity', () => {
 
     it(`takes no feedback on a deal already lost (${opportunityRules.closedIsFinal.id})`, () =>
       spec.given([opened, lost]).when({ type: 'RecordFeedback', feedback: 'too expensive', sentiment: 'negative' }).thenRefuses(opportunityRules.closedIsFinal, /lost/));
+  });
+
+  describe('who opens and works a deal (article 36)', () => {
+    const open = { type: 'OpenOpportunity' as const, opportunityId: 'o1', customerId: 'c1', title: 'Firewall renewal', ownerId: 'rep-1', amount };
+    const otherRep = { actor: { id: 'rep-2', role: 'sales_rep' } };
+    const otherManager = { actor: { id: 'mgr-2', role: 'sales_manager' } };
+    const admin = { actor: { id: 'admin-1', role: 'admin' } };
+
+    it("opens a deal in a rep's name by the rep, their manager or an admin", () => {
+      for (const who of [{}, manager, admin]) spec.given([]).when(open, who).then([opened]);
+    });
+
+    it(`refuses a rep opening a deal in another rep's name, or a manager outside the rep's team (${opportunityRules.workedByOwner.id})`, () => {
+      spec.given([]).when(open, otherRep).thenRefuses(opportunityRules.workedByOwner, /rep-2 is neither rep-1, their manager nor an admin/);
+      spec.given([]).when(open, otherManager).thenRefuses(opportunityRules.workedByOwner);
+    });
+
+    it(`refuses a deal owned by a name on no roster, or by an offboarded seller (${opportunityRules.ownerOnRoster.id})`, () => {
+      spec.given([]).when({ ...open, ownerId: 'ghost' }, { ...admin, owner: undefined }).thenRefuses(opportunityRules.ownerOnRoster, /ghost is on no sales roster/);
+      spec.given([]).when(open, { owner: { ...onRoster('rep-1'), active: false } }).thenRefuses(opportunityRules.ownerOnRoster, /offboarded/);
+    });
+
+    it(`keeps other reps and other teams' managers off the deal: stage, win, lose, needs, source, feedback (${opportunityRules.workedByOwner.id})`, () => {
+      const commands: OpportunityCommand[] = [
+        { type: 'ChangeStage', stage: 'discovery' },
+        { type: 'WinOpportunity' },
+        { type: 'LoseOpportunity', reason: 'x' },
+        { type: 'RecordNeeds', needs: ['x'] },
+        { type: 'LinkSource', partnerId: 'pa-1' },
+        { type: 'RecordFeedback', feedback: 'x', sentiment: 'neutral' },
+      ];
+      for (const command of commands) {
+        spec.given([opened]).when(command, otherRep).thenRefuses(opportunityRules.workedByOwner);
+        spec.given([opened]).when(command, otherManager).thenRefuses(opportunityRules.workedByOwner);
+      }
+      spec.given([opened]).when({ type: 'ChangeStage', stage: 'discovery' }, manager).then([movedTo('qualification', 'discovery')]);
+      spec.given([opened]).when({ type: 'ChangeStage', stage: 'discovery' }, admin).then([movedTo('qualification', 'discovery')]);
+    });
+
+    it(`reassigns only by the owner's manager or an admin, and only to an active seller on the roster (${opportunityRules.workedByOwner.id}, ${opportunityRules.ownerOnRoster.id})`, () => {
+      const reassign = { type: 'ReassignOwner' as const, ownerId: 'rep-2' };
+      spec.given([opened]).when(reassign, otherManager).thenRefuses(opportunityRules.workedByOwner);
+      spec.given([opened]).when(reassign, { ...manager, newOwner: undefined }).thenRefuses(opportunityRules.ownerOnRoster, /rep-2 is on no sales roster/);
+      spec.given([opened]).when(reassign, { ...admin, newOwner: { ...onRoster('rep-2'), active: false } }).thenRefuses(opportunityRules.ownerOnRoster, /offboarded/);
+    });
   });
 
   it('writes events that satisfy their stored schemas', () => {

@@ -9,7 +9,9 @@ import {
 } from '../../domain/promise/promise.js';
 import { deciderSpecification, defaultContext } from '../support/deciderSpecification.js';
 
-const context = { ...defaultContext, policyVersion: 3, opportunity: { customerId: 'c1' } };
+const onRoster = (actorId: string) => ({ actorId, role: 'sales_rep', managerId: 'mgr-1', active: true });
+/** rep-1 made the promise, under mgr-1. */
+const context = { ...defaultContext, policyVersion: 3, opportunity: { customerId: 'c1' }, owner: onRoster('rep-1'), seller: onRoster('rep-1') };
 const spec = deciderSpecification(promiseDecider, context);
 const now = context.now; // 2026-11-27
 
@@ -169,6 +171,36 @@ describe('Promise', () => {
 
     it(`refuses a promise tied to a deal the context does not know, though the application answers that with NotFound first (${promiseRules.opportunityOfCustomer.id})`, () =>
       spec.given([]).when(record, { opportunity: undefined }).thenRefuses(promiseRules.opportunityOfCustomer, /not known/));
+  });
+
+  describe('whose promise it is (article 36)', () => {
+    const manager = { actor: { id: 'mgr-1', role: 'sales_manager' } };
+    const otherManager = { actor: { id: 'mgr-2', role: 'sales_manager' } };
+    const { type: _type, madeBy: _seller, ...said } = record;
+    const onBehalf = { type: 'RecordPromiseOnBehalf' as const, ...said, madeBy: 'rep-1' };
+
+    it('records the seller as whoever records it', () => {
+      const { madeBy: _none, ...withoutSeller } = record;
+      spec.given([]).when(withoutSeller).then([recorded]);
+    });
+
+    it(`refuses a seller naming someone else as the one who made it (${promiseRules.madeByRecorder.id})`, () =>
+      spec.given([]).when({ ...record, madeBy: 'rep-2' }).thenRefuses(promiseRules.madeByRecorder, /cannot record a promise in rep-2's name/));
+
+    it("lets the seller's manager record it in the seller's name, and says so", () =>
+      spec.given([]).when(onBehalf, manager).then([{ type: 'PromiseRecorded', data: { ...recorded.data, recordedBy: 'mgr-1' } }]));
+
+    it(`refuses a manager of another team, a fellow rep, or anyone recording in their own name that way (${promiseRules.madeByRecorder.id})`, () => {
+      spec.given([]).when(onBehalf, otherManager).thenRefuses(promiseRules.madeByRecorder, /neither rep-1's manager nor an admin/);
+      spec.given([]).when(onBehalf, { actor: { id: 'rep-2', role: 'sales_rep' } }).thenRefuses(promiseRules.madeByRecorder);
+      spec.given([]).when(onBehalf).thenRefuses(promiseRules.madeByRecorder);
+    });
+
+    it(`refuses anyone but the seller, their manager or an admin settling it (${promiseRules.settledBySeller.id})`, () => {
+      spec.given([recorded]).when({ type: 'FulfilPromise', evidence: 'report' }, { actor: { id: 'rep-2', role: 'sales_rep' } }).thenRefuses(promiseRules.settledBySeller);
+      spec.given([recorded]).when({ type: 'BreakPromise', reason: 'x' }, otherManager).thenRefuses(promiseRules.settledBySeller);
+      spec.given([recorded]).when({ type: 'WithdrawPromise', reason: 'x' }, manager).then([{ type: 'PromiseWithdrawn', data: { promiseId: 'pr1', customerId: 'c1', reason: 'x' } }]);
+    });
   });
 
   describe('outcome', () => {

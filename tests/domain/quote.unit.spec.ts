@@ -49,6 +49,8 @@ const context = {
   belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
   policyVersion: 3,
   violations: [],
+  // rep-1 owns the deal, under mgr-1.
+  owner: { actorId: 'rep-1', role: 'sales_rep', managerId: 'mgr-1', active: true },
 };
 const spec = deciderSpecification(quoteDecider, context);
 
@@ -110,6 +112,7 @@ const drafted = (...lines: QuoteLine[]): QuoteEvent => ({
     opportunityId: 'o1',
     customerId: 'c1',
     ownerId: 'rep-1',
+    draftedBy: 'rep-1',
     validUntil,
     lines,
     subtotal: sum(lines, (line) => line.listTotal),
@@ -158,6 +161,7 @@ describe('Quote', () => {
               opportunityId: 'o1',
               customerId: 'c1',
               ownerId: 'rep-1',
+              draftedBy: 'rep-1',
               validUntil,
               lines: [
                 {
@@ -349,8 +353,8 @@ describe('Quote', () => {
     it('gives a role the table does not list no authority at all', () =>
       spec
         .given([drafted(firewallLine(1, 2_000))])
-        .when({ type: 'SubmitQuote' }, { actor: { id: 'sup-1', role: 'support' } })
-        .then([submitted('sup-1', ['QUO-13: line 1 (FW-100) takes 1% off list, above the support authority of 0%'])]));
+        .when({ type: 'SubmitQuote' }, { actor: { id: 'rep-1', role: 'support' } })
+        .then([submitted('rep-1', ['QUO-13: line 1 (FW-100) takes 1% off list, above the support authority of 0%'])]));
 
     it('gives an admin unlimited authority', () =>
       spec
@@ -366,6 +370,13 @@ describe('Quote', () => {
   });
 
   describe('approving, with segregation of duties', () => {
+    it(`refuses a manager approving a quote on a deal she owns and drafted, though a colleague submitted it (${quoteRules.segregationOfDuties.id})`, () => {
+      const ownDeal: QuoteEvent = { type: 'QuoteDrafted', data: { ...(draftedAt20.data as Extract<QuoteEvent, { type: 'QuoteDrafted' }>['data']), ownerId: 'mgr-1', draftedBy: 'mgr-1' } };
+      spec.given([ownDeal, submittedAt20]).when({ type: 'ApproveQuote' }, manager).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 drafted this quote/);
+      const ownedOnly: QuoteEvent = { type: 'QuoteDrafted', data: { ...(draftedAt20.data as Extract<QuoteEvent, { type: 'QuoteDrafted' }>['data']), ownerId: 'mgr-1' } };
+      spec.given([ownedOnly, submittedAt20]).when({ type: 'RejectQuote', reason: 'no' }, manager).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 owns the deal/);
+    });
+
     it('is approved by a manager whose authority covers the discount', () =>
       spec.given(pendingAt20).when({ type: 'ApproveQuote' }, manager).then([approvedByManager]));
 
@@ -483,6 +494,24 @@ describe('Quote', () => {
 
     it(`refuses anything after a rejection (${quoteRules.finalIsFinal.id})`, () =>
       spec.given([...pendingAt20, rejected]).when({ type: 'ApproveQuote' }, otherManager).thenRefuses(quoteRules.finalIsFinal, /rejected/));
+  });
+
+  describe("the seller's side, worked for the deal's owner", () => {
+    const otherRep = { actor: { id: 'rep-2', role: 'sales_rep' } };
+    const otherManager = { actor: { id: 'mgr-2', role: 'sales_manager' } };
+
+    it(`refuses another rep, or a manager of another team, drafting, submitting, sending or answering a quote on rep-1's deal (${quoteRules.workedByOwner.id})`, () => {
+      for (const who of [otherRep, otherManager]) {
+        spec.given([]).when(draftQuote(request('FW-100', 1, 199_999, 5)), who).thenRefuses(quoteRules.workedByOwner, /is neither rep-1, their manager nor an admin/);
+        spec.given([draftedAt10]).when({ type: 'SubmitQuote' }, who).thenRefuses(quoteRules.workedByOwner);
+        spec.given(approvedAt20).when({ type: 'SendQuote' }, who).thenRefuses(quoteRules.workedByOwner);
+        spec.given(sent).when({ type: 'AcceptQuote' }, who).thenRefuses(quoteRules.workedByOwner);
+        spec.given(sent).when({ type: 'DeclineQuote', reason: 'price' }, who).thenRefuses(quoteRules.workedByOwner);
+      }
+    });
+
+    it("lets the owner's manager step in", () =>
+      spec.given(approvedAt20).when({ type: 'SendQuote' }, manager).then([{ type: 'QuoteSent', data: { quoteId: 'q1', sentBy: 'mgr-1' } }]));
   });
 
   describe('sending', () => {

@@ -15,9 +15,11 @@ import { defaultContext, deciderSpecification } from '../support/deciderSpecific
 const manager = { actor: { id: 'mgr-1', role: 'sales_manager' } };
 const spec = deciderSpecification(repDecider, { ...defaultContext, ...manager });
 const self = { actor: { id: 'rep-1', role: 'sales_rep' } };
+const admin = { actor: { id: 'admin-1', role: 'admin' } };
 
 const hire: HireRep = { type: 'HireRep', actorId: 'rep-1', name: '王芳', team: 'east', role: 'sales_rep', managerId: 'mgr-1' };
 const hired: RepEvent = { type: 'RepHired', data: { actorId: 'rep-1', name: '王芳', team: 'east', role: 'sales_rep', managerId: 'mgr-1' } };
+const hiredManager: RepEvent = { type: 'RepHired', data: { actorId: 'mgr-9', name: '李强', team: 'north', role: 'sales_manager' } };
 const training: RecordTraining = {
   type: 'RecordTraining',
   trainingId: 't1',
@@ -56,6 +58,15 @@ describe('Rep', () => {
 
     it(`refuses to hire twice (${repRules.hiredOnce.id})`, () => spec.given([hired]).when(hire).thenRefuses(repRules.hiredOnce));
     it(`refuses a rep without a name (${repRules.named.id})`, () => spec.given([]).when({ ...hire, name: ' ' }).thenRefuses(repRules.named));
+    it(`refuses a manager hiring a fellow manager: that is an admin's call (${repRules.bySomeoneAbove.id})`, () => {
+      spec.given([]).when({ ...hire, role: 'sales_manager' }).thenRefuses(repRules.bySomeoneAbove, /cannot hire a sales_manager/);
+      spec.given([]).when({ ...hire, role: 'sales_manager' }, admin).then([{ type: 'RepHired', data: { ...hired.data, role: 'sales_manager' } }]);
+    });
+    it(`refuses to put anyone but sales reps and managers on the roster (${repRules.salesRolesOnly.id})`, () => {
+      for (const role of ['admin', 'compliance_officer', 'auditor', 'finance', 'analyst']) {
+        spec.given([]).when({ ...hire, actorId: 'dev-admin', role }).thenRefuses(repRules.salesRolesOnly);
+      }
+    });
     it(`refuses a rep who manages themselves (${repRules.notOwnManager.id})`, () =>
       spec.given([]).when({ ...hire, managerId: 'rep-1' }).thenRefuses(repRules.notOwnManager));
     it(`refuses anything before hiring (${repRules.hiredFirst.id})`, () => spec.given([]).when(training).thenRefuses(repRules.hiredFirst));
@@ -65,14 +76,22 @@ describe('Rep', () => {
     it('changes the role, keeping the old one on record', () =>
       spec
         .given([hired])
-        .when({ type: 'ChangeRepRole', role: 'sales_manager', reason: 'promoted' })
+        .when({ type: 'ChangeRepRole', role: 'sales_manager', reason: 'promoted' }, admin)
         .then([{ type: 'RepRoleChanged', data: { actorId: 'rep-1', from: 'sales_rep', to: 'sales_manager', reason: 'promoted' } }]));
+
+    it(`refuses a manager making a rep their peer, or changing a fellow manager's role (${repRules.bySomeoneAbove.id})`, () => {
+      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'sales_manager' }).thenRefuses(repRules.bySomeoneAbove, /sales_manager cannot make a sales_rep a sales_manager/);
+      spec.given([hiredManager]).when({ type: 'ChangeRepRole', role: 'sales_rep' }).thenRefuses(repRules.bySomeoneAbove);
+    });
+
+    it(`refuses a role outside sales on the roster (${repRules.salesRolesOnly.id})`, () =>
+      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'admin' }, admin).thenRefuses(repRules.salesRolesOnly, /not a sales role/));
 
     it(`refuses a change to the same role (${repRules.changeMustChange.id})`, () =>
       spec.given([hired]).when({ type: 'ChangeRepRole', role: 'sales_rep' }).thenRefuses(repRules.changeMustChange));
 
     it(`refuses a rep changing their own role (${repRules.notOnOwnRecord.id})`, () =>
-      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'finance' }, self).thenRefuses(repRules.notOnOwnRecord));
+      spec.given([hired]).when({ type: 'ChangeRepRole', role: 'sales_manager' }, self).thenRefuses(repRules.notOnOwnRecord));
 
     it('moves a rep to another team under another manager', () =>
       spec
@@ -133,13 +152,43 @@ describe('Rep', () => {
     it(`refuses offboarding without a reason (${repRules.offboardingExplained.id})`, () =>
       spec.given([hired]).when({ type: 'OffboardRep', reason: '' }).thenRefuses(repRules.offboardingExplained));
 
+    it(`offboards a manager only by an admin (${repRules.bySomeoneAbove.id})`, () => {
+      spec.given([hiredManager]).when({ type: 'OffboardRep', reason: 'restructuring' }).thenRefuses(repRules.bySomeoneAbove, /sales_manager cannot offboard a sales_manager/);
+      spec.given([hiredManager]).when({ type: 'OffboardRep', reason: 'restructuring' }, admin).then([{ type: 'RepOffboarded', data: { actorId: 'mgr-9', reason: 'restructuring' } }]);
+    });
+
+    it(`keeps a rep from offboarding anyone (${repRules.bySomeoneAbove.id})`, () =>
+      spec.given([hired]).when({ type: 'OffboardRep', reason: 'rivalry' }, { actor: { id: 'rep-2', role: 'sales_rep' } }).thenRefuses(repRules.bySomeoneAbove));
+
     it(`refuses any change to an offboarded rep (${repRules.offboardedIsFinal.id})`, () =>
       spec.given([hired, offboarded]).when(training).thenRefuses(repRules.offboardedIsFinal));
 
     it(`keeps an offboarded rep from issuing any command (${repRules.offboardedIssuesNothing.id})`, () => {
-      expect(actorMayAct(factsAfter([hired, offboarded]))).toEqual({ refused: repRules.offboardedIssuesNothing, detail: 'rep-1 was offboarded' });
-      expect(actorMayAct(factsAfter([hired]))).toBeUndefined();
-      expect(actorMayAct(undefined)).toBeUndefined();
+      const asRep = { id: 'rep-1', role: 'sales_rep' };
+      expect(actorMayAct(asRep, factsAfter([hired, offboarded]))).toEqual({ refused: repRules.offboardedIssuesNothing, detail: 'rep-1 was offboarded' });
+      expect(actorMayAct(asRep, factsAfter([hired]))).toBeUndefined();
+      expect(actorMayAct(asRep, undefined)).toBeUndefined();
+    });
+
+    it('never gates a key of a role outside sales, whatever the roster says of its actor', () => {
+      for (const role of ['admin', 'compliance_officer', 'auditor', 'finance', 'analyst']) {
+        expect(actorMayAct({ id: 'rep-1', role }, factsAfter([hired, offboarded]))).toBeUndefined();
+      }
+    });
+  });
+
+  describe('reinstating', () => {
+    const reinstated: RepEvent = { type: 'RepReinstated', data: { actorId: 'rep-1', reason: 'offboarded by mistake', reinstatedBy: 'admin-1' } };
+
+    it('reinstates an offboarded rep, by an admin, with the reason; the rep is active again', () => {
+      spec.given([hired, offboarded]).when({ type: 'ReinstateRep', reason: 'offboarded by mistake' }, admin).then([reinstated]);
+      expect(factsAfter([hired, offboarded, reinstated])).toMatchObject({ active: true });
+    });
+
+    it(`refuses a manager reinstating, a rep never offboarded, and no reason (${repRules.reinstatedByAdmin.id})`, () => {
+      spec.given([hired, offboarded]).when({ type: 'ReinstateRep', reason: 'x' }).thenRefuses(repRules.reinstatedByAdmin, /sales_manager cannot reinstate/);
+      spec.given([hired]).when({ type: 'ReinstateRep', reason: 'x' }, admin).thenRefuses(repRules.reinstatedByAdmin, /not offboarded/);
+      spec.given([hired, offboarded]).when({ type: 'ReinstateRep', reason: ' ' }, admin).thenRefuses(repRules.reinstatedByAdmin, /why/);
     });
   });
 

@@ -44,7 +44,7 @@ beforeEach(() => {
 
 describe('reps projection', () => {
   it('follows exactly the events of a rep', () => {
-    expect([...repsProjection.handles].sort()).toEqual(['RepHired', 'RepOffboarded', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded']);
+    expect([...repsProjection.handles].sort()).toEqual(['RepHired', 'RepOffboarded', 'RepReinstated', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded']);
   });
 
   it('puts a hired rep on the roster, active, with no certifications, hired when the event occurred', () => {

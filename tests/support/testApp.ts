@@ -20,11 +20,25 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
-/** The real server on the embedded stores in a temporary folder, driven through inject. */
-export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> => {
+/**
+ * The sellers behind the development keys, on the roster as a company would have them: the rep
+ * under the manager, in one team. Deals, quotes, promises and leads are owned by sellers on it.
+ */
+export const DEVELOPMENT_ROSTER = [
+  { actorId: 'dev-sales-manager', name: '销售经理 (development)', team: 'east', role: 'sales_manager' },
+  { actorId: 'dev-sales-rep', name: '销售代表 (development)', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' },
+] as const;
+
+/** The real server on the embedded stores in a temporary folder, driven through inject; the development sellers on the roster unless `roster: false`. */
+export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string>; roster?: boolean } = {}): Promise<TestApp> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const system = await openSystem({ config, logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  if (options.roster ?? true) {
+    for (const rep of DEVELOPMENT_ROSTER) {
+      await system.commands.reps.hire(rep, { commandId: `roster ${rep.actorId}`, actor: { id: 'dev-admin', role: 'admin' }, correlationId: 'test roster' });
+    }
+  }
   const app = await buildServer(system);
   await app.ready();
   const auth = (role = 'sales_rep') => ({ authorization: `Bearer ${keyFor(role)}` });
