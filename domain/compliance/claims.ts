@@ -44,10 +44,11 @@ export const findBannedClaims = (statement: string, bannedClaims: BannedClaims):
 
 export const PATTERN_MAX_CHARS = 200;
 /**
- * Matching costs up to one step per instruction per character. A pattern within the length limit
- * stays under this bound unless a counted repeat multiplies it: .{0,50} is some fifty instructions.
+ * Matching costs up to one step per compiled instruction per character of the statement, so this
+ * bounds the worst a pattern can cost. Literals, classes and alternations within the length limit
+ * stay under it; counted repeats multiply: .{0,50} is some fifty instructions.
  */
-export const PATTERN_MAX_INSTRUCTIONS = 2 * PATTERN_MAX_CHARS;
+export const PATTERN_MAX_INSTRUCTIONS = 300;
 
 type PatternFlags = 'i' | '';
 type CompiledPattern = { readonly program: RE2JS } | { readonly problem: string };
