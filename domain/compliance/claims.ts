@@ -53,7 +53,7 @@ export const PATTERN_MAX_INSTRUCTIONS = 300;
 type PatternFlags = 'i' | '';
 type CompiledPattern = { readonly program: RE2JS } | { readonly problem: string };
 
-/** Constructs RE2 refuses because no linear-time engine can run them, named as a compliance officer would look them up. */
+/** Constructs RE2 leaves out to keep matching linear in time, named as a compliance officer would look them up. */
 const NON_REGULAR_CONSTRUCTS: readonly { readonly fragment: RegExp; readonly construct: string }[] = [
   { fragment: /^\(\?[=!]/, construct: 'lookahead, (?= or (?!' },
   { fragment: /^\(\?<[=!]/, construct: 'lookbehind, (?<= or (?<!' },
