@@ -82,6 +82,10 @@ const JUDGED_IN_BOUNDED_TIME: Record<string, readonly Judged[]> = {
     { pattern: '(?:ａ|Ａ|a)*z', flags: 'i', statement: repeatedTo('ａＡ', LONG) + '！', flagged: false, about: 'full-width a and A' },
     { pattern: '(?:1|0)+%(?:安全|防护)', statement: repeatedTo('１００', LONG) + '％防护', flagged: true, about: 'full-width digits and per-cent sign' },
   ],
+  'unpaired surrogates and astral characters': [
+    { pattern: '(?:.|\\pL)*z', flags: 'i', statement: '\uD800'.repeat(LONG) + '!', flagged: false, about: 'unpaired high surrogates' },
+    { pattern: '(?:😀|.)+安全', statement: repeatedTo('😀\uDC00', LONG) + '安全', flagged: true, about: 'emoji and unpaired low surrogates' },
+  ],
 };
 
 const REFUSED: readonly Refused[] = [
