@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFound, RuleRefused } from '../../application/errors.js';
 import { policyRevisions } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
+import { PATTERN_MAX_CHARS, PATTERN_MAX_INSTRUCTIONS } from '../../domain/compliance/claims.js';
 import { policyInForce, policyRules, policyEventSchemas, PublishPolicyRevisionInput } from '../../domain/policy/policy.js';
 import { CommandResponse, commandEnvelope, sendCommandResult } from '../commands.js';
 import { HttpProblem } from '../problems.js';
@@ -28,7 +29,7 @@ export const policyRoutes =
           tags: ['policy'],
           summary: 'Publish a new revision of the company policy, in force from its effective date',
           description:
-            'Revisions are numbered 1, 2, 3... A revision states every compliance rule (CMP-01..CMP-09) with its action (block refuses the command with 422, flag records it and raises a finding) and severity; banned claims as phrases and patterns, matched against the statement in normal form (NFKC, lower case, no white space); discount authority per role in percent (null is unlimited); whether certification is required; stage probabilities. A pattern that does not compile or could backtrack catastrophically, or an effective date in the past, is a 400 and nothing is appended.',
+            `Revisions are numbered 1, 2, 3... A revision states every compliance rule (CMP-01..CMP-09) with its action (block refuses the command with 422, flag records it and raises a finding) and severity; banned claims as phrases and patterns, matched against the statement in normal form (NFKC, lower case, no white space); discount authority per role in percent (null is unlimited); whether certification is required; stage probabilities. Patterns are RE2 syntax and run in time linear in the statement: one RE2 does not compile (lookaround, back-references, atomic groups, possessive quantifiers), one over ${PATTERN_MAX_CHARS} characters or ${PATTERN_MAX_INSTRUCTIONS} compiled instructions, one that matches empty text, or an effective date in the past, is a 400 and nothing is appended.`,
           body: PublishPolicyRevisionInput,
           response: { 201: CommandResponse.extend({ policyRevision: z.number().int().positive() }) },
         },

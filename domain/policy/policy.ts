@@ -30,7 +30,7 @@ export type Severity = z.infer<typeof Severity>;
 export const RuleSetting = z.object({ action: RuleAction, severity: Severity }).strict();
 export type RuleSetting = z.infer<typeof RuleSetting>;
 
-/** Matched against the statement in normal form: NFKC, lower case, no white space. */
+/** RE2 syntax, matched against the statement in normal form: NFKC, lower case, no white space. */
 export const BannedPattern = z
   .object({
     pattern: z.string(),
@@ -98,7 +98,7 @@ export const policyRules = {
   effectiveNotPast: { id: 'POL-02', name: 'A revision takes effect now or later, never in the past' },
   effectiveInOrder: { id: 'POL-03', name: 'A revision takes effect no earlier than the revision before it' },
   changeExplained: { id: 'POL-04', name: 'A revision says what changed' },
-  claimsUsable: { id: 'POL-05', name: 'Banned claims are phrases with words in them and patterns that compile and cannot backtrack catastrophically' },
+  claimsUsable: { id: 'POL-05', name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text' },
   percentages: { id: 'POL-06', name: 'Discount authority and stage probabilities are percentages from 0 to 100, to at most two decimals' },
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
 } as const satisfies Record<string, Rule>;
@@ -142,7 +142,7 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
 
 /**
  * The body of a publication, for the route: a revision that does not parse or whose content is
- * unusable (a pattern that does not compile or could backtrack catastrophically) fails here, a 400.
+ * unusable (a pattern RE2 does not compile, such as a lookahead, or one beyond the bounds) fails here, a 400.
  * The effective date is judged against the clock by decide (POL-02), which the route must also treat as bad input.
  */
 export const PublishPolicyRevisionInput = z

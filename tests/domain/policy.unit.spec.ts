@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PATTERN_MAX_CHARS, PATTERN_MAX_INSTRUCTIONS } from '../../domain/compliance/claims.js';
 import { COMPLIANCE_RULE_IDS } from '../../domain/compliance/ruleCatalogue.js';
 import {
   contentProblems,
@@ -66,9 +67,33 @@ describe('Policy', () => {
     it(`refuses a pattern that does not compile (${policyRules.claimsUsable.id})`, () =>
       spec.given([]).when(withPattern('(100%')).thenRefuses(policyRules.claimsUsable, /does not compile/));
 
-    it.each(['(a+)+', '(a|a)*', '(.*a){5}'])(`refuses a pattern that could backtrack catastrophically: %s (${policyRules.claimsUsable.id})`, (pattern) =>
-      spec.given([]).when(withPattern(pattern)).thenRefuses(policyRules.claimsUsable, /backtrack catastrophically/),
+    it.each(['(a+)+$', '(a|aa)*b', '(.*a){5}'])(
+      `accepts a pattern a backtracking engine would stall on, since RE2 runs it in time linear in the statement: %s (${policyRules.claimsUsable.id})`,
+      (pattern) => spec.given([]).when(withPattern(pattern)).then([published(1, now, { bannedClaims: { phrases: [], patterns: [{ pattern }] } })]),
     );
+
+    it.each([
+      ['(?=绝对)绝对安全', /lookahead, \(\?= or \(\?!, which is not supported/],
+      ['(?<!不)安全', /lookbehind, \(\?<= or \(\?<!, which is not supported/],
+      ['(保证)\\1', /a back-reference, \\1 or \\k<name>, which is not supported/],
+    ])(`refuses a pattern RE2 cannot run, saying what is not supported: %s (${policyRules.claimsUsable.id})`, (pattern, detail) =>
+      spec.given([]).when(withPattern(pattern)).thenRefuses(policyRules.claimsUsable, detail),
+    );
+
+    it(`refuses a pattern over ${PATTERN_MAX_CHARS} characters, saying the bound (${policyRules.claimsUsable.id})`, () =>
+      spec
+        .given([])
+        .when(withPattern('安'.repeat(PATTERN_MAX_CHARS + 1)))
+        .thenRefuses(policyRules.claimsUsable, new RegExp(`at most ${PATTERN_MAX_CHARS} are allowed`)));
+
+    it(`refuses a pattern that compiles to over ${PATTERN_MAX_INSTRUCTIONS} instructions, saying the bound (${policyRules.claimsUsable.id})`, () =>
+      spec
+        .given([])
+        .when(withPattern('保证.{0,500}不被入侵'))
+        .thenRefuses(policyRules.claimsUsable, new RegExp(`instructions; at most ${PATTERN_MAX_INSTRUCTIONS} are allowed`)));
+
+    it(`refuses a pattern that matches empty text, which would flag every statement (${policyRules.claimsUsable.id})`, () =>
+      spec.given([]).when(withPattern('(?:安全)?')).thenRefuses(policyRules.claimsUsable, /matches empty text/));
 
     it(`refuses a phrase of nothing but white space (${policyRules.claimsUsable.id})`, () =>
       spec
@@ -103,7 +128,7 @@ describe('Policy', () => {
   });
 
   describe('the embedded default', () => {
-    it('is a usable revision: every compliance rule set, every pattern safe', () => {
+    it('is a usable revision: every compliance rule set, every pattern one RE2 compiles within bounds', () => {
       expect(contentProblems(DEFAULT_POLICY)).toEqual([]);
       expect(Object.keys(DEFAULT_POLICY.rules).sort()).toEqual([...COMPLIANCE_RULE_IDS].sort());
     });
@@ -139,13 +164,16 @@ describe('Policy', () => {
 
     it('accepts the default content', () => expect(PublishPolicyRevisionInput.safeParse(body).success).toBe(true));
 
-    it('rejects a pattern that could backtrack catastrophically, naming the rule and the field', () => {
-      const result = PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: '(a+)+$' }] } });
+    it('rejects a pattern RE2 does not support, naming the rule, the field and the construct', () => {
+      const result = PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: '(?=绝对)绝对安全' }] } });
       expect(result.success).toBe(false);
       expect(result.error?.issues).toEqual([
-        expect.objectContaining({ path: ['bannedClaims', 'patterns', 0, 'pattern'], message: expect.stringMatching(/^POL-05: .*backtrack catastrophically/) }),
+        expect.objectContaining({ path: ['bannedClaims', 'patterns', 0, 'pattern'], message: expect.stringMatching(/^POL-05: Pattern \(\?=绝对\)绝对安全: the pattern uses lookahead/) }),
       ]);
     });
+
+    it('accepts a pattern with nested quantifiers, which RE2 runs in linear time', () =>
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: '(a+)+$' }] } }).success).toBe(true));
 
     it('rejects what does not parse: a missing stage, an unknown field, a date that is not ISO', () => {
       const { negotiation: _, ...stages } = DEFAULT_POLICY.stageProbabilities;
