@@ -43,10 +43,15 @@ const ifMatch = (request: FastifyRequest): number | undefined => {
   return Number(match[1]);
 };
 
-/** Binds the key to this exact request, so a reused key with another body is caught. */
+/**
+ * Binds the key to this exact request by this exact caller, so a reused key with another body, or
+ * another caller's key that happens to match, is caught rather than replayed.
+ */
 const requestHash = (request: FastifyRequest) =>
   createHash('sha256')
-    .update(canonicalize({ method: request.method, route: request.routeOptions.url, params: request.params ?? {}, body: request.body ?? null }) ?? '')
+    .update(
+      canonicalize({ actor: request.actor.id, method: request.method, route: request.routeOptions.url, params: request.params ?? {}, body: request.body ?? null }) ?? '',
+    )
     .digest('hex');
 
 export const commandEnvelope = (request: FastifyRequest): CommandEnvelope => {

@@ -100,6 +100,10 @@ export const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof ViewNotReady) return new HttpProblem(503, 'view-not-ready', 'View not ready', error.message, {}, { 'Retry-After': '1' });
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpProblem(414, 'uri-too-long', 'A path parameter is too long', 'A path parameter is longer than the router accepts; ids are at most 100 characters');
+    case 'FST_ERR_BAD_URL':
+      return new HttpProblem(400, 'invalid-input', 'The request is not valid', 'The path is not a valid URL: a percent-escape does not decode');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpProblem(400, 'invalid-json', 'The body is not valid JSON', fastifyError.message);
@@ -108,6 +112,7 @@ export const toProblem = (error: unknown): HttpProblem => {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpProblem(413, 'body-too-large', 'The body is too large', fastifyError.message);
   }
+  if (fastifyError.statusCode === 404) return new HttpProblem(404, 'not-found', 'No such route', fastifyError.message);
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new HttpProblem(fastifyError.statusCode, 'bad-request', 'The request cannot be served', fastifyError.message);
   }

@@ -6,7 +6,9 @@ import { newId } from '../application/ids.js';
 import { registerAuthentication } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
+import { registerRateLimit } from './rateLimit.js';
 import { registerRosterGate } from './rosterGate.js';
+import { registerWellFormedInput } from './wellFormedInput.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
@@ -38,6 +40,12 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
     return503OnClosing: true,
+    requestTimeout: services.http.requestTimeoutMs,
+    connectionTimeout: services.http.connectionTimeoutMs,
+    // Errors the router raises before any route (a bad percent-escape, an over-long parameter) are problems like any other.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, toProblem(error));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -71,6 +79,8 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  if (services.http.rateLimitPerMinute > 0) await registerRateLimit(app, services.http.rateLimitPerMinute);
+  registerWellFormedInput(app);
   registerAuthentication(app, services.apiKeys);
   registerRosterGate(app, services.eventStore);
   const metrics = registerMetrics(app, services);

@@ -23,4 +23,8 @@ export type ApiServices = {
   logger: Logger;
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
+  http: HttpLimits;
 };
+
+/** What one caller may ask of the server, and how long a request or an idle connection may last. */
+export type HttpLimits = { rateLimitPerMinute: number; requestTimeoutMs: number; connectionTimeoutMs: number };

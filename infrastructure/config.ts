@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ROLES, type ApiKeys } from '../application/roles.js';
 
-const ApiKeysJson = z.record(
-  z.string().min(16, 'an API key must be at least 16 characters'),
-  z.object({ actorId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict(),
-);
+const API_KEY_MIN_CHARS = 16;
+const KeyIdentity = z.object({ actorId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict();
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -24,6 +22,12 @@ const EnvSchema = z.object({
   READ_AFTER_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   COMMAND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Signs view cursors; every API process behind one balancer needs the same. */
+  CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  POLICY_HORIZON_DAYS: z.coerce.number().int().min(1).max(3_660).default(366),
 });
 
 export type Config = Omit<z.infer<typeof EnvSchema>, 'API_KEYS' | 'API_KEYS_FILE'> & { apiKeys: ApiKeys; usingDevelopmentKeys: boolean };
@@ -43,12 +47,30 @@ export const DEVELOPMENT_KEYS: ApiKeys = Object.fromEntries(
   ROLES.map((role) => [`dev-${role.replace('_', '-')}-key-0000`, { actorId: `dev-${role.replace('_', '-')}`, role }]),
 );
 
+/** Secrets are named in an error, never shown. */
+const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN/.test(name);
+
 const describeIssues = (issues: z.core.$ZodIssue[], env: Record<string, string | undefined>, prefix = '') =>
   issues.map((issue) => {
     const name = issue.path.map(String).join('.');
-    const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const given = issue.path.length === 1 && !isSecret(name) ? env[String(issue.path[0])] : undefined;
     return `${prefix}${name}: ${issue.message}${given !== undefined ? ` (got "${given}")` : ''}`;
   });
+
+/** Each key's problems by its place in the list, so an error names which key without showing it. */
+const apiKeyProblems = (source: string, json: unknown): { keys: ApiKeys; problems: string[] } => {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { keys: {}, problems: [`${source}: must be a JSON object of key -> { actorId, role }`] };
+  const keys: ApiKeys = {};
+  const problems = Object.entries(json).flatMap(([key, identity], index) => {
+    const which = `${source} key #${index + 1}`;
+    const found: string[] = key.length < API_KEY_MIN_CHARS ? [`${which}: is ${key.length} characters; an API key must be at least ${API_KEY_MIN_CHARS}`] : [];
+    const parsed = KeyIdentity.safeParse(identity);
+    if (parsed.success) keys[key] = parsed.data;
+    else found.push(...parsed.error.issues.map((issue) => `${which}: ${issue.path.map(String).join('.') || 'identity'}: ${issue.message}`));
+    return found;
+  });
+  return { keys, problems };
+};
 
 /** Reads and checks the whole environment once, at start-up, and names every bad value. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
@@ -77,13 +99,15 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   try {
     json = JSON.parse(rawKeys);
   } catch (error) {
-    throw new ConfigError([`${source}: not valid JSON (${(error as Error).message})`]);
+    // The parser's message quotes the text, which holds keys: only where it stopped is said.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError([`${source}: not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`]);
   }
-  const keys = ApiKeysJson.safeParse(json);
-  if (!keys.success) throw new ConfigError(describeIssues(keys.error.issues, {}, `${source} `));
-  if (Object.keys(keys.data).length === 0) throw new ConfigError([`${source}: holds no keys`]);
-  if (settings.NODE_ENV === 'production' && Object.keys(keys.data).some((k) => k in DEVELOPMENT_KEYS)) {
+  const { keys, problems } = apiKeyProblems(source, json);
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (Object.keys(keys).length === 0) throw new ConfigError([`${source}: holds no keys`]);
+  if (settings.NODE_ENV === 'production' && Object.keys(keys).some((k) => k in DEVELOPMENT_KEYS)) {
     throw new ConfigError([`${source}: a development key is not allowed when NODE_ENV=production`]);
   }
-  return { ...settings, apiKeys: keys.data, usingDevelopmentKeys: false };
+  return { ...settings, apiKeys: keys, usingDevelopmentKeys: false };
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -43,6 +44,7 @@ export type System = {
   logger: Logger;
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
+  http: { rateLimitPerMinute: number; requestTimeoutMs: number; connectionTimeoutMs: number };
   close: () => Promise<void>;
 };
 
@@ -75,7 +77,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
-  const views = new ViewReader(readStore);
+  // Without a shared secret, cursors hold only for the process that issued them.
+  const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
   const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure });
   await commands.policy.publishDefault();
@@ -99,6 +102,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     apiKeys: config.apiKeys,
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
+    http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
     async close() {
       await deadlines.stop();
       await leadConversions.stop();

@@ -1,4 +1,5 @@
-import type { Document, FindQuery, FindResult, ReadStore } from '../application/ports/readStore.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidCursor, type Document, type FindQuery, type FindResult, type ReadStore } from '../application/ports/readStore.js';
 import { physicalCollection, readRegistration } from './generations.js';
 
 export class ViewNotReady extends Error {
@@ -8,16 +9,29 @@ export class ViewNotReady extends Error {
   }
 }
 
-/** Reads a projection's documents from whichever generation currently serves reads. */
+/**
+ * Reads a projection's documents from whichever generation currently serves reads. The cursors it
+ * hands out are signed and bound to the query that made them, so a cursor edited by hand, or
+ * carried over to another filter, is refused rather than followed.
+ */
 export class ViewReader {
-  constructor(private readonly store: ReadStore) {}
+  constructor(
+    private readonly store: ReadStore,
+    private readonly cursorKey: Buffer,
+  ) {}
 
   async get(projection: string, collection: string, id: string): Promise<Document | null> {
     return this.store.get(await this.collection(projection, collection), id);
   }
 
   async find(projection: string, collection: string, query: FindQuery): Promise<FindResult> {
-    return this.store.find(await this.collection(projection, collection), query);
+    const { cursor, ...rest } = query;
+    const bound = JSON.stringify([projection, collection, rest.where ?? null, rest.orderBy ?? null]);
+    const page = await this.store.find(await this.collection(projection, collection), {
+      ...rest,
+      ...(cursor !== undefined ? { cursor: this.unsealed(cursor, bound) } : {}),
+    });
+    return { items: page.items, nextCursor: page.nextCursor === null ? null : `${page.nextCursor}.${this.mac(page.nextCursor, bound)}` };
   }
 
   /**
@@ -36,6 +50,19 @@ export class ViewReader {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return docs;
+  }
+
+  private mac(cursor: string, bound: string) {
+    return createHmac('sha256', this.cursorKey).update(bound).update('\n').update(cursor).digest('base64url').slice(0, 22);
+  }
+
+  private unsealed(sealed: string, bound: string): string {
+    const dot = sealed.lastIndexOf('.');
+    const cursor = sealed.slice(0, dot);
+    const given = Buffer.from(sealed.slice(dot + 1));
+    const expected = Buffer.from(this.mac(cursor, bound));
+    if (dot < 1 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidCursor();
+    return cursor;
   }
 
   private async collection(projection: string, collection: string, sinceVersion = 0): Promise<string> {
