@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { AnchorVerifier } from '../application/anchors/anchorKey.js';
+import { AnchorSchedule } from '../application/anchors/anchorSchedule.js';
 import { CommandPipeline } from '../application/commandPipeline.js';
 import { commandServices, type CommandServices } from '../application/commands/commandServices.js';
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
@@ -38,6 +40,10 @@ export type System = {
   runner: ProjectionRunner;
   views: ViewReader;
   deadlines: DeadlineWatcher;
+  /** Takes an anchor every ANCHOR_INTERVAL_MS; not started when that is 0. */
+  anchorSchedule: AnchorSchedule;
+  /** Checks anchors' signatures; the signing half stays with the anchor service. */
+  anchorVerifier: AnchorVerifier;
   clock: Clock;
   apiKeys: ApiKeys;
   logger: Logger;
@@ -77,7 +83,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
   const views = new ViewReader(readStore);
   const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
-  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure });
+  const { anchorKey } = config;
+  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey });
   await commands.policy.publishDefault();
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
@@ -86,6 +93,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   leadConversions.start();
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
   compliance.start();
+  const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
+  if (config.ANCHOR_INTERVAL_MS > 0) anchorSchedule.start();
   return {
     eventStore,
     readStore,
@@ -95,11 +104,14 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     runner,
     views,
     deadlines,
+    anchorSchedule,
+    anchorVerifier: anchorKey,
     clock,
     apiKeys: config.apiKeys,
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     async close() {
+      await anchorSchedule.stop();
       await deadlines.stop();
       await leadConversions.stop();
       await compliance.stop();
