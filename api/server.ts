@@ -7,6 +7,7 @@ import { registerAuthentication } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
 import { registerRosterGate } from './rosterGate.js';
+import { anchorRoutes } from './routes/anchors.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
@@ -91,5 +92,6 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(findingRoutes(services));
   await app.register(streamRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(anchorRoutes(services));
   return app;
 };
