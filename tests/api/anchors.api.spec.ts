@@ -174,3 +174,12 @@ describe('who may anchor', () => {
     for (const role of ['auditor', 'compliance_officer', 'admin']) expect((await t.get('/audit/anchors/verify', { role })).statusCode).toBe(200);
   });
 });
+
+describe('the views against the log', () => {
+  it('reports every view in step with the log', async () => {
+    const projections = (await t.get('/admin/projections', { role: 'admin' })).json().projections as { name: string; aheadOfLog: boolean }[];
+    expect(projections.length).toBeGreaterThan(0);
+    expect(projections.every((p) => p.aheadOfLog === false)).toBe(true);
+    expect((await t.app.inject('/health/ready')).json()).toMatchObject({ status: 'ready', checks: { views: 'consistent' }, viewsAheadOfLog: [] });
+  });
+});
