@@ -16,6 +16,7 @@ const start = async () => {
   }
   const logger = createLogger(config.LOG_LEVEL);
   if (config.usingDevelopmentKeys) logger.warn('API_KEYS is not set: serving with the public development keys (see README)');
+  if (config.usingDevelopmentAnchorKey) logger.warn('ANCHOR_KEY is not set: signing anchors with the public development key, so they prove nothing (see README)');
 
   const system = await openSystem({ config, logger });
   const app = await buildServer(system);

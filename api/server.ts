@@ -8,7 +8,7 @@ import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
 import { registerRosterGate } from './rosterGate.js';
-import { registerWellFormedInput } from './wellFormedInput.js';
+import { anchorRoutes } from './routes/anchors.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
@@ -26,6 +26,7 @@ import { repRoutes } from './routes/reps.js';
 import { streamRoutes } from './routes/streams.js';
 import { viewRoutes } from './routes/views.js';
 import type { ApiServices } from './services.js';
+import { registerWellFormedInput } from './wellFormedInput.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -101,5 +102,6 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(findingRoutes(services));
   await app.register(streamRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(anchorRoutes(services));
   return app;
 };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnchorVerifier } from '../application/anchors/anchorKey.js';
 import type { CommandServices } from '../application/commands/commandServices.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
@@ -18,6 +19,8 @@ export type ApiServices = {
   personalData: PersonalDataVault;
   runner: ProjectionRunner;
   views: ViewReader;
+  /** Checks the signature of an anchor, from the log or handed in. */
+  anchorVerifier: AnchorVerifier;
   clock: Clock;
   apiKeys: ApiKeys;
   logger: Logger;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { GENESIS_HASH } from '../domain/shared/hashChain.js';
 import type { EventMetadata, RecordedEvent } from './ports/eventStore.js';
 
-/** The hash of the revision before the first one: a stream's chain starts here. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 type HashedContent = {
   streamId: string;
@@ -42,22 +42,31 @@ export type ChainBreak = {
 
 export type ChainVerdict = { intact: true; events: number; lastHash: string } | { intact: false; events: number; breaksAt: ChainBreak };
 
+/** The last link of a chain so far: a revision and its hash. */
+export type ChainLink = { revision: number; hash: string };
+
+/** Where every stream's chain starts: before revision 0. */
+export const CHAIN_START: ChainLink = { revision: -1, hash: GENESIS_HASH };
+
+/** Whether `event` is the next link after `previous`: null when it is, else how it breaks the chain. */
+export const checkLink = (previous: ChainLink, event: RecordedEvent): ChainBreak | null => {
+  const at = (reason: ChainBreak['reason'], expected: string, found: string): ChainBreak => ({ revision: event.revision, eventId: event.eventId, reason, expected, found });
+  if (event.revision !== previous.revision + 1) return at('revision_gap', String(previous.revision + 1), String(event.revision));
+  const prevHash = String(event.metadata.prevHash ?? '');
+  if (prevHash !== previous.hash) return at('prev_hash_mismatch', previous.hash, prevHash);
+  const recomputed = hashEvent(event);
+  const stored = String(event.metadata.hash ?? '');
+  if (recomputed !== stored) return at('hash_mismatch', recomputed, stored);
+  return null;
+};
+
 /** Recomputes a stream's chain from its first event and reports the first place it breaks. */
 export const verifyChain = (events: RecordedEvent[]): ChainVerdict => {
-  let previous = GENESIS_HASH;
-  for (const [index, event] of events.entries()) {
-    const at = (reason: ChainBreak['reason'], expected: string, found: string): ChainVerdict => ({
-      intact: false,
-      events: events.length,
-      breaksAt: { revision: event.revision, eventId: event.eventId, reason, expected, found },
-    });
-    if (event.revision !== index) return at('revision_gap', String(index), String(event.revision));
-    const prevHash = String(event.metadata.prevHash ?? '');
-    if (prevHash !== previous) return at('prev_hash_mismatch', previous, prevHash);
-    const recomputed = hashEvent(event);
-    const stored = String(event.metadata.hash ?? '');
-    if (recomputed !== stored) return at('hash_mismatch', recomputed, stored);
-    previous = stored;
+  let previous = CHAIN_START;
+  for (const event of events) {
+    const breaksAt = checkLink(previous, event);
+    if (breaksAt) return { intact: false, events: events.length, breaksAt };
+    previous = { revision: event.revision, hash: String(event.metadata.hash) };
   }
-  return { intact: true, events: events.length, lastHash: previous };
+  return { intact: true, events: events.length, lastHash: previous.hash };
 };

@@ -1,3 +1,4 @@
+import { anchorAggregate } from './anchor/anchor.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
 import { findingAggregate } from './compliance/finding.js';
@@ -27,6 +28,7 @@ export const aggregates = [
   policyAggregate,
   repAggregate,
   findingAggregate,
+  anchorAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
 
 const API_KEY_MIN_CHARS = 16;
@@ -28,9 +30,19 @@ const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   POLICY_HORIZON_DAYS: z.coerce.number().int().min(1).max(3_660).default(366),
+  ANCHOR_KEY: z.string().optional(),
+  ANCHOR_KEY_FILE: z.string().optional(),
+  ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
 });
 
-export type Config = Omit<z.infer<typeof EnvSchema>, 'API_KEYS' | 'API_KEYS_FILE'> & { apiKeys: ApiKeys; usingDevelopmentKeys: boolean };
+type Settings = Omit<z.infer<typeof EnvSchema>, 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE'>;
+
+export type Config = Settings & {
+  apiKeys: ApiKeys;
+  usingDevelopmentKeys: boolean;
+  anchorKey: AnchorKey;
+  usingDevelopmentAnchorKey: boolean;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -46,6 +58,12 @@ export class ConfigError extends Error {
 export const DEVELOPMENT_KEYS: ApiKeys = Object.fromEntries(
   ROLES.map((role) => [`dev-${role.replace('_', '-')}-key-0000`, { actorId: `dev-${role.replace('_', '-')}`, role }]),
 );
+
+/**
+ * The development anchor key: the base64 seed of an Ed25519 key, public (it is in the README), so
+ * an anchor it signed proves nothing; production refuses it.
+ */
+export const DEVELOPMENT_ANCHOR_KEY = 'ZGV2LWFuY2hvci1rZXktMDAwMC1wdWJsaWMtZGV2ISE=';
 
 /** Secrets are named in an error, never shown. */
 const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN/.test(name);
@@ -72,28 +90,23 @@ const apiKeyProblems = (source: string, json: unknown): { keys: ApiKeys; problem
   return { keys, problems };
 };
 
-/** Reads and checks the whole environment once, at start-up, and names every bad value. */
-export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
-  const { API_KEYS, API_KEYS_FILE, ...settings } = parsed.data;
-
-  if (API_KEYS && API_KEYS_FILE) throw new ConfigError(['API_KEYS and API_KEYS_FILE: set one, not both']);
-  let rawKeys: string | undefined = API_KEYS;
-  let source = 'API_KEYS';
-  if (API_KEYS_FILE) {
-    source = 'API_KEYS_FILE';
-    try {
-      rawKeys = readFileSync(API_KEYS_FILE, 'utf8');
-    } catch (error) {
-      throw new ConfigError([`API_KEYS_FILE: cannot read ${API_KEYS_FILE} (${(error as Error).message})`]);
-    }
+const readFile = (variable: string, file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${variable}: cannot read ${file} (${(error as Error).message})`]);
   }
+};
+
+const readApiKeys = (settings: Settings, API_KEYS: string | undefined, API_KEYS_FILE: string | undefined): { apiKeys: ApiKeys; usingDevelopmentKeys: boolean } => {
+  if (API_KEYS && API_KEYS_FILE) throw new ConfigError(['API_KEYS and API_KEYS_FILE: set one, not both']);
+  const source = API_KEYS_FILE ? 'API_KEYS_FILE' : 'API_KEYS';
+  const rawKeys = API_KEYS_FILE ? readFile(source, API_KEYS_FILE) : API_KEYS;
   if (rawKeys === undefined) {
     if (settings.NODE_ENV === 'production') {
       throw new ConfigError(['API_KEYS: required when NODE_ENV=production; the development keys are public and refused there']);
     }
-    return { ...settings, apiKeys: DEVELOPMENT_KEYS, usingDevelopmentKeys: true };
+    return { apiKeys: DEVELOPMENT_KEYS, usingDevelopmentKeys: true };
   }
   let json: unknown;
   try {
@@ -109,5 +122,76 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   if (settings.NODE_ENV === 'production' && Object.keys(keys).some((k) => k in DEVELOPMENT_KEYS)) {
     throw new ConfigError([`${source}: a development key is not allowed when NODE_ENV=production`]);
   }
-  return { ...settings, apiKeys: keys, usingDevelopmentKeys: false };
+  return { apiKeys: keys, usingDevelopmentKeys: false };
+};
+
+/** Whether `path` is `dir` or lies anywhere beneath it. */
+const isWithin = (dir: string, path: string) => {
+  const rest = relative(dir, path);
+  return rest === '' || (rest.split(sep)[0] !== '..' && !isAbsolute(rest));
+};
+
+/** The path with its links followed where it exists, so a link cannot smuggle the key file into the data directory. */
+const realPath = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/**
+ * The key that signs anchors. Whoever can write the data directory can rewrite the log and recompute
+ * its chains, so a key stored there would let them re-sign the anchors too: it is refused.
+ */
+const readAnchorKey = (settings: Settings, ANCHOR_KEY: string | undefined, ANCHOR_KEY_FILE: string | undefined): { anchorKey: AnchorKey; usingDevelopmentAnchorKey: boolean } => {
+  if (ANCHOR_KEY && ANCHOR_KEY_FILE) throw new ConfigError(['ANCHOR_KEY and ANCHOR_KEY_FILE: set one, not both']);
+  if (ANCHOR_KEY_FILE && (isWithin(resolve(settings.DATA_DIR), resolve(ANCHOR_KEY_FILE)) || isWithin(realPath(settings.DATA_DIR), realPath(ANCHOR_KEY_FILE)))) {
+    throw new ConfigError([`ANCHOR_KEY_FILE: ${ANCHOR_KEY_FILE} lies under DATA_DIR (${settings.DATA_DIR}); keep the anchor key outside the data directory, or whoever can edit the log can re-sign it`]);
+  }
+  const source = ANCHOR_KEY_FILE ? 'ANCHOR_KEY_FILE' : 'ANCHOR_KEY';
+  const material = ANCHOR_KEY_FILE ? readFile(source, ANCHOR_KEY_FILE) : ANCHOR_KEY;
+  if (material === undefined) {
+    if (settings.NODE_ENV === 'production') {
+      throw new ConfigError(['ANCHOR_KEY: required when NODE_ENV=production (or ANCHOR_KEY_FILE); the development anchor key is public and refused there']);
+    }
+    return { anchorKey: anchorKeyFrom(DEVELOPMENT_ANCHOR_KEY), usingDevelopmentAnchorKey: true };
+  }
+  let anchorKey: AnchorKey;
+  try {
+    anchorKey = anchorKeyFrom(material);
+  } catch (error) {
+    throw new ConfigError([`${source}: ${(error as Error).message}`]);
+  }
+  const isDevelopmentKey = anchorKey.keyId === anchorKeyFrom(DEVELOPMENT_ANCHOR_KEY).keyId;
+  if (settings.NODE_ENV === 'production' && isDevelopmentKey) throw new ConfigError([`${source}: the development anchor key is not allowed when NODE_ENV=production`]);
+  return { anchorKey, usingDevelopmentAnchorKey: isDevelopmentKey };
+};
+
+/** Runs each reader, so that one start-up names every problem, not just the first. */
+const collect = <Parts extends object[]>(...readers: { [I in keyof Parts]: () => Parts[I] }): Parts => {
+  const problems: string[] = [];
+  const parts = readers.map((read) => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parts as Parts;
+};
+
+/** Reads and checks the whole environment once, at start-up, and names every bad value. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
+  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, ...settings } = parsed.data;
+  const [apiKeys, anchorKey] = collect(
+    () => readApiKeys(settings, API_KEYS, API_KEYS_FILE),
+    () => readAnchorKey(settings, ANCHOR_KEY, ANCHOR_KEY_FILE),
+  );
+  return { ...settings, ...apiKeys, ...anchorKey };
 };

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { AnchorVerifier } from '../application/anchors/anchorKey.js';
+import { AnchorSchedule } from '../application/anchors/anchorSchedule.js';
 import { CommandPipeline } from '../application/commandPipeline.js';
 import { commandServices, type CommandServices } from '../application/commands/commandServices.js';
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
@@ -39,6 +41,10 @@ export type System = {
   runner: ProjectionRunner;
   views: ViewReader;
   deadlines: DeadlineWatcher;
+  /** Takes an anchor every ANCHOR_INTERVAL_MS; not started when that is 0. */
+  anchorSchedule: AnchorSchedule;
+  /** Checks anchors' signatures; the signing half stays with the anchor service. */
+  anchorVerifier: AnchorVerifier;
   clock: Clock;
   apiKeys: ApiKeys;
   logger: Logger;
@@ -80,7 +86,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   // Without a shared secret, cursors hold only for the process that issued them.
   const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
   const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
-  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure });
+  const { anchorKey } = config;
+  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey });
   await commands.policy.publishDefault();
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
@@ -89,6 +96,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   leadConversions.start();
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
   compliance.start();
+  const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
+  if (config.ANCHOR_INTERVAL_MS > 0) anchorSchedule.start();
   return {
     eventStore,
     readStore,
@@ -98,12 +107,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     runner,
     views,
     deadlines,
+    anchorSchedule,
+    anchorVerifier: anchorKey,
     clock,
     apiKeys: config.apiKeys,
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
     async close() {
+      await anchorSchedule.stop();
       await deadlines.stop();
       await leadConversions.stop();
       await compliance.stop();

@@ -21,6 +21,16 @@ export type ProjectionStatus = {
   building: (Generation & { position: number | null }) | null;
 };
 
+/**
+ * The views that have applied a position beyond `head`. Positions are never reused, so that means
+ * the log lost its end under them: they show events it no longer holds. Take the statuses before
+ * reading the head, or a view could pass a head read just before it.
+ */
+export const viewsAheadOf = (statuses: readonly ProjectionStatus[], head: number | null): string[] =>
+  statuses
+    .filter(({ active, building }) => [active, building].some((generation) => generation?.position != null && (head === null || generation.position > head)))
+    .map(({ name }) => name);
+
 type Follower = { generation: Generation; position: number | null; stop: () => Promise<void>; done: Promise<void> };
 
 /**

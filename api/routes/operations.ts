@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../application/roles.js';
+import { viewsAheadOf } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
 
@@ -10,20 +11,34 @@ export const operationRoutes =
   async (app) => {
     app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
 
-    app.get('/health/ready', { schema: { tags: ['operations'], summary: 'The event store, the read store and the key store all answer' } }, async (_request, reply) => {
-      const check = (ping: () => Promise<void>) =>
-        ping().then(
-          () => 'up' as const,
-          () => 'down' as const,
-        );
-      const [eventStore, readStore, keyStore] = await Promise.all([
-        check(() => services.eventStore.ping()),
-        check(() => services.readStore.ping()),
-        check(() => services.keyStore.ping()),
-      ]);
-      const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore } });
-    });
+    app.get(
+      '/health/ready',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'The event store, the read store and the key store all answer, and no view is ahead of the log',
+          description:
+            'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt.',
+        },
+      },
+      async (_request, reply) => {
+        const check = (ping: () => Promise<void>) =>
+          ping().then(
+            () => 'up' as const,
+            () => 'down' as const,
+          );
+        const statuses = services.runner.status();
+        const [eventStore, readStore, keyStore] = await Promise.all([
+          check(() => services.eventStore.ping()),
+          check(() => services.readStore.ping()),
+          check(() => services.keyStore.ping()),
+        ]);
+        const viewsAheadOfLog = eventStore === 'up' ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
+        const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
+        const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent';
+        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views }, viewsAheadOfLog });
+      },
+    );
 
     app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) =>
       reply.type(metrics.contentType).send(await metrics.metrics()),
@@ -31,8 +46,20 @@ export const operationRoutes =
 
     app.get(
       '/admin/projections',
-      { config: { allow: PERMISSIONS.operate }, schema: { tags: ['operations'], summary: 'Each projection, the generation serving reads and any rebuild under way' } },
-      async () => ({ head: await services.eventStore.headPosition(), projections: services.runner.status() }),
+      {
+        config: { allow: PERMISSIONS.operate },
+        schema: {
+          tags: ['operations'],
+          summary: 'Each projection, the generation serving reads and any rebuild under way',
+          description: '`aheadOfLog` is true for a view that has applied a position beyond the log\'s `head`: the log lost its end, and the view shows events it no longer holds.',
+        },
+      },
+      async () => {
+        const statuses = services.runner.status();
+        const head = await services.eventStore.headPosition();
+        const ahead = viewsAheadOf(statuses, head);
+        return { head, projections: statuses.map((status) => ({ ...status, aheadOfLog: ahead.includes(status.name) })) };
+      },
     );
 
     app.post(

@@ -1,3 +1,4 @@
+import type { AnchorKey } from '../anchors/anchorKey.js';
 import type { CommandPipeline } from '../commandPipeline.js';
 import { ComplianceChecks } from '../compliance/complianceChecks.js';
 import { promiseOverdue } from '../deadlines/promiseOverdue.js';
@@ -8,6 +9,7 @@ import type { CreditExposure } from '../ports/creditExposure.js';
 import type { EventStore } from '../ports/eventStore.js';
 import type { KeyStore } from '../ports/keyStore.js';
 import { LeadConversionReactor } from '../reactors/leadConversion.js';
+import { anchorCommands } from './anchorCommands.js';
 import { productCommands, promotionCommands } from './catalogCommands.js';
 import { customerCommands } from './customerCommands.js';
 import { findingCommands } from './findingCommands.js';
@@ -26,13 +28,14 @@ export type CommandServiceDeps = {
   personalData: PersonalDataVault;
   clock: Clock;
   creditExposure: CreditExposure;
+  anchorKey: AnchorKey;
 };
 
 /**
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure }: CommandServiceDeps) => {
+export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey }: CommandServiceDeps) => {
   const customers = customerCommands(pipeline, keyStore);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
@@ -53,6 +56,7 @@ export const commandServices = ({ pipeline, eventStore, keyStore, personalData, 
       policy: policyCommands(pipeline, eventStore),
       reps: repCommands(pipeline),
       findings,
+      anchors: anchorCommands(pipeline, eventStore, anchorKey),
     },
     /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
     reactors: { compliance, leadConversion },

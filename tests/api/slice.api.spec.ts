@@ -307,7 +307,7 @@ describe('operations', () => {
   it('serves health, readiness, metrics, OpenAPI and the docs page without a key', async () => {
     expect((await t.app.inject('/health/live')).statusCode).toBe(200);
     const ready = await t.app.inject('/health/ready');
-    expect(ready.json()).toEqual({ status: 'ready', checks: { eventStore: 'up', readStore: 'up', keyStore: 'up' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { eventStore: 'up', readStore: 'up', keyStore: 'up', views: 'consistent' }, viewsAheadOfLog: [] });
     const metrics = await t.app.inject('/metrics');
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
     expect(metrics.body).toMatch(/projection_position\{projection="pipeline"\}/);
@@ -326,7 +326,7 @@ describe('operations', () => {
       await broken.system.readStore.close();
       const ready = await broken.app.inject('/health/ready');
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toEqual({ status: 'not_ready', checks: { eventStore: 'up', readStore: 'down', keyStore: 'up' } });
+      expect(ready.json()).toEqual({ status: 'not_ready', checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent' }, viewsAheadOfLog: [] });
       expect((await broken.app.inject('/health/live')).statusCode).toBe(200);
     } finally {
       await broken.close();
