@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEVELOPMENT_KEYS, loadConfig } from '../../infrastructure/config.js';
+import { MasterKey } from '../../application/keys/masterKey.js';
+import { ConfigError, DEVELOPMENT_KEYS, DEVELOPMENT_MASTER_KEY, loadConfig } from '../../infrastructure/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -15,9 +18,10 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 describe('configuration', () => {
-  it('starts with defaults and the development keys on a bare laptop', () => {
+  it('starts with defaults, the development keys and the development master key on a bare laptop', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './data', LOG_LEVEL: 'info', usingDevelopmentKeys: true });
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './data', LOG_LEVEL: 'info', usingDevelopmentKeys: true, usingDevelopmentMasterKey: true, newMasterKey: null });
+    expect(config.masterKeys).toEqual({ current: DEVELOPMENT_MASTER_KEY, previous: [] });
     expect(Object.values(config.apiKeys).map((k) => k.role)).toEqual(
       expect.arrayContaining(['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin']),
     );
@@ -43,8 +47,64 @@ describe('configuration', () => {
     expect(loadConfig({ API_KEYS: JSON.stringify(keys) }).apiKeys).toEqual(keys);
     const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
     writeFileSync(file, JSON.stringify(keys));
-    expect(loadConfig({ API_KEYS_FILE: file, NODE_ENV: 'production' }).apiKeys).toEqual(keys);
+    expect(loadConfig({ API_KEYS_FILE: file, NODE_ENV: 'production', MASTER_KEY: randomBytes(32).toString('hex') }).apiKeys).toEqual(keys);
     expect(problemsOf({ API_KEYS: '{not json' })[0]).toMatch(/API_KEYS: not valid JSON/);
     expect(problemsOf({ API_KEYS: JSON.stringify({ 'k-1234567890abcdef': { actorId: 'x', role: 'king' } }) })[0]).toMatch(/role/);
+  });
+});
+
+describe('master keys', () => {
+  const apiKeys = JSON.stringify({ 'k-1234567890abcdef': { actorId: 'li.wei', role: 'admin' } });
+  const bytes = randomBytes(32);
+  const id = new MasterKey(bytes).id;
+
+  it('refuses to start in production without MASTER_KEY, or with the development master key', () => {
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: apiKeys })).toEqual([expect.stringMatching(/^MASTER_KEY: required when NODE_ENV=production/)]);
+    const development = Buffer.from('dev-master-key-public-not-secret').toString('base64');
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: apiKeys, MASTER_KEY: development })).toEqual([
+      'MASTER_KEY: the development master key is not allowed when NODE_ENV=production',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: apiKeys, MASTER_KEY: bytes.toString('hex'), NEW_MASTER_KEY: development })[0]).toMatch(
+      /^NEW_MASTER_KEY: the development master key is not allowed/,
+    );
+    // As the previous key it is accepted: that is how a store is rotated away from it.
+    const config = loadConfig({ NODE_ENV: 'production', API_KEYS: apiKeys, MASTER_KEY: bytes.toString('hex'), MASTER_KEY_PREVIOUS: development });
+    expect(config.masterKeys.previous).toEqual([DEVELOPMENT_MASTER_KEY]);
+  });
+
+  it('names both missing keys at once in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^API_KEYS: required/), expect.stringMatching(/^MASTER_KEY: required/)]);
+  });
+
+  it('reads 32 bytes as hex or base64, from the variable or the file its _FILE names, for MASTER_KEY, MASTER_KEY_PREVIOUS and NEW_MASTER_KEY', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'master-key-')), 'master.key');
+    writeFileSync(file, `${bytes.toString('base64')}\n`);
+    const other = randomBytes(32);
+    const config = loadConfig({ MASTER_KEY: bytes.toString('hex'), MASTER_KEY_PREVIOUS: other.toString('base64'), NEW_MASTER_KEY_FILE: file });
+    expect(config.usingDevelopmentMasterKey).toBe(false);
+    expect(config.masterKeys.current.id).toBe(id);
+    expect(config.masterKeys.previous.map((key) => key.id)).toEqual([new MasterKey(other).id]);
+    expect(config.newMasterKey?.id).toBe(id);
+    expect(loadConfig({ MASTER_KEY_FILE: file, MASTER_KEY: '' }).masterKeys.current.id).toBe(id);
+  });
+
+  it('names a bad master key by its length, never repeating it', () => {
+    const tooShort = randomBytes(16).toString('hex');
+    const notBase64 = `${bytes.toString('base64').slice(0, -2)}!=`;
+    const problems = problemsOf({ MASTER_KEY: tooShort, MASTER_KEY_PREVIOUS: notBase64, NEW_MASTER_KEY: bytes.toString('hex'), NEW_MASTER_KEY_FILE: '/x' });
+    expect(problems).toEqual([
+      'MASTER_KEY: must be 32 bytes written as 64 hex digits or as base64 (got 32 characters, not shown)',
+      'MASTER_KEY_PREVIOUS: must be 32 bytes written as 64 hex digits or as base64 (got 44 characters, not shown)',
+      'NEW_MASTER_KEY and NEW_MASTER_KEY_FILE: set one, not both',
+    ]);
+    for (const secret of [tooShort, notBase64, bytes.toString('hex')]) expect(problems.join('\n')).not.toContain(secret);
+    expect(problemsOf({ MASTER_KEY_FILE: '/nowhere/master.key' })[0]).toMatch(/^MASTER_KEY_FILE: cannot read \/nowhere\/master.key/);
+  });
+
+  it('keeps a master key out of the configuration it answers: only its id shows', () => {
+    const config = loadConfig({ MASTER_KEY: bytes.toString('base64') });
+    const shown = `${JSON.stringify(config)} ${inspect(config, { depth: 10, showHidden: true })}`;
+    expect(shown).toContain(id);
+    for (const written of [bytes.toString('hex'), bytes.toString('base64')]) expect(shown).not.toContain(written);
   });
 });
