@@ -20,9 +20,9 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
-/** The real server on the embedded stores in a temporary folder, driven through inject. */
-export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
+/** The real server on the embedded stores in a temporary folder (or the one given), driven through inject. */
+export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestApp> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const system = await openSystem({ config, logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildServer(system);
