@@ -69,6 +69,9 @@ export const openWrappedKeyStore = async (config: Config, { mustExist = false }:
     ? MongoKeyStore.connect(config.MONGODB_URL, config.MONGODB_DB)
     : SqliteKeyStore.open(join(config.DATA_DIR, KEYS_FILE), { mustExist });
 
+export const describeKeyStore = (config: Config): string =>
+  config.MONGODB_URL ? `MongoDB database ${config.MONGODB_DB}` : `SQLite file ${join(config.DATA_DIR, KEYS_FILE)}`;
+
 /**
  * The data keys, wrapped by the configured master keys. A store still holding keys in the
  * clear is migrated here, at open, before anything reads it; one holding keys wrapped by a
