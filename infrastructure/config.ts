@@ -98,6 +98,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   };
   const apiKeys = checked(() => readApiKeys(API_KEYS, API_KEYS_FILE, production));
   const masterKey = checked(() => readMasterKey('MASTER_KEY', MASTER_KEY, MASTER_KEY_FILE, production));
+  // The development master key is accepted as the previous one even in production: that is how a store rotates away from it.
   const previousMasterKey = checked(() => readMasterKey('MASTER_KEY_PREVIOUS', MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, false));
   const newMasterKey = checked(() => readMasterKey('NEW_MASTER_KEY', NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, production));
   if (production && masterKey === null) {
