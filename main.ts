@@ -1,24 +1,30 @@
 import { buildServer } from './api/server.js';
-import { ConfigError, loadConfig } from './infrastructure/config.js';
+import { ConfigError, loadConfig, type Config } from './infrastructure/config.js';
 import { createLogger } from './infrastructure/logger.js';
 import { openSystem } from './infrastructure/system.js';
 
+/** A configuration problem, found reading the environment or opening the stores, exits with status 2. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
 const start = async () => {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   const logger = createLogger(config.LOG_LEVEL);
   if (config.usingDevelopmentKeys) logger.warn('API_KEYS is not set: serving with the public development keys (see README)');
   if (config.usingDevelopmentAnchorKey) logger.warn('ANCHOR_KEY is not set: signing anchors with the public development key, so they prove nothing (see README)');
+  if (config.usingDevelopmentMasterKey) logger.warn('MASTER_KEY is not set: data keys are wrapped with the public development master key (see README)');
 
-  const system = await openSystem({ config, logger });
+  const system = await openSystem({ config, logger }).catch(exitOnConfigError);
   const app = await buildServer(system);
 
   let stopping = false;

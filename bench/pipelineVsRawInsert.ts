@@ -1,17 +1,19 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { CommandPipeline } from '../application/commandPipeline.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock } from '../application/ports/clock.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
 import { personalDataFields } from '../domain/aggregates.js';
-import { SqliteKeyStore } from '../infrastructure/keystore/sqlite/sqliteKeyStore.js';
 import { customerCommands } from '../application/commands/customerCommands.js';
 import { opportunityCommands } from '../application/commands/opportunityCommands.js';
 import { repCommands } from '../application/commands/repCommands.js';
 import type { ChangeStage, OpenOpportunity, Stage } from '../domain/opportunity/opportunity.js';
+import { loadConfig } from '../infrastructure/config.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { eventStoreSchema } from '../infrastructure/eventstore/sqlite/schema.js';
+import { openKeyStore } from '../infrastructure/system.js';
 import { inParallel, seconds, tempDir } from './support.js';
 
 const SELLERS = 40;
@@ -38,7 +40,7 @@ export const commandsFor = (streamIndex: number, step: number): OpenOpportunity 
  */
 export const runPipeline = async (dir: string, streams: number, eventsPerStream: number, concurrency: number) => {
   const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
-  const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+  const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
   const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
   const opportunities = opportunityCommands(pipeline, eventStore);
   const envelope = (commandId: string, actor: { id: string; role: string }) => ({ commandId, actor, correlationId: commandId });

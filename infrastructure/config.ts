@@ -2,6 +2,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.js';
+import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
+import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
 
 const API_KEY_MIN_CHARS = 16;
@@ -21,6 +23,12 @@ const EnvSchema = z.object({
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('sales_conduct'),
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().optional(),
+  MASTER_KEY: z.string().optional(),
+  MASTER_KEY_FILE: z.string().optional(),
+  MASTER_KEY_PREVIOUS: z.string().optional(),
+  MASTER_KEY_PREVIOUS_FILE: z.string().optional(),
+  NEW_MASTER_KEY: z.string().optional(),
+  NEW_MASTER_KEY_FILE: z.string().optional(),
   READ_AFTER_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   COMMAND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -35,13 +43,23 @@ const EnvSchema = z.object({
   ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
 });
 
-type Settings = Omit<z.infer<typeof EnvSchema>, 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE'>;
+type Env = z.infer<typeof EnvSchema>;
+
+type MasterKeyName = 'MASTER_KEY' | 'MASTER_KEY_PREVIOUS' | 'NEW_MASTER_KEY';
+/** Read into keys, never kept as text. */
+type Secrets = 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE' | MasterKeyName | `${MasterKeyName}_FILE`;
+type Settings = Omit<Env, Secrets>;
 
 export type Config = Settings & {
   apiKeys: ApiKeys;
   usingDevelopmentKeys: boolean;
   anchorKey: AnchorKey;
   usingDevelopmentAnchorKey: boolean;
+  /** MASTER_KEY wraps new data keys; MASTER_KEY_PREVIOUS is read too, during and after a rotation. */
+  masterKeys: MasterKeys;
+  usingDevelopmentMasterKey: boolean;
+  /** NEW_MASTER_KEY, the key `npm run keys -- rotate` re-wraps every data key under; null when not set. */
+  newMasterKey: MasterKey | null;
 };
 
 export class ConfigError extends Error {
@@ -67,6 +85,12 @@ export const DEVELOPMENT_ANCHOR_KEY = 'ZGV2LWFuY2hvci1rZXktMDAwMC1wdWJsaWMtZGV2I
 
 /** Secrets are named in an error, never shown. */
 const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN/.test(name);
+
+/**
+ * The development master key, so `npm start` works on a bare laptop. It is public (it is in
+ * the README, and its 32 bytes spell what it is), which is why production refuses it.
+ */
+export const DEVELOPMENT_MASTER_KEY = new MasterKey(Buffer.from('dev-master-key-public-not-secret'));
 
 const describeIssues = (issues: z.core.$ZodIssue[], env: Record<string, string | undefined>, prefix = '') =>
   issues.map((issue) => {
@@ -184,14 +208,56 @@ const collect = <Parts extends object[]>(...readers: { [I in keyof Parts]: () =>
   return parts as Parts;
 };
 
+/**
+ * A master key from `name` or the file `name`_FILE names: 32 bytes written as 64 hex digits
+ * or as base64. A bad value is described by its length only, never repeated.
+ */
+const readMasterKey = (name: MasterKeyName, value: string | undefined, file: string | undefined, production: boolean): MasterKey | null => {
+  if (value && file) throw new ConfigError([`${name} and ${name}_FILE: set one, not both`]);
+  const source = file ? `${name}_FILE` : name;
+  const text = (file ? readFile(source, file) : value)?.trim();
+  if (text === undefined) return null;
+  const hex = /^[0-9a-fA-F]{64}$/.test(text);
+  const bytes = Buffer.from(text, hex ? 'hex' : 'base64');
+  if (bytes.length !== 32 || (!hex && bytes.toString('base64') !== text)) {
+    throw new ConfigError([`${source}: must be 32 bytes written as 64 hex digits or as base64 (got ${text.length} characters, not shown)`]);
+  }
+  const key = new MasterKey(bytes);
+  if (production && key.id === DEVELOPMENT_MASTER_KEY.id) throw new ConfigError([`${source}: the development master key is not allowed when NODE_ENV=production`]);
+  return key;
+};
+
+type MasterKeySettings = Pick<Env, MasterKeyName | `${MasterKeyName}_FILE`>;
+
+/** The current master key, the one before it and the one a rotation moves to, every problem among them named. */
+const readMasterKeys = (settings: Settings, env: MasterKeySettings): Pick<Config, 'masterKeys' | 'usingDevelopmentMasterKey' | 'newMasterKey'> => {
+  const production = settings.NODE_ENV === 'production';
+  const [current, previous, next] = collect(
+    () => ({ key: readMasterKey('MASTER_KEY', env.MASTER_KEY, env.MASTER_KEY_FILE, production) }),
+    // The development master key is accepted as the previous one even in production: that is how a store rotates away from it.
+    () => ({ key: readMasterKey('MASTER_KEY_PREVIOUS', env.MASTER_KEY_PREVIOUS, env.MASTER_KEY_PREVIOUS_FILE, false) }),
+    () => ({ key: readMasterKey('NEW_MASTER_KEY', env.NEW_MASTER_KEY, env.NEW_MASTER_KEY_FILE, production) }),
+  );
+  if (production && current.key === null) {
+    throw new ConfigError(['MASTER_KEY: required when NODE_ENV=production (or MASTER_KEY_FILE); the development master key is public and refused there']);
+  }
+  return {
+    masterKeys: { current: current.key ?? DEVELOPMENT_MASTER_KEY, previous: previous.key ? [previous.key] : [] },
+    usingDevelopmentMasterKey: current.key === null,
+    newMasterKey: next.key,
+  };
+};
+
 /** Reads and checks the whole environment once, at start-up, and names every bad value. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
-  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, ...settings } = parsed.data;
-  const [apiKeys, anchorKey] = collect(
+  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, ...settings } =
+    parsed.data;
+  const [apiKeys, anchorKey, masterKeys] = collect(
     () => readApiKeys(settings, API_KEYS, API_KEYS_FILE),
     () => readAnchorKey(settings, ANCHOR_KEY, ANCHOR_KEY_FILE),
+    () => readMasterKeys(settings, { MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE }),
   );
-  return { ...settings, ...apiKeys, ...anchorKey };
+  return { ...settings, ...apiKeys, ...anchorKey, ...masterKeys };
 };

@@ -9,10 +9,11 @@ import { commandServices, type CommandServices } from '../application/commands/c
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
+import { EnvelopeKeyStore, UnknownMasterKeys, type MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
-import type { KeyStore } from '../application/ports/keyStore.js';
+import type { KeyStore, WrappedKeyStore } from '../application/ports/keyStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import type { ApiKeys } from '../application/roles.js';
@@ -23,7 +24,7 @@ import { creditExposureFromOrders } from '../projections/orders/creditExposure.j
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
 import { SqliteEventStore } from './eventstore/sqlite/sqliteEventStore.js';
 import { MongoKeyStore } from './keystore/mongo/mongoKeyStore.js';
@@ -61,25 +62,61 @@ export type SystemOptions = {
   projections?: Projection[];
 };
 
+const KEYS_FILE = 'keys.sqlite';
+
+export type KeyStoreOptions = {
+  /** Wraps new keys and reads old ones; the configured MASTER_KEY and MASTER_KEY_PREVIOUS by default. */
+  masterKeys?: MasterKeys;
+  /** For tools that read an existing store: a wrong DATA_DIR fails instead of creating an empty store. */
+  mustExist?: boolean;
+};
+
+/** Where the wrapped data keys live: beside the views' store, but never rebuilt or dropped. */
+export const openWrappedKeyStore = async (config: Config, { mustExist = false }: KeyStoreOptions = {}): Promise<WrappedKeyStore> =>
+  config.MONGODB_URL
+    ? MongoKeyStore.connect(config.MONGODB_URL, config.MONGODB_DB)
+    : SqliteKeyStore.open(join(config.DATA_DIR, KEYS_FILE), { mustExist });
+
+export const describeKeyStore = (config: Config): string =>
+  config.MONGODB_URL ? `MongoDB database ${config.MONGODB_DB}` : `SQLite file ${join(config.DATA_DIR, KEYS_FILE)}`;
+
+/**
+ * The data keys, wrapped by the configured master keys. A store still holding keys in the
+ * clear is migrated here, at open, before anything reads it; one holding keys wrapped by a
+ * master key that is not configured refuses to start, naming that key's id.
+ */
+export const openKeyStore = async (config: Config, logger: Logger, options: KeyStoreOptions = {}): Promise<EnvelopeKeyStore> => {
+  const store = await openWrappedKeyStore(config, options);
+  try {
+    const keys = await EnvelopeKeyStore.open(store, options.masterKeys ?? config.masterKeys);
+    if (keys.wrappedAtOpen > 0) logger.info({ keys: keys.wrappedAtOpen }, 'wrapped the data keys the key store held in the clear');
+    return keys;
+  } catch (error) {
+    await store.close();
+    if (error instanceof UnknownMasterKeys) {
+      throw new ConfigError([`MASTER_KEY, MASTER_KEY_PREVIOUS: ${error.message}; give the key that wrapped them (npm run keys -- status lists them)`]);
+    }
+    throw error;
+  }
+};
+
 /** Only configuration decides between the embedded stores and EventStoreDB/MongoDB. */
-const openStores = async (config: Config): Promise<{ eventStore: EventStore; readStore: ReadStore; keyStore: KeyStore }> => {
+const openStores = async (config: Config, logger: Logger): Promise<{ eventStore: EventStore; readStore: ReadStore; keyStore: KeyStore }> => {
   if (!config.EVENTSTORE_URL || !config.MONGODB_URL) mkdirSync(config.DATA_DIR, { recursive: true });
+  // First, as the one store that may refuse to start.
+  const keyStore = await openKeyStore(config, logger);
   const eventStore = config.EVENTSTORE_URL
     ? EsdbEventStore.connect(config.EVENTSTORE_URL)
     : SqliteEventStore.open(join(config.DATA_DIR, 'events.sqlite'));
   const readStore = config.MONGODB_URL
     ? await MongoReadStore.connect(config.MONGODB_URL, config.MONGODB_DB)
     : SqliteReadStore.open(join(config.DATA_DIR, 'views.sqlite'));
-  // Keys are not a view: they live beside the views' store but are never rebuilt or dropped.
-  const keyStore = config.MONGODB_URL
-    ? await MongoKeyStore.connect(config.MONGODB_URL, config.MONGODB_DB)
-    : SqliteKeyStore.open(join(config.DATA_DIR, 'keys.sqlite'));
   return { eventStore, readStore, keyStore };
 };
 
 /** The composition root: stores, pipeline, command services, projection runner and the followers. */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
-  const { eventStore, readStore, keyStore } = await openStores(config);
+  const { eventStore, readStore, keyStore } = await openStores(config, logger);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });

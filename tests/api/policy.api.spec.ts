@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../application/commandPipeline.js';
 import { policyCommands } from '../../application/commands/policyCommands.js';
@@ -9,7 +10,8 @@ import { PersonalDataVault } from '../../application/personalData.js';
 import { personalDataFields } from '../../domain/aggregates.js';
 import { DEFAULT_POLICY, POLICY_STREAM_ID } from '../../domain/policy/policy.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
-import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
+import { loadConfig } from '../../infrastructure/config.js';
+import { openKeyStore } from '../../infrastructure/system.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const START = '2026-03-02T09:00:00.000Z';
@@ -38,7 +40,7 @@ describe('the embedded default', () => {
   it('is published once when processes start together, and not again on a later start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-policy-'));
     const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
-    const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+    const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     try {
       const process = () =>
         policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore);

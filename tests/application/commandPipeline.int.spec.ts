@@ -9,12 +9,14 @@ import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteE
 import { PersonalDataVault } from '../../application/personalData.js';
 import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { personalDataFields } from '../../domain/aggregates.js';
+import { EnvelopeKeyStore } from '../../application/keys/envelopeKeyStore.js';
+import { DEVELOPMENT_MASTER_KEY } from '../../infrastructure/config.js';
 import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
 
 const clock: Clock = { now: () => '2026-11-27T10:00:00.000Z' };
 let store: SqliteEventStore;
 let pipeline: CommandPipeline;
-const personalData = new PersonalDataVault(SqliteKeyStore.open(':memory:'), personalDataFields);
+const personalData = new PersonalDataVault(await EnvelopeKeyStore.open(SqliteKeyStore.open(':memory:'), { current: DEVELOPMENT_MASTER_KEY, previous: [] }), personalDataFields);
 
 beforeEach(() => {
   store = SqliteEventStore.open(':memory:');

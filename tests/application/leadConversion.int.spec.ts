@@ -18,8 +18,7 @@ import { leadAggregate } from '../../domain/lead/lead.js';
 import { opportunityStreamId } from '../../domain/opportunity/opportunity.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
-import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { openSystem } from '../../infrastructure/system.js';
+import { openKeyStore, openSystem } from '../../infrastructure/system.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledger-reactor-'));
 const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
@@ -36,7 +35,7 @@ const rep = (): CommandEnvelope => ({ commandId: newId(), actor: { id: 'rep-1', 
  */
 const convertAndCrash = async () => {
   const eventStore = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
-  const keyStore = SqliteKeyStore.open(join(dataDir, 'keys.sqlite'));
+  const keyStore = await openKeyStore(config, logger);
   const pipeline = new CommandPipeline({ eventStore, clock: systemClock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
   // The seller who will own the deal, on the roster; then the lead's own commands, without the service that would run the follow-ups at once.
   await new AggregateCommands(pipeline, repAggregate).create(

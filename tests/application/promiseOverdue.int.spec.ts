@@ -17,8 +17,7 @@ import { personalDataFields } from '../../domain/aggregates.js';
 import { promiseAggregate, promiseStreamId } from '../../domain/promise/promise.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
-import { SqliteKeyStore } from '../../infrastructure/keystore/sqlite/sqliteKeyStore.js';
-import { openSystem, type System } from '../../infrastructure/system.js';
+import { openKeyStore, openSystem, type System } from '../../infrastructure/system.js';
 import { DEADLINES } from '../../projections/deadlines/deadlinesProjection.js';
 
 const clock = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
@@ -163,7 +162,7 @@ describe('a promise not kept by its due date', () => {
     // What the watcher's first step writes, by a process that dies before the second and runs no subscriber.
     clock.at = '2026-03-10T00:00:00.000Z';
     const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
-    const keyStore = SqliteKeyStore.open(join(dir, 'keys.sqlite'));
+    const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), logger);
     const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
     const commandId = deadlineCommandId({ kind: PROMISE_OVERDUE, streamId: promiseStreamId(promiseId) });
     await new AggregateCommands(pipeline, promiseAggregate).act(

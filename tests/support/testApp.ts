@@ -29,9 +29,9 @@ export const DEVELOPMENT_ROSTER = [
   { actorId: 'dev-sales-rep', name: '销售代表 (development)', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' },
 ] as const;
 
-/** The real server on the embedded stores in a temporary folder, driven through inject; the development sellers on the roster unless `roster: false`. */
-export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string>; roster?: boolean } = {}): Promise<TestApp> => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
+/** The real server on the embedded stores in a temporary folder (or the one given), driven through inject; the development sellers on the roster unless `roster: false`. */
+export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string>; roster?: boolean; dataDir?: string } = {}): Promise<TestApp> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const system = await openSystem({ config, logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   if (options.roster ?? true) {

@@ -1,14 +1,31 @@
-import { randomBytes } from 'node:crypto';
-import { Binary, MongoClient, type Collection } from 'mongodb';
-import { SubjectErased, type KeyStore } from '../../../application/ports/keyStore.js';
+import { Binary, MongoClient, type Collection, type Filter } from 'mongodb';
+import type { KeyCensus, KeyReplacement, LiveKey, StoredKey, WrappedKey, WrappedKeyStore } from '../../../application/ports/keyStore.js';
 
-type KeyDocument = { _id: string; key: Binary | null; createdAt: string; destroyedAt: string | null };
+type KeyDocument = {
+  _id: string;
+  /** A key in the clear: only in documents written before keys were wrapped; migration removes it. */
+  key?: Binary | null;
+  wrapped?: Binary | null;
+  masterKeyId?: string | null;
+  createdAt: string;
+  destroyedAt: string | null;
+};
+
+const toLive = (doc: KeyDocument): LiveKey => {
+  if (doc.wrapped && doc.masterKeyId) return { state: 'wrapped', wrapped: { masterKeyId: doc.masterKeyId, bytes: Buffer.from(doc.wrapped.buffer) } };
+  if (doc.key) return { state: 'unwrapped', key: Buffer.from(doc.key.buffer) };
+  throw new Error(`The key document of ${doc._id} holds neither a key nor an erasure`);
+};
+
+const toStored = (doc: KeyDocument): StoredKey => (doc.destroyedAt ? { state: 'erased' } : toLive(doc));
+
+const MAJORITY = { writeConcern: { w: 'majority' } } as const;
 
 /**
- * Keys in their own MongoDB collection: not a view, never dropped by a rebuild.
+ * Wrapped keys in their own MongoDB collection: not a view, never dropped by a rebuild.
  * Writes use majority write concern: losing a key would erase data nobody asked to erase.
  */
-export class MongoKeyStore implements KeyStore {
+export class MongoKeyStore implements WrappedKeyStore {
   static async connect(url: string, dbName: string): Promise<MongoKeyStore> {
     const client = await MongoClient.connect(url);
     return new MongoKeyStore(client, client.db(dbName).collection<KeyDocument>('personal_data_keys'));
@@ -19,31 +36,81 @@ export class MongoKeyStore implements KeyStore {
     private readonly keys: Collection<KeyDocument>,
   ) {}
 
-  async keyFor(subject: string): Promise<Buffer> {
+  async create(subject: string, wrapped: WrappedKey): Promise<StoredKey> {
     await this.keys.updateOne(
       { _id: subject },
-      { $setOnInsert: { key: new Binary(randomBytes(32)), createdAt: new Date().toISOString(), destroyedAt: null } },
-      { upsert: true, writeConcern: { w: 'majority' } },
+      { $setOnInsert: { wrapped: new Binary(wrapped.bytes), masterKeyId: wrapped.masterKeyId, createdAt: new Date().toISOString(), destroyedAt: null } },
+      { upsert: true, ...MAJORITY },
     );
-    const found = await this.keys.findOne({ _id: subject });
-    if (!found?.key) throw new SubjectErased(subject);
-    return Buffer.from(found.key.buffer);
+    return toStored((await this.keys.findOne({ _id: subject }))!);
   }
 
-  async findKey(subject: string): Promise<Buffer | null> {
+  async find(subject: string): Promise<StoredKey | null> {
     const found = await this.keys.findOne({ _id: subject });
-    return found?.key ? Buffer.from(found.key.buffer) : null;
+    return found ? toStored(found) : null;
+  }
+
+  async replace(replacements: readonly KeyReplacement[]): Promise<boolean[]> {
+    return Promise.all(
+      replacements.map(async ({ subject, current, next }) => {
+        const unchanged: Filter<KeyDocument> =
+          current.state === 'wrapped'
+            ? { _id: subject, destroyedAt: null, wrapped: new Binary(current.wrapped.bytes), masterKeyId: current.wrapped.masterKeyId }
+            : { _id: subject, destroyedAt: null, key: new Binary(current.key) };
+        const result = await this.keys.updateOne(unchanged, { $set: { wrapped: new Binary(next.bytes), masterKeyId: next.masterKeyId }, $unset: { key: '' } }, MAJORITY);
+        return result.modifiedCount === 1;
+      }),
+    );
   }
 
   async destroy(subject: string): Promise<boolean> {
     const now = new Date().toISOString();
     const before = await this.keys.findOneAndUpdate(
       { _id: subject },
-      { $set: { key: null, destroyedAt: now }, $setOnInsert: { createdAt: now } },
-      { upsert: true, returnDocument: 'before', writeConcern: { w: 'majority' } },
+      { $set: { wrapped: null, masterKeyId: null, destroyedAt: now }, $unset: { key: '' }, $setOnInsert: { createdAt: now } },
+      { upsert: true, returnDocument: 'before', ...MAJORITY },
     );
-    return Boolean(before?.key);
+    return Boolean(before && !before.destroyedAt);
   }
+
+  async liveKeys(after: string | null, limit: number): Promise<{ subject: string; key: LiveKey }[]> {
+    const docs = await this.keys
+      .find({ destroyedAt: null, ...(after === null ? {} : { _id: { $gt: after } }) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => ({ subject: doc._id, key: toLive(doc) }));
+  }
+
+  async census(): Promise<KeyCensus> {
+    const groups = await this.keys
+      .aggregate<{ _id: { masterKeyId: string | null; unwrapped: boolean; erased: boolean }; records: number }>([
+        {
+          $group: {
+            _id: {
+              masterKeyId: { $ifNull: ['$masterKeyId', null] },
+              unwrapped: { $ne: [{ $ifNull: ['$key', null] }, null] },
+              erased: { $ne: [{ $ifNull: ['$destroyedAt', null] }, null] },
+            },
+            records: { $sum: 1 },
+          },
+        },
+      ])
+      .toArray();
+    const census: KeyCensus = { wrappedBy: {}, unwrapped: 0, erased: 0 };
+    for (const { _id: { masterKeyId, unwrapped, erased }, records } of groups) {
+      if (erased) census.erased += records;
+      else if (unwrapped) census.unwrapped += records;
+      else if (masterKeyId) census.wrappedBy[masterKeyId] = (census.wrappedBy[masterKeyId] ?? 0) + records;
+    }
+    return census;
+  }
+
+  /**
+   * Nothing a client can do: WiredTiger reuses the blocks a replaced or destroyed key held
+   * when it needs them; `compact`, run by an operator on every member, reclaims them sooner.
+   */
+  async scrub(): Promise<void> {}
 
   async ping(): Promise<void> {
     await this.client.db('admin').command({ ping: 1 });
