@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPANY_TIME_ZONE, companyDay, instantOfCompanyTime, startOfCompanyDay } from '../domain/shared/calendar.js';
 
 /** Shapes shared by many routes. Every body object is strict: an unknown field is a 400. */
 export const Uuid = z.uuid();
@@ -7,6 +8,22 @@ export const ShortText = (max = 200) => z.string().trim().min(1).max(max);
 export const Reason = z.string().trim().min(1).max(2000);
 /** An instant with any offset, kept as UTC (the log's one spelling of time). */
 export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+const DAY_OR_DATE_TIME = `must be a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:mm:ss, with Z or an offset, or without one for the time in ${COMPANY_TIME_ZONE})`;
+const DayOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], { error: DAY_OR_DATE_TIME });
+const hasZone = (dateTime: string) => /(Z|[+-]\d{2}(:?\d{2})?)$/.test(dateTime);
+
+/**
+ * A day of the company calendar (due dates, delivery dates). A date is taken as written; a
+ * date-time with a zone is the day it is in the company's zone at that instant; one without a
+ * zone is read as the company's local time.
+ */
+export const CalendarDay = DayOrDateTime.transform((s) => (s.length === 10 ? s : hasZone(s) ? companyDay(s) : s.slice(0, 10))).meta({
+  description: `A day of the company calendar (${COMPANY_TIME_ZONE}): YYYY-MM-DD, or a date-time whose day there is taken`,
+});
+
+/** A bound of a period: a date is the start of that day in the company's zone; a date-time is that instant. Kept as UTC. */
+export const PeriodBound = DayOrDateTime.transform((s) => (s.length === 10 ? startOfCompanyDay(s) : hasZone(s) ? new Date(s).toISOString() : instantOfCompanyTime(s)));
 
 /** Read-your-writes: the position a command returned; the view waits until it has applied it. */
 export const AfterPosition = z.coerce.number().int().min(0).optional();

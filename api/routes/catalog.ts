@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CustomerTier } from '../../domain/customer/customer.js';
 import { NonNegativeMoney } from '../../domain/shared/money.js';
+import { companyDay } from '../../domain/shared/calendar.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { Reason, ShortText, Uuid } from '../schemas.js';
@@ -122,7 +123,7 @@ export const catalogRoutes =
         const promotionId = newStreamId(request, request.body.id);
         const { skus, discountPct, eligibility } = request.body;
         const [validFrom, validTo] = [utc(request.body.validFrom), utc(request.body.validTo)];
-        const name = request.body.name ?? `${discountPct}% off, ${validFrom.slice(0, 10)} to ${validTo.slice(0, 10)}`;
+        const name = request.body.name ?? `${discountPct}% off, ${companyDay(validFrom)} to ${companyDay(validTo)}`;
         const result = await promotions.launch({ promotionId, name, skus, discountPct, validFrom, validTo, eligibility }, commandEnvelope(request));
         return sendCommandResult(reply, promotionId, result, 201);
       },

@@ -9,7 +9,7 @@ import { FINDING_DOCS, FINDINGS } from '../../projections/findings/findingsProje
 import { findingsReport } from '../../projections/findings/findingsReport.js';
 import { actionRoutes } from '../actionRoute.js';
 import { awaitPosition } from '../readYourWrites.js';
-import { IdParams, PageQuery, Reason, ShortText, Uuid } from '../schemas.js';
+import { IdParams, PageQuery, PeriodBound, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const FindingStatus = z.enum(['raised', 'acknowledged', 'remediated', 'waived', 'closed']);
@@ -55,8 +55,6 @@ const FindingsReport = z.object({
   medianMinutesToRemediate: z.number().nullable(),
 });
 
-/** A date (midnight UTC) or an instant with its offset, compared as UTC like the view stores raisedAt. */
-const PeriodBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => new Date(s).toISOString());
 const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) => q.from === undefined || q.to === undefined || q.from < q.to;
 const FROM_BEFORE_TO = { path: ['to'], message: 'must be after from' };
 

@@ -12,14 +12,15 @@ import { ContactInput } from './customers.js';
 const ConvertBody = z
   .object({
     customerId: Uuid.optional(),
-    customer: z.object({ name: ShortText(200).optional(), industry: ShortText(100), region: ShortText(100) }).strict().optional(),
+    customer: z
+      .object({ name: ShortText(200).optional(), industry: ShortText(100).optional(), region: ShortText(100).optional() })
+      .strict()
+      .optional()
+      .meta({ description: "Only for a new customer: its name (the lead's company unless given), industry and region (unknown until the profile gives them, unless given)" }),
     opportunity: z.object({ title: ShortText(200), ownerId: ShortText(200), amount: NonNegativeMoney }).strict(),
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (!body.customerId && !body.customer) {
-      ctx.addIssue({ code: 'custom', path: ['customer'], message: 'required for a new customer ({ industry, region }); or give the customerId of an existing one' });
-    }
     if (body.customerId && body.customer) ctx.addIssue({ code: 'custom', path: ['customer'], message: 'only for a new customer; leave it out with customerId' });
   });
 
@@ -80,7 +81,7 @@ export const leadRoutes =
           summary: 'Convert a qualified lead into a customer (new or existing) and an opportunity',
           description:
             'Answers once the customer, its contact and the opportunity are in the log. position is the last of those appends, for ?after= on the views. ' +
-            'Give customerId for an existing customer, or customer { industry, region, name? } for a new one (named after the lead company unless given).',
+            'Give customerId for an existing customer; leave it out for a new one, named after the lead company and with its industry and region unknown ("unknown") until the profile gives them, unless customer { name?, industry, region } says them here.',
           params: IdParams,
           body: ConvertBody,
           response: { 200: CommandResponse.extend({ customerId: z.string(), opportunityId: z.string() }) },

@@ -4,7 +4,7 @@ import { PERMISSIONS } from '../../application/roles.js';
 import { NonNegativeMoney } from '../../domain/shared/money.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { Reason, ShortText, Uuid } from '../schemas.js';
+import { CalendarDay, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const NoBody = z.object({}).strict().default({});
@@ -29,7 +29,7 @@ export const orderRoutes =
           body: z
             .object({
               quoteId: Uuid,
-              promisedDeliveryDate: z.iso.date(),
+              promisedDeliveryDate: CalendarDay,
               creditOverride: z.object({ reason: Reason }).strict().optional(),
               customerId: Uuid.optional(),
               lines: z.array(OrderLineInput).max(200).optional(),

@@ -5,7 +5,7 @@ import { PromiseKind, STATEMENT_MAX_CHARS } from '../../domain/promise/promise.j
 import { Money } from '../../domain/shared/money.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { Reason, ShortText, Uuid } from '../schemas.js';
+import { CalendarDay, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /**
@@ -24,7 +24,7 @@ const CommittedInput = z
     capability: z.string().min(1).max(1000).optional(),
     availabilityPct: z.number().optional(),
     responseHours: z.number().optional(),
-    deliveryDate: z.iso.date().optional(),
+    deliveryDate: CalendarDay.optional(),
     price: Money.optional(),
   })
   .strict();
@@ -41,7 +41,7 @@ export const promiseRoutes =
         statement: Statement,
         sku: ShortText(100).optional(),
         committed: CommittedInput.default({}),
-        dueDate: z.iso.date(),
+        dueDate: CalendarDay,
       })
       .strict();
     const answer = commandResponses[201].extend({ findings: z.array(z.string()) });

@@ -9,6 +9,7 @@ import type { Money } from '../shared/money.js';
 import { isCertified, type RepFacts } from '../team/rep.js';
 import { findBannedClaims, normaliseStatement } from './claims.js';
 import { complianceRules } from './ruleCatalogue.js';
+import { addDays, companyDay } from '../shared/calendar.js';
 
 /**
  * The rules of honest selling (article 4), as pure functions over what was said or sent and the
@@ -60,9 +61,6 @@ const judge = <Subject, Facts extends { readonly policy: PolicyRevision }>(
       : [];
   });
 
-/** The UTC calendar day of an ISO timestamp. */
-const dayOf = (isoTime: string) => isoTime.slice(0, 10);
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const asMoney = (money: Money) => `${money.currency} ${(money.minor / 100).toFixed(2)}`;
 
 const authorityOfSeller = (seller: RepFacts | undefined, sellerId: string, authority: number) =>
@@ -112,7 +110,7 @@ const promisedDiscountBeyondAuthority: Check<RecordedPromise, PromiseFacts>['che
 
 const deliveryBeforeLeadTime: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { deliveryDate }, recordedAt }, { product }) => {
   if (!deliveryDate || !product) return undefined;
-  const earliest = addDays(dayOf(recordedAt), product.leadTimeDays);
+  const earliest = addDays(companyDay(recordedAt), product.leadTimeDays);
   return deliveryDate < earliest
     ? `Promises delivery on ${deliveryDate}; ${product.sku} takes ${product.leadTimeDays} days, so ${earliest} at the earliest`
     : undefined;
@@ -206,10 +204,10 @@ export const firstBlock = (violations: readonly Violation[]): Refusal | undefine
 type OverdueFacts = { readonly policy: PolicyRevision; readonly now: string };
 
 const stillOpenAfterDueDate: Check<CustomerPromise, OverdueFacts>['check'] = (promise, { now }) =>
-  promise.status === 'open' && dayOf(now) > promise.dueDate
-    ? `Promise ${promise.promiseId} was due on ${promise.dueDate} and is still open on ${dayOf(now)}`
+  promise.status === 'open' && companyDay(now) > promise.dueDate
+    ? `Promise ${promise.promiseId} was due on ${promise.dueDate} and is still open on ${companyDay(now)}`
     : undefined;
 
-/** A promise still open after its due date (a calendar day, UTC); always a flag, since time, not a command, broke it. */
+/** A promise still open after its due date (a day of the company calendar); always a flag, since time, not a command, broke it. */
 export const overduePromise = (promise: CustomerPromise, facts: OverdueFacts): Violation | undefined =>
   judge([{ rule: complianceRules.promisesKept, check: stillOpenAfterDueDate }], promise, facts, 'flag')[0];

@@ -86,6 +86,9 @@ const customerPersonalDataFields: Record<CustomerEvent['type'], readonly string[
 
 // State
 
+/** The industry or region of a customer registered before anyone said it (a converted lead): it stays so until the profile gives it. */
+export const UNKNOWN_PROFILE_FIELD = 'unknown';
+
 export type RegisteredCustomer = {
   status: 'registered';
   customerId: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNKNOWN_PROFILE_FIELD } from '../customer/customer.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { actsForOwner, type OwnerFacts } from '../team/ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
@@ -140,8 +141,8 @@ export type ConvertLead = {
   customerId: string;
   customerIsNew: boolean;
   opportunityId: string;
-  /** Only for a new customer; it is named after the lead's company unless a name is given. */
-  customer?: { name?: string; industry: string; region: string };
+  /** Only for a new customer; named after the lead's company unless a name is given, its industry and region unknown unless given. */
+  customer?: { name?: string; industry?: string; region?: string };
   opportunity: ConversionOpportunity;
 };
 
@@ -157,7 +158,7 @@ export const leadRules = {
   disqualifiedIsClosed: { id: 'LEA-07', name: 'A disqualified lead takes no further work' },
   convertOnlyQualified: { id: 'LEA-08', name: 'Only a qualified lead is converted' },
   convertedOnce: { id: 'LEA-09', name: 'A lead is converted once, and is then closed' },
-  newCustomerDescribed: { id: 'LEA-10', name: 'A lead converted into a new customer gives its industry and region' },
+  newCustomerDescribed: { id: 'LEA-10', name: 'A new customer described at conversion gives both its industry and its region' },
   existingCustomerNotDescribed: { id: 'LEA-11', name: 'A lead converted into an existing customer does not describe it anew' },
   workedByOwner: { id: 'LEA-12', name: "A lead is qualified, disqualified and converted by whoever captured it, their manager or an admin" },
 } as const satisfies Record<string, Rule>;
@@ -210,12 +211,15 @@ export const decide = (command: LeadCommand, state: Lead, context: DecisionConte
       if (state.status !== 'qualified') return refuse(leadRules.convertOnlyQualified, 'The lead has not been qualified');
       const { customerId, customerIsNew, opportunityId, customer, opportunity } = command;
       const { company, interest, source, sourceRef } = state;
-      if (customerIsNew && (!customer?.industry.trim() || !customer.region.trim())) {
-        return refuse(leadRules.newCustomerDescribed, 'A new customer needs its industry and region');
+      if (customer && (!customer.industry?.trim() || !customer.region?.trim())) {
+        return refuse(leadRules.newCustomerDescribed, 'A new customer described at conversion needs both its industry and its region, or neither');
       }
       // The existing customer keeps its own profile; details here would be recorded and never applied.
       if (!customerIsNew && customer) return refuse(leadRules.existingCustomerNotDescribed, `Customer ${customerId} already exists`);
-      const newCustomer = customer ? { customer: { name: customer.name ?? company, industry: customer.industry, region: customer.region } } : {};
+      // A lead knows the company, not always its industry or region: those stay unknown until the profile is completed.
+      const newCustomer = customerIsNew
+        ? { customer: { name: customer?.name ?? company, industry: customer?.industry ?? UNKNOWN_PROFILE_FIELD, region: customer?.region ?? UNKNOWN_PROFILE_FIELD } }
+        : {};
       return [
         {
           type: 'LeadConverted',

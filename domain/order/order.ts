@@ -3,6 +3,7 @@ import type { CustomerFacts } from '../customer/customer.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
+import { companyDay } from '../shared/calendar.js';
 
 export const ORDER_CATEGORY = 'order';
 export const orderStreamId = (orderId: string) => `${ORDER_CATEGORY}-${orderId}`;
@@ -204,8 +205,6 @@ export const orderRules = {
 /** Risk control (article 40) is finance's: sellers cannot wave their own orders through. */
 const OVERRIDING_ROLES: readonly string[] = ['finance', 'admin'];
 
-const dayOf = (isoTime: string) => isoTime.slice(0, 10);
-
 const sameMoney = (a: Money, b: Money) => a.minor === b.minor && a.currency === b.currency;
 const formatMoney = (m: Money) => `${m.minor} ${m.currency} minor units`;
 
@@ -248,8 +247,8 @@ const place = (command: PlaceOrder, state: Order, context: DecisionContext & Pla
   if (lines.length === 0) return refuse(orderRules.hasLines, 'The order has no lines');
   const badLine = lines.find((l) => !Number.isInteger(l.qty) || l.qty <= 0);
   if (badLine) return refuse(orderRules.hasLines, `${badLine.qty} of ${badLine.sku} is not a quantity that can be ordered`);
-  if (command.promisedDeliveryDate < dayOf(context.now)) {
-    return refuse(orderRules.deliveryDateAhead, `${command.promisedDeliveryDate} is before today, ${dayOf(context.now)}`);
+  if (command.promisedDeliveryDate < companyDay(context.now)) {
+    return refuse(orderRules.deliveryDateAhead, `${command.promisedDeliveryDate} is before today, ${companyDay(context.now)}`);
   }
 
   const credit = creditProblem(total, openOrdersTotal, customer.creditLimit);
@@ -314,7 +313,7 @@ const deliver = (command: DeliverOrder, order: PlacedOrder, context: DecisionCon
       return refuse(orderRules.neverOverDeliver, `${item.delivered} of ${sku} would be delivered against ${item.ordered} ordered`);
     }
   }
-  const late = dayOf(context.now) > order.promisedDeliveryDate;
+  const late = companyDay(context.now) > order.promisedDeliveryDate;
   const delivered: OrderEvent = {
     type: 'OrderDelivered',
     data: { orderId, customerId, deliveryId: command.deliveryId, lines: command.lines, deliveredToDate: progress, late },

@@ -3,6 +3,7 @@ import type { Aggregate } from '../shared/aggregate.js';
 import { actsForOwner, type OwnerFacts, type RosterEntry } from '../team/ownership.js';
 import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
+import { companyDay } from '../shared/calendar.js';
 
 /**
  * What a seller told a customer the company would do. Recorded as said, exaggerations
@@ -168,9 +169,6 @@ export const promiseRules = {
   settledBySeller: { id: 'PRM-13', name: "A promise is settled by the seller who made it, their manager or an admin" },
 } as const satisfies Record<string, Rule>;
 
-/** The UTC calendar day of an ISO timestamp: due dates are days, not instants. */
-const dayOf = (isoTime: string) => isoTime.slice(0, 10);
-
 /** What each kind must commit to, so a check has a figure to judge it by; null when all is there. */
 const missingForKind = (kind: PromiseKind, sku: string | undefined, committed: Committed): string | null => {
   switch (kind) {
@@ -221,8 +219,8 @@ const recorded = (
   if (missing) return refuse(promiseRules.committedForKind, missing);
   const impossible = impossibleFigure(committed);
   if (impossible) return refuse(promiseRules.committedFiguresPossible, `No one can commit to ${impossible}`);
-  if (dueDate < dayOf(context.now)) {
-    return refuse(promiseRules.dueNotBeforeMade, `Due on ${dueDate}, before it was made on ${dayOf(context.now)}`);
+  if (dueDate < companyDay(context.now)) {
+    return refuse(promiseRules.dueNotBeforeMade, `Due on ${dueDate}, before it was made on ${companyDay(context.now)}`);
   }
   return [
     {
@@ -296,7 +294,7 @@ export const decide = decideByCommand<CustomerPromise, PromiseCommand, PromiseEv
       if (status !== 'open' || overdue) {
         return refuse(promiseRules.overdueOnce, overdue ? 'The promise is already overdue' : `The promise is already ${status}`);
       }
-      if (dayOf(context.now) <= dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${dueDate}`);
+      if (companyDay(context.now) <= dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${dueDate}`);
       return [{ type: 'PromiseWentOverdue', data: { promiseId, customerId, dueDate } }];
     }),
 });

@@ -243,9 +243,10 @@ describe('GET /views/compliance/report', () => {
     const f4 = await raise({ ruleId: 'CMP-09', ruleName: 'Promises are kept by their due date', sellerId: 'rep-a', severity: 'low' });
     at('10:05');
     await raise({ ...cmp01, sellerId: 'rep-c', severity: 'medium' });
-    clock.at = '2026-06-30T23:59:59.999Z';
+    // Just outside 1 July in Beijing, though inside it in UTC, and the other way round.
+    clock.at = '2026-06-30T15:59:59.999Z';
     await raise({ ...cmp01, sellerId: 'rep-a' });
-    clock.at = '2026-07-02T00:00:00.000Z';
+    clock.at = '2026-07-01T16:00:00.000Z';
     await raise({ ...cmp01, sellerId: 'rep-a' });
 
     for (const f of [f1, f2, f3, f4]) await acknowledge(f.id);
@@ -262,7 +263,7 @@ describe('GET /views/compliance/report', () => {
     expect(day.statusCode).toBe(200);
     // Remediated after 30, 90 and 240 minutes; the waiver is no remediation.
     expect(day.json()).toEqual({
-      period: { from: '2026-07-01T00:00:00.000Z', to: '2026-07-02T00:00:00.000Z' },
+      period: { from: '2026-06-30T16:00:00.000Z', to: '2026-07-01T16:00:00.000Z' },
       total: 5,
       byRule: [
         { ...cmp01, count: 3 },

@@ -201,7 +201,17 @@ describe('convert', () => {
     await ok(`/leads/${lead.id}/convert`, { customer: { industry: 'finance', region: 'east' }, opportunity: deal });
   });
 
-  it('answers 400 field by field: a new customer needs its industry and region, money is whole minor units', async () => {
+  it('converts with the body the surface promises, { opportunity } alone: the company from the lead, its industry and region unknown until the profile says them', async () => {
+    const lead = await qualifiedLead();
+    const converted = await ok(`/leads/${lead.id}/convert`, { opportunity: deal });
+    const customerId = (converted as unknown as { customerId: string }).customerId;
+    const profile = await t.get(`/views/customers/${customerId}?after=${converted.position}`);
+    expect(profile.json()).toMatchObject({ name: campaignLead.company, industry: 'unknown', region: 'unknown' });
+    const completed = await ok(`/customers/${customerId}/profile`, { industry: 'finance', region: 'east' });
+    expect((await t.get(`/views/customers/${customerId}?after=${completed.position}`)).json()).toMatchObject({ industry: 'finance', region: 'east' });
+  });
+
+  it('answers 400 field by field: customer only for a new customer, money is whole minor units; 422 for a customer described by half', async () => {
     const lead = await qualifiedLead();
     const before = await head();
     const fields = async (body: unknown) => {
@@ -209,11 +219,13 @@ describe('convert', () => {
       expect(response.statusCode).toBe(400);
       return response.json().errors.map((e: { field: string }) => e.field);
     };
-    expect(await fields({ opportunity: deal })).toEqual(['customer']);
     expect(await fields({ customerId: '0193a000-0000-7000-8000-000000000000', customer: { industry: 'x', region: 'y' }, opportunity: deal })).toEqual(['customer']);
-    expect(await fields({ customer: { industry: 'finance' }, opportunity: { ...deal, amount: { minor: 12.5, currency: 'CNY' } } })).toEqual(
-      expect.arrayContaining(['customer.region', 'opportunity.amount.minor']),
+    expect(await fields({ customer: { industry: ' ' }, opportunity: { ...deal, amount: { minor: 12.5, currency: 'CNY' } } })).toEqual(
+      expect.arrayContaining(['customer.industry', 'opportunity.amount.minor']),
     );
+    expect(await fields({})).toEqual(['opportunity']);
+    const half = await t.post(`/leads/${lead.id}/convert`, { customer: { industry: 'finance' }, opportunity: deal });
+    expect(half.json()).toMatchObject({ status: 422, rule: { id: 'LEA-10' } });
     expect(await head()).toBe(before);
   });
 });

@@ -135,6 +135,15 @@ describe('placing an order', () => {
     expect(await t.system.eventStore.headPosition()).toBe(head);
   });
 
+  it('takes a promised delivery date given as a date-time as the day it is in the company (Beijing)', async () => {
+    const customerId = await customer(1_000_000);
+    const quoteId = await acceptedQuote(customerId, [fw(1)]);
+    const response = await place(quoteId, { promisedDeliveryDate: '2026-03-20T17:00:00Z' });
+    expect(response.statusCode).toBe(201);
+    const [event] = await orderEvents(response.json().streamId);
+    expect((event!.data as { promisedDeliveryDate: string }).promisedDeliveryDate).toBe('2026-03-21');
+  });
+
   it('places one order per accepted quote: a second is 409, a retry of the first replays it', async () => {
     const customerId = await customer(1_000_000);
     const quoteId = await acceptedQuote(customerId, [fw(1)]);

@@ -107,6 +107,16 @@ describe('recording a promise', () => {
     expect(await t.system.eventStore.headPosition()).toBe(head);
   });
 
+  it('takes a due date given as a date-time as the day it is in the company (Beijing), and says which formats it takes otherwise', async () => {
+    const late = await recorded({ dueDate: '2026-03-20T18:30:00-05:00', committed: {} });
+    const early = await recorded({ dueDate: '2026-03-20T00:30:00+08:00' });
+    const local = await recorded({ dueDate: '2026-03-20T23:59:00' });
+    const days = await Promise.all([late, early, local].map(async ({ streamId }) => (await streamOf(streamId))[0]!.data as { dueDate: string }));
+    expect(days.map((d) => d.dueDate)).toEqual(['2026-03-21', '2026-03-20', '2026-03-20']);
+    const refused = (await record({ dueDate: '20 March' })).json();
+    expect(refused.errors).toEqual([expect.objectContaining({ field: 'dueDate', message: expect.stringMatching(/must be a date \(YYYY-MM-DD\) or a date-time/) })]);
+  });
+
   it('answers 400 field by field for dates that do not parse, float money and unknown kinds', async () => {
     const response = await record({ kind: 'vague', dueDate: '2026-02-30', committed: { price: { minor: 99.5, currency: 'CNY' }, deliveryDate: 'soon' } });
     expect(response.statusCode).toBe(400);

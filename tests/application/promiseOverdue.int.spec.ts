@@ -69,15 +69,15 @@ afterAll(async () => {
 describe('a promise not kept by its due date', () => {
   let first: string;
 
-  it('goes overdue at the first instant after its due date, not a moment before, and raises its CMP-09 finding', async () => {
+  it('goes overdue at the first instant after its due date in Beijing, not a moment before, and raises its CMP-09 finding', async () => {
     first = await promiseDue('2026-03-03');
     await viewCaughtUp();
-    expect(await acted('2026-03-03T23:59:59.999Z')).toEqual([]);
+    expect(await acted('2026-03-03T15:59:59.999Z')).toEqual([]);
 
-    clock.at = '2026-03-04T00:00:00.000Z';
+    clock.at = '2026-03-03T16:00:00.000Z';
     const outcomes = await system.deadlines.tick();
     expect(outcomes).toEqual([
-      { deadline: { id: expect.any(String), kind: PROMISE_OVERDUE, streamId: promiseStreamId(first), dueAt: '2026-03-04T00:00:00.000Z' }, outcome: 'done', events: ['PromiseWentOverdue'] },
+      { deadline: { id: expect.any(String), kind: PROMISE_OVERDUE, streamId: promiseStreamId(first), dueAt: '2026-03-03T16:00:00.000Z' }, outcome: 'done', events: ['PromiseWentOverdue'] },
     ]);
     const [overdue] = await overdueEvents(first);
     expect(overdue!.data).toEqual({ promiseId: first, customerId, dueDate: '2026-03-03' });

@@ -200,10 +200,10 @@ describe('Compliance rules', () => {
   describe(`${complianceRules.promisesKept.id} ${complianceRules.promisesKept.name}`, () => {
     const open: CustomerPromise = { status: 'open', promiseId: 'pr1', customerId: 'c1', madeBy: 'rep-1', dueDate: '2027-03-31', overdue: false };
 
-    it('accepts an open promise up to the end of its due day', () => expect(overduePromise(open, { policy, now: '2027-03-31T23:59:59.999Z' })).toBeUndefined());
+    it('accepts an open promise up to the end of its due day in the company (Beijing time)', () => expect(overduePromise(open, { policy, now: '2027-03-31T15:59:59.999Z' })).toBeUndefined());
 
-    it('flags an open promise once its due day has passed', () =>
-      expect(overduePromise(open, { policy, now: '2027-04-01T00:00:00.000Z' })).toEqual({
+    it('flags an open promise once its due day has passed in the company, though not yet in UTC', () =>
+      expect(overduePromise(open, { policy, now: '2027-03-31T16:00:00.000Z' })).toEqual({
         rule: complianceRules.promisesKept,
         severity: 'medium',
         action: 'flag',

@@ -156,9 +156,16 @@ describe('Lead', () => {
         .then([{ type: 'LeadConverted', data: { ...intoExistingData, customerIsNew: false } }]);
     });
 
-    it(`refuses a new customer without its industry or region (${leadRules.newCustomerDescribed.id})`, () => {
+    it('converts into a new customer no one has described yet: named after the company, its industry and region unknown', () => {
       const { customer: _none, ...undescribed } = convert;
-      spec.given([captured, qualified]).when(undescribed).thenRefuses(leadRules.newCustomerDescribed);
+      return spec
+        .given([captured, qualified])
+        .when(undescribed)
+        .then([{ type: 'LeadConverted', data: { ...convertedData, customer: { name: convertedData.customer.name, industry: 'unknown', region: 'unknown' } } }]);
+    });
+
+    it(`refuses a new customer described by half, or by blanks (${leadRules.newCustomerDescribed.id})`, () => {
+      spec.given([captured, qualified]).when({ ...convert, customer: { industry: 'finance' } }).thenRefuses(leadRules.newCustomerDescribed);
       spec
         .given([captured, qualified])
         .when({ ...convert, customer: { industry: ' ', region: 'east' } })

@@ -256,8 +256,14 @@ describe('Order', () => {
           { type: 'OrderFullyDelivered', data: { ...fullyDelivered.data, late: true } },
         ]));
 
-    it('is on time on the promised date itself', () =>
-      spec.given([placed, confirmed]).when(deliver('d1', { sku: 'NGFW-X1', qty: 1 }), { now: '2026-12-15T23:59:59.000Z' }).then([firstDelivery]));
+    it('is on time on the promised date itself, until it ends in Beijing', () =>
+      spec.given([placed, confirmed]).when(deliver('d1', { sku: 'NGFW-X1', qty: 1 }), { now: '2026-12-15T15:59:59.000Z' }).then([firstDelivery]));
+
+    it('is late from midnight in Beijing after the promised date, though it is still that date in UTC', () =>
+      spec
+        .given([placed, confirmed])
+        .when(deliver('d1', { sku: 'NGFW-X1', qty: 1 }), { now: '2026-12-15T16:00:00.000Z' })
+        .then([{ type: 'OrderDelivered', data: { ...firstDelivery.data, late: true } }]));
 
     it('adds up one sku named twice in a delivery', () =>
       spec

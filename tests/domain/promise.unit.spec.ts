@@ -47,7 +47,7 @@ const fulfilled: PromiseEvent = { type: 'PromiseFulfilled', data: { promiseId: '
 const broken: PromiseEvent = { type: 'PromiseBroken', data: { promiseId: 'pr1', customerId: 'c1', reason: 'outage of 6 hours in March' } };
 const withdrawn: PromiseEvent = { type: 'PromiseWithdrawn', data: { promiseId: 'pr1', customerId: 'c1', reason: 'recorded against the wrong customer' } };
 const overdue: PromiseEvent = { type: 'PromiseWentOverdue', data: { promiseId: 'pr1', customerId: 'c1', dueDate: '2027-03-31' } };
-const afterDue = { now: '2027-04-01T00:00:01.000Z' };
+const afterDue = { now: '2027-03-31T16:00:01.000Z' };
 
 describe('Promise', () => {
   describe('recording', () => {
@@ -242,7 +242,7 @@ describe('Promise', () => {
     it(`refuses on its due date (${promiseRules.overdueAfterDueDate.id})`, () =>
       spec
         .given([recorded])
-        .when({ type: 'MarkPromiseOverdue' }, { now: '2027-03-31T23:59:59.999Z' })
+        .when({ type: 'MarkPromiseOverdue' }, { now: '2027-03-31T15:59:59.999Z' })
         .thenRefuses(promiseRules.overdueAfterDueDate, /2027-03-31/));
 
     it(`refuses twice (${promiseRules.overdueOnce.id})`, () =>

@@ -139,13 +139,13 @@ describe('deadlines projection', () => {
   });
 
   describe('promise overdue', () => {
-    it('opens when the promise is recorded, due at the first instant of the day after its due date', () => {
+    it('opens when the promise is recorded, due at the first instant of the day after its due date in the company (Beijing midnight)', () => {
       spec.given(promiseRecorded('p1', '2026-03-31'));
       expect(deadline('promise-overdue|promise-p1')).toEqual({
         id: 'promise-overdue|promise-p1',
         kind: 'promise-overdue',
         streamId: 'promise-p1',
-        dueAt: '2026-04-01T00:00:00.000Z',
+        dueAt: '2026-03-31T16:00:00.000Z',
         done: false,
         doneAt: null,
       });
@@ -153,8 +153,8 @@ describe('deadlines projection', () => {
 
     it('falls due across the turn of a year and on a leap day', () => {
       spec.given(promiseRecorded('p1', '2026-12-31'), promiseRecorded('p2', '2028-02-28'));
-      expect(deadline('promise-overdue|promise-p1')).toMatchObject({ dueAt: '2027-01-01T00:00:00.000Z' });
-      expect(deadline('promise-overdue|promise-p2')).toMatchObject({ dueAt: '2028-02-29T00:00:00.000Z' });
+      expect(deadline('promise-overdue|promise-p1')).toMatchObject({ dueAt: '2026-12-31T16:00:00.000Z' });
+      expect(deadline('promise-overdue|promise-p2')).toMatchObject({ dueAt: '2028-02-28T16:00:00.000Z' });
     });
 
     it.each(Object.entries(promiseClosers))('is done once the promise is settled by %s, at the time that happened', (type, data) => {
@@ -163,7 +163,7 @@ describe('deadlines projection', () => {
         id: 'promise-overdue|promise-p1',
         kind: 'promise-overdue',
         streamId: 'promise-p1',
-        dueAt: '2026-04-01T00:00:00.000Z',
+        dueAt: '2026-03-31T16:00:00.000Z',
         done: true,
         doneAt: '2026-03-02T09:00:02.000Z',
       });
@@ -172,16 +172,16 @@ describe('deadlines projection', () => {
     it('keeps the first doneAt when a promise that went overdue is later fulfilled', () => {
       spec.given(
         promiseRecorded('p1', '2026-03-31'),
-        { streamId: 'promise-p1', type: 'PromiseWentOverdue', data: promiseClosers.PromiseWentOverdue, metadata: { occurredAt: '2026-04-01T00:00:05.000Z' } },
+        { streamId: 'promise-p1', type: 'PromiseWentOverdue', data: promiseClosers.PromiseWentOverdue, metadata: { occurredAt: '2026-03-31T16:00:05.000Z' } },
         { streamId: 'promise-p1', type: 'PromiseFulfilled', data: promiseClosers.PromiseFulfilled, metadata: { occurredAt: '2026-04-03T10:00:00.000Z' } },
       );
       expect(deadline('promise-overdue|promise-p1')).toEqual({
         id: 'promise-overdue|promise-p1',
         kind: 'promise-overdue',
         streamId: 'promise-p1',
-        dueAt: '2026-04-01T00:00:00.000Z',
+        dueAt: '2026-03-31T16:00:00.000Z',
         done: true,
-        doneAt: '2026-04-01T00:00:05.000Z',
+        doneAt: '2026-03-31T16:00:05.000Z',
       });
     });
 
