@@ -124,7 +124,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
   const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const { anchorKey } = config;
-  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey });
+  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey, policyHorizonDays: config.POLICY_HORIZON_DAYS });
   await commands.policy.publishDefault();
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });

@@ -29,13 +29,15 @@ export type CommandServiceDeps = {
   clock: Clock;
   creditExposure: CreditExposure;
   anchorKey: AnchorKey;
+  /** How many days ahead a policy revision may take effect (POLICY_HORIZON_DAYS). */
+  policyHorizonDays: number;
 };
 
 /**
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey }: CommandServiceDeps) => {
+export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
   const customers = customerCommands(pipeline, keyStore);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
@@ -53,7 +55,7 @@ export const commandServices = ({ pipeline, eventStore, keyStore, personalData, 
       quotes,
       promises,
       orders: orderCommands(pipeline, eventStore, creditExposure),
-      policy: policyCommands(pipeline, eventStore),
+      policy: policyCommands(pipeline, eventStore, policyHorizonDays),
       reps: repCommands(pipeline),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),

@@ -8,8 +8,9 @@ import { hasAtMostTwoDecimals } from '../shared/percent.js';
 
 /**
  * The company's sales policy as data (articles 41-44): each revision is an event, numbered 1, 2, 3...,
- * in force from its effective instant until a later one takes over. Every check records the
- * revision that judged it, so an auditor can judge again by the same rules.
+ * in force from its effective instant until a later one takes over. A revision still scheduled can be
+ * superseded by a later publication and then never takes effect. Every check records the revision
+ * that judged it, so an auditor can judge again by the same rules.
  */
 export const POLICY_CATEGORY = 'policy';
 const policyStreamId = (id: string) => `${POLICY_CATEGORY}-${id}`;
@@ -59,6 +60,8 @@ export const policyEventSchemas = {
     revision: z.number().int().positive(),
     effectiveFrom: z.iso.datetime(),
     ...contentShape,
+    /** The scheduled revisions this one replaces before they took effect; absent when it replaces none, as on every revision stored before supersession. */
+    supersedes: z.array(z.number().int().positive()).optional(),
     publishedBy: z.string(),
   }),
 } as const;
@@ -68,7 +71,7 @@ export type PolicyEvent = EventOf<typeof policyEventSchemas>;
 
 export type PolicyRevision = z.infer<typeof policyEventSchemas.PolicyRevisionPublished>;
 /** What a publisher states; the revision number, the publisher and the instant are the system's. */
-export type PolicyContent = Omit<PolicyRevision, 'revision' | 'effectiveFrom' | 'publishedBy'>;
+export type PolicyContent = Omit<PolicyRevision, 'revision' | 'effectiveFrom' | 'supersedes' | 'publishedBy'>;
 
 // State
 
@@ -78,30 +81,48 @@ export const initialState = (): Policy => ({ revisions: [] });
 
 export const evolve = (state: Policy, event: PolicyEvent): Policy => ({ revisions: [...state.revisions, event.data] });
 
+/** Which revision superseded each superseded one, by number. */
+export const supersessions = (revisions: readonly PolicyRevision[]): ReadonlyMap<number, number> =>
+  new Map(revisions.flatMap(({ revision, supersedes = [] }) => supersedes.map((superseded) => [superseded, revision] as const)));
+
 /**
- * The revision that judges what happens at `at`: the latest whose effectiveFrom is not after it.
+ * The revision that judges what happens at `at`: the latest whose effectiveFrom is not after it,
+ * leaving out superseded ones. Only a revision not yet in force is ever superseded, so leaving it
+ * out changes the answer for no instant that had already passed: it was never in force.
  * Undefined before the first takes effect; the application publishes DEFAULT_POLICY first.
  */
-export const policyInForce = (revisions: readonly PolicyRevision[], at: string): PolicyRevision | undefined =>
-  revisions
-    .filter((revision) => instant(revision.effectiveFrom) <= instant(at))
+export const policyInForce = (revisions: readonly PolicyRevision[], at: string): PolicyRevision | undefined => {
+  const superseded = supersessions(revisions);
+  return revisions
+    .filter((revision) => !superseded.has(revision.revision) && instant(revision.effectiveFrom) <= instant(at))
     .reduce<PolicyRevision | undefined>((latest, revision) => (!latest || revision.revision > latest.revision ? revision : latest), undefined);
+};
 
 // Commands
 
-export type PublishPolicyRevision = { type: 'PublishPolicyRevision'; effectiveFrom: string } & PolicyContent;
+export type PublishPolicyRevision = { type: 'PublishPolicyRevision'; effectiveFrom: string; supersedes?: number[] } & PolicyContent;
 
 export type PolicyCommand = PublishPolicyRevision;
+
+/** How far ahead a revision may take effect: the configured number of days, and the last instant they allow, counted from now by the command service. */
+export type PlanningHorizon = { readonly days: number; readonly endsAt: string };
+
+export type PolicyFacts = { readonly PublishPolicyRevision: { readonly planningHorizon: PlanningHorizon } };
 
 export const policyRules = {
   publishedByCompliance: { id: 'POL-01', name: 'Only a compliance officer or an admin publishes the policy' },
   effectiveNotPast: { id: 'POL-02', name: 'A revision takes effect now or later, never in the past' },
-  effectiveInOrder: { id: 'POL-03', name: 'A revision takes effect no earlier than the revision before it' },
+  effectiveInOrder: { id: 'POL-03', name: 'A revision takes effect no earlier than the revisions before it, unless it supersedes them' },
   changeExplained: { id: 'POL-04', name: 'A revision says what changed' },
   claimsUsable: { id: 'POL-05', name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text' },
   percentages: { id: 'POL-06', name: 'Discount authority and stage probabilities are percentages from 0 to 100, to at most two decimals' },
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
+  withinHorizon: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
+  supersedesScheduled: { id: 'POL-09', name: 'Only a revision not yet in force, and not already superseded, can be superseded' },
 } as const satisfies Record<string, Rule>;
+
+/** Far more than anyone supersedes at once: a longer list is malformed input, not a correction. */
+export const SUPERSEDES_MAX = 20;
 
 const PUBLISHING_ROLES: readonly string[] = ['compliance_officer', 'admin'];
 
@@ -143,29 +164,58 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
 /**
  * The body of a publication, for the route: a revision that does not parse or whose content is
  * unusable (a pattern RE2 does not compile, such as a lookahead, or one beyond the bounds) fails here, a 400.
- * The effective date is judged against the clock by decide (POL-02), which the route must also treat as bad input.
+ * The effective date may carry any offset and is kept as UTC, the log's one spelling of time; it is
+ * judged against the clock by decide (POL-02, POL-08), and a date in the past the route also treats as bad input.
  */
 export const PublishPolicyRevisionInput = z
-  .object({ effectiveFrom: z.iso.datetime(), ...contentShape })
+  .object({
+    effectiveFrom: z.iso.datetime({ offset: true }).transform((iso) => new Date(iso).toISOString()),
+    supersedes: z.array(z.number().int().positive()).max(SUPERSEDES_MAX).optional(),
+    ...contentShape,
+  })
   .strict()
   .superRefine((input, ctx) => {
     for (const { rule, detail, path } of contentProblems(input)) ctx.addIssue({ code: 'custom', message: `${rule.id}: ${detail}`, path });
   });
 
-export const decide = (command: PolicyCommand, state: Policy, context: DecisionContext): PolicyEvent[] | Refusal => {
+/** Why a revision cannot be superseded now, or undefined when it can. */
+const supersessionProblem = (number: number, state: Policy, superseded: ReadonlyMap<number, number>, named: readonly number[], now: string): string | undefined => {
+  const target = state.revisions.find((revision) => revision.revision === number);
+  if (!target) return `There is no revision ${number} to supersede`;
+  if (named.indexOf(number) !== named.lastIndexOf(number)) return `Revision ${number} is named more than once`;
+  const by = superseded.get(number);
+  if (by !== undefined) return `Revision ${number} was already superseded by revision ${by}`;
+  // History is history: whatever a revision in force judged stays judged by it.
+  if (instant(target.effectiveFrom) <= instant(now)) return `Revision ${number} took effect at ${target.effectiveFrom}; only a revision not yet in force can be superseded`;
+  return undefined;
+};
+
+export const decide = (command: PolicyCommand, state: Policy, context: DecisionContext & PolicyFacts['PublishPolicyRevision']): PolicyEvent[] | Refusal => {
   if (!PUBLISHING_ROLES.includes(context.actor.role)) {
     return refuse(policyRules.publishedByCompliance, `A ${context.actor.role} cannot publish the policy`);
   }
-  const { type: _type, effectiveFrom, ...content } = command;
+  const { type: _type, effectiveFrom, supersedes = [], ...content } = command;
   if (!(instant(effectiveFrom) >= instant(context.now))) {
     return refuse(policyRules.effectiveNotPast, `Effective from ${effectiveFrom}, before now (${context.now})`);
   }
-  const previous = state.revisions.at(-1);
-  // Out-of-order dates would leave a revision that is never in force; a correction takes effect at the same instant instead.
-  if (previous && instant(effectiveFrom) < instant(previous.effectiveFrom)) {
+  // A revision dated far ahead would hold every later one behind it (POL-03); the horizon keeps it within planning reach.
+  const { days, endsAt } = context.planningHorizon;
+  if (!(instant(effectiveFrom) <= instant(endsAt))) {
+    return refuse(policyRules.withinHorizon, `Effective from ${effectiveFrom}, after ${endsAt}, the latest allowed: revisions take effect within ${days} days of publication`);
+  }
+  const superseded = supersessions(state.revisions);
+  for (const number of supersedes) {
+    const problem = supersessionProblem(number, state, superseded, supersedes, context.now);
+    if (problem) return refuse(policyRules.supersedesScheduled, problem);
+  }
+  // Out-of-order dates would leave a revision that is never in force; a correction takes effect at the same instant, or supersedes the one it replaces.
+  const later = state.revisions.find(
+    (revision) => !superseded.has(revision.revision) && !supersedes.includes(revision.revision) && instant(effectiveFrom) < instant(revision.effectiveFrom),
+  );
+  if (later) {
     return refuse(
       policyRules.effectiveInOrder,
-      `Effective from ${effectiveFrom}, before revision ${previous.revision} takes effect (${previous.effectiveFrom})`,
+      `Effective from ${effectiveFrom}, before revision ${later.revision} takes effect (${later.effectiveFrom}); supersede revision ${later.revision} to take effect sooner`,
     );
   }
   const [problem] = contentProblems(content);
@@ -173,14 +223,20 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
   return [
     {
       type: 'PolicyRevisionPublished',
-      data: { revision: (previous?.revision ?? 0) + 1, effectiveFrom, ...content, publishedBy: context.actor.id },
+      data: {
+        revision: (state.revisions.at(-1)?.revision ?? 0) + 1,
+        effectiveFrom,
+        ...content,
+        ...(supersedes.length > 0 ? { supersedes } : {}),
+        publishedBy: context.actor.id,
+      },
     },
   ];
 };
 
-export const policyDecider: Decider<Policy, PolicyCommand, PolicyEvent> = { initialState, evolve, decide };
+export const policyDecider: Decider<Policy, PolicyCommand, PolicyEvent, PolicyFacts> = { initialState, evolve, decide };
 
-export const policyAggregate: Aggregate<Policy, PolicyCommand, PolicyEvent> = {
+export const policyAggregate: Aggregate<Policy, PolicyCommand, PolicyEvent, PolicyFacts> = {
   category: POLICY_CATEGORY,
   name: 'Policy',
   streamId: policyStreamId,

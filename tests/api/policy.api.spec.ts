@@ -8,6 +8,7 @@ import { policyCommands } from '../../application/commands/policyCommands.js';
 import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import { personalDataFields } from '../../domain/aggregates.js';
+import { findingStreamId } from '../../domain/compliance/finding.js';
 import { DEFAULT_POLICY, POLICY_STREAM_ID } from '../../domain/policy/policy.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { loadConfig } from '../../infrastructure/config.js';
@@ -43,7 +44,7 @@ describe('the embedded default', () => {
     const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     try {
       const process = () =>
-        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore);
+        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366);
       await Promise.all([process().publishDefault(), process().publishDefault()]);
       await process().publishDefault();
       expect((await eventStore.readStream(POLICY_STREAM_ID)).map((e) => (e.data as { revision: number }).revision)).toEqual([1]);
@@ -106,6 +107,12 @@ describe('publishing a revision', () => {
     expect((await publish(revision({ changeNote: 'By an admin', effectiveFrom: '2026-06-01T00:00:00.000Z' }), { role: 'admin' })).statusCode).toBe(201);
   });
 
+  it('takes an effective date with an offset, kept as UTC', async () => {
+    const response = await publish(revision({ changeNote: 'Said in Beijing time', effectiveFrom: '2026-07-01T08:00:00+08:00' }));
+    expect(response.statusCode, response.body).toBe(201);
+    expect((await t.get(`/policy/revisions/${response.json().policyRevision}`)).json().effectiveFrom).toBe('2026-07-01T00:00:00.000Z');
+  });
+
   it('answers 404 for a revision never published', async () => {
     expect((await t.get('/policy/revisions/99')).json()).toMatchObject({ status: 404, resource: 'Policy revision', id: '99' });
     expect((await t.get('/policy/revisions/0')).statusCode).toBe(400);
@@ -139,6 +146,19 @@ describe('bad input', () => {
     expect(await t.system.eventStore.headPosition()).toBe(head);
   });
 
+  it('answers 422 for an effective date beyond the planning horizon, naming the rule and the latest date allowed, appending nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const far = await publish(revision({ effectiveFrom: '9999-12-31T23:59:59.999Z' }));
+    expect(far.statusCode).toBe(422);
+    expect(far.json()).toMatchObject({
+      type: '/problems/rule-refused',
+      rule: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
+      // 366 days from 2026-03-02T09:00Z, the default POLICY_HORIZON_DAYS.
+      detail: expect.stringContaining('after 2027-03-03T09:00:00.000Z, the latest allowed'),
+    });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
   it('answers 400 for a revision that does not parse: a missing rule, an unknown field, a percentage out of range', async () => {
     const head = await t.system.eventStore.headPosition();
     const { 'CMP-09': _dropped, ...rules } = DEFAULT_POLICY.rules;
@@ -147,5 +167,80 @@ describe('bad input', () => {
     expect(fieldsOf(await publish(revision({ discountAuthority: { sales_rep: 120 } })))).toEqual(['discountAuthority.sales_rep']);
     expect(fieldsOf(await publish(revision({ effectiveFrom: 'next week' })))).toContain('effectiveFrom');
     expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+});
+
+describe('the planning horizon', () => {
+  it('is POLICY_HORIZON_DAYS after now', async () => {
+    const short = await startTestApp({ clock, env: { POLICY_HORIZON_DAYS: '30' } });
+    try {
+      const at = (effectiveFrom: string) => short.post('/policy/revisions', revision({ effectiveFrom }), { role: 'compliance_officer' });
+      expect((await at('2026-04-01T09:00:00.001Z')).json()).toMatchObject({ status: 422, rule: { id: 'POL-08' }, detail: expect.stringContaining('within 30 days') });
+      expect((await at('2026-04-01T09:00:00.000Z')).statusCode).toBe(201);
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('superseding a scheduled revision', () => {
+  const at = { at: START, now() { return this.at; } };
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp({ clock: at });
+  });
+  afterAll(() => s.close());
+  const publishOn = (body: unknown) => s.post('/policy/revisions', body, { role: 'compliance_officer' });
+  const flagAbsoluteClaims = (severity: string) => ({ ...DEFAULT_POLICY.rules, 'CMP-01': { action: 'flag', severity } });
+  const SCHEDULED = '2026-06-01T00:00:00.000Z';
+
+  it('lets a correction replace a revision before it takes effect; the replaced one is never in force, and each names the other', async () => {
+    const mistaken = await publishOn(revision({ changeNote: 'Absolute claims are a low-severity flag', effectiveFrom: SCHEDULED, rules: flagAbsoluteClaims('low') }));
+    expect(mistaken.json().policyRevision).toBe(2);
+    // Without superseding it, nothing may take effect before it.
+    const blocked = await publishOn(revision({ changeNote: 'Absolute claims are a high-severity flag', effectiveFrom: START, rules: flagAbsoluteClaims('high') }));
+    expect(blocked.json()).toMatchObject({ status: 422, rule: { id: 'POL-03' }, detail: expect.stringContaining('supersede revision 2') });
+
+    const correction = await publishOn(
+      revision({ changeNote: 'Absolute claims are a high-severity flag', effectiveFrom: SCHEDULED, rules: flagAbsoluteClaims('high'), supersedes: [2] }),
+    );
+    expect(correction.statusCode, correction.body).toBe(201);
+    expect(correction.json().policyRevision).toBe(3);
+
+    const listed = (await s.get('/policy/revisions', { role: 'auditor' })).json();
+    expect(listed.items.map((r: { revision: number; supersedes: number[]; supersededBy: number | null }) => [r.revision, r.supersedes, r.supersededBy])).toEqual([
+      [1, [], null],
+      [2, [], 3],
+      [3, [2], null],
+    ]);
+    expect((await s.get('/policy/revisions/2')).json()).toMatchObject({ revision: 2, supersededBy: 3, inForce: false });
+  });
+
+  it('refuses to supersede the revision in force, one already superseded, or one never published, with 422 POL-09, appending nothing', async () => {
+    const head = await s.system.eventStore.headPosition();
+    for (const [supersedes, detail] of [
+      [[1], 'Revision 1 took effect'],
+      [[2], 'Revision 2 was already superseded by revision 3'],
+      [[9], 'There is no revision 9 to supersede'],
+    ] as const) {
+      const refused = await publishOn(revision({ effectiveFrom: SCHEDULED, supersedes }));
+      expect(refused.json()).toMatchObject({ status: 422, type: '/problems/rule-refused', rule: { id: 'POL-09' }, detail: expect.stringContaining(detail) });
+    }
+    expect(await s.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it('judges what happens after the superseded date by the revision that superseded it, in checks and in views', async () => {
+    at.at = '2026-06-02T09:00:00.000Z';
+    expect((await s.get('/policy/revisions')).json().inForce).toBe(3);
+    expect((await s.get('/views/pipeline/forecast', { role: 'analyst' })).json().policyRevision).toBe(3);
+
+    const customerId = (await s.post('/customers', { name: '华东银行', industry: 'finance', region: 'east' })).json().id;
+    const promise = await s.post('/promises', { customerId, kind: 'other', statement: '我们的产品绝对安全', dueDate: '2026-07-01' });
+    expect(promise.statusCode, promise.body).toBe(201);
+    const [findingId] = promise.json().findings;
+    const [finding] = await s.system.eventStore.readStream(findingStreamId(findingId));
+    expect(finding!.data).toMatchObject({ ruleId: 'CMP-01', severity: 'high', policyRevision: 3 });
+    const [recorded] = await s.system.eventStore.readStream(promise.json().streamId);
+    expect(recorded!.metadata.policyVersion).toBe(3);
   });
 });

@@ -9,6 +9,8 @@ import {
   policyInForce,
   policyRules,
   PublishPolicyRevisionInput,
+  SUPERSEDES_MAX,
+  supersessions,
   type PolicyEvent,
   type PolicyRevision,
   type PublishPolicyRevision,
@@ -16,9 +18,12 @@ import {
 import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
 const compliance = { actor: { id: 'co-1', role: 'compliance_officer' } };
-const spec = deciderSpecification(policyDecider, { ...defaultContext, ...compliance });
 const now = defaultContext.now; // 2026-11-27T09:00Z
+/** 366 days from now, as the command service counts it by default. */
+const planningHorizon = { days: 366, endsAt: '2027-11-28T09:00:00.000Z' };
+const spec = deciderSpecification(policyDecider, { ...defaultContext, ...compliance, planningHorizon });
 const nextYear = '2027-01-01T00:00:00.000Z';
+const farFuture = '9999-12-31T23:59:59.999Z';
 
 const publish = (changes: Partial<PublishPolicyRevision> = {}): PublishPolicyRevision => ({
   type: 'PublishPolicyRevision',
@@ -127,6 +132,102 @@ describe('Policy', () => {
     it('writes events its own schema accepts', () => expect(policyEventSchemas.PolicyRevisionPublished.safeParse(revisionOne.data).success).toBe(true));
   });
 
+  describe('the planning horizon', () => {
+    it('accepts a revision taking effect at the last instant of the horizon', () =>
+      spec.given([revisionOne]).when(publish({ effectiveFrom: planningHorizon.endsAt })).then([published(2, planningHorizon.endsAt)]));
+
+    it(`refuses a revision taking effect after the horizon, naming the latest date allowed (${policyRules.withinHorizon.id})`, () =>
+      spec
+        .given([revisionOne])
+        .when(publish({ effectiveFrom: '2027-11-28T09:00:00.001Z' }))
+        .thenRefuses(policyRules.withinHorizon, /after 2027-11-28T09:00:00\.000Z, the latest allowed: revisions take effect within 366 days/));
+
+    it(`refuses a revision dated in year 9999, which would hold every later revision behind it (${policyRules.withinHorizon.id})`, () =>
+      spec.given([revisionOne]).when(publish({ effectiveFrom: farFuture })).thenRefuses(policyRules.withinHorizon));
+
+    it('counts the horizon it is given: a shorter one refuses what the default allows', () =>
+      spec
+        .given([revisionOne])
+        .when(publish({ effectiveFrom: nextYear }), { planningHorizon: { days: 7, endsAt: '2026-12-04T09:00:00.000Z' } })
+        .thenRefuses(policyRules.withinHorizon, /within 7 days/));
+  });
+
+  describe('superseding a scheduled revision', () => {
+    const scheduled = published(2, farFuture);
+    const correction = { effectiveFrom: now, changeNote: 'Correction: revision 2 was dated in error' };
+
+    it(`refuses a correction taking effect before a revision still scheduled, saying to supersede it (${policyRules.effectiveInOrder.id})`, () =>
+      spec
+        .given([revisionOne, scheduled])
+        .when(publish(correction))
+        .thenRefuses(policyRules.effectiveInOrder, /before revision 2 takes effect \(9999-12-31T23:59:59\.999Z\); supersede revision 2 to take effect sooner/));
+
+    it('accepts a correction taking effect at once that supersedes it, recording which it supersedes', () =>
+      spec
+        .given([revisionOne, scheduled])
+        .when(publish({ ...correction, supersedes: [2] }))
+        .then([published(3, now, { changeNote: correction.changeNote, supersedes: [2] })]));
+
+    it('accepts a revision that supersedes a scheduled one and takes effect later than it would have', () =>
+      spec
+        .given([revisionOne, published(2, nextYear)])
+        .when(publish({ effectiveFrom: '2027-02-01T00:00:00.000Z', supersedes: [2] }))
+        .then([published(3, '2027-02-01T00:00:00.000Z', { supersedes: [2] })]));
+
+    it('accepts superseding several scheduled revisions at once', () =>
+      spec
+        .given([revisionOne, published(2, nextYear), published(3, '2027-02-01T00:00:00.000Z')])
+        .when(publish({ ...correction, supersedes: [2, 3] }))
+        .then([published(4, now, { changeNote: correction.changeNote, supersedes: [2, 3] })]));
+
+    it(`still refuses a date before a scheduled revision it does not supersede (${policyRules.effectiveInOrder.id})`, () =>
+      spec
+        .given([revisionOne, published(2, nextYear), published(3, '2027-02-01T00:00:00.000Z')])
+        .when(publish({ ...correction, supersedes: [2] }))
+        .thenRefuses(policyRules.effectiveInOrder, /before revision 3 takes effect/));
+
+    it('no longer holds a later revision behind one already superseded', () =>
+      spec
+        .given([revisionOne, published(2, '2027-06-01T00:00:00.000Z'), published(3, nextYear, { supersedes: [2] })])
+        .when(publish({ effectiveFrom: '2027-02-01T00:00:00.000Z' }))
+        .then([published(4, '2027-02-01T00:00:00.000Z')]));
+
+    it(`refuses to supersede the revision in force: what it judged stays judged by it (${policyRules.supersedesScheduled.id})`, () =>
+      spec
+        .given([revisionOne])
+        .when(publish({ ...correction, supersedes: [1] }))
+        .thenRefuses(policyRules.supersedesScheduled, /Revision 1 took effect at 2026-11-27T09:00:00\.000Z; only a revision not yet in force can be superseded/));
+
+    it(`refuses to supersede a revision whose time has passed, in force or not (${policyRules.supersedesScheduled.id})`, () =>
+      spec
+        .given([published(1, '2026-01-01T00:00:00.000Z'), published(2, '2026-06-01T00:00:00.000Z')])
+        .when(publish({ ...correction, supersedes: [1] }))
+        .thenRefuses(policyRules.supersedesScheduled, /Revision 1 took effect/));
+
+    it(`refuses to supersede a revision never published, this one's own number included (${policyRules.supersedesScheduled.id})`, () => {
+      spec.given([revisionOne, scheduled]).when(publish({ ...correction, supersedes: [7] })).thenRefuses(policyRules.supersedesScheduled, /There is no revision 7 to supersede/);
+      spec.given([revisionOne, scheduled]).when(publish({ ...correction, supersedes: [3] })).thenRefuses(policyRules.supersedesScheduled, /There is no revision 3 to supersede/);
+    });
+
+    it(`refuses to supersede a revision already superseded, naming the one that did (${policyRules.supersedesScheduled.id})`, () =>
+      spec
+        .given([revisionOne, scheduled, published(3, nextYear, { supersedes: [2] })])
+        .when(publish({ effectiveFrom: nextYear, supersedes: [2] }))
+        .thenRefuses(policyRules.supersedesScheduled, /Revision 2 was already superseded by revision 3/));
+
+    it(`refuses a revision named twice (${policyRules.supersedesScheduled.id})`, () =>
+      spec.given([revisionOne, scheduled]).when(publish({ ...correction, supersedes: [2, 2] })).thenRefuses(policyRules.supersedesScheduled, /named more than once/));
+
+    it(`judges the horizon before supersession: a far-future correction is refused even when it supersedes (${policyRules.withinHorizon.id})`, () =>
+      spec.given([revisionOne, scheduled]).when(publish({ effectiveFrom: farFuture, supersedes: [2] })).thenRefuses(policyRules.withinHorizon));
+
+    it('replays a revision stored before supersession existed, without the field, as before', () => {
+      const stored = { revision: 2, effectiveFrom: nextYear, ...DEFAULT_POLICY, publishedBy: 'co-1' };
+      expect(policyEventSchemas.PolicyRevisionPublished.parse(stored)).toEqual(stored);
+      spec.given([revisionOne, { type: 'PolicyRevisionPublished', data: stored }]).when(publish(correction)).thenRefuses(policyRules.effectiveInOrder);
+    });
+  });
+
   describe('the embedded default', () => {
     it('is a usable revision: every compliance rule set, every pattern one RE2 compiles within bounds', () => {
       expect(contentProblems(DEFAULT_POLICY)).toEqual([]);
@@ -157,6 +258,31 @@ describe('Policy', () => {
     it('is the later of two taking effect at the same instant', () => expect(policyInForce(revisions, '2026-07-01T00:00:00.000Z')?.revision).toBe(3));
     it('is not a revision scheduled for later', () => expect(policyInForce(revisions, now)?.revision).toBe(3));
     it('is the scheduled one once its time comes', () => expect(policyInForce(revisions, nextYear)?.revision).toBe(4));
+
+    describe('when a scheduled revision was superseded before it took effect', () => {
+      // 2 was scheduled for next year; 3, published before then, superseded it from a month later; 4 superseded 3 in turn.
+      const base = published(1, '2026-01-01T00:00:00.000Z').data;
+      const mistaken = published(2, nextYear).data;
+      const replacement = published(3, '2027-02-01T00:00:00.000Z', { supersedes: [2] }).data;
+      const history = [base, mistaken, replacement];
+
+      it('is never the superseded one, at its date or after', () => {
+        expect(policyInForce(history, nextYear)?.revision).toBe(1);
+        expect(policyInForce(history, '2027-01-31T23:59:59.999Z')?.revision).toBe(1);
+        expect(policyInForce(history, '2027-02-01T00:00:00.000Z')?.revision).toBe(3);
+      });
+
+      it('is, for any instant before the superseded date, what it was before the supersession', () => {
+        for (const at of ['2026-01-01T00:00:00.000Z', now, '2026-12-31T23:59:59.999Z']) expect(policyInForce(history, at)).toEqual(policyInForce([base, mistaken], at));
+      });
+
+      it('does not bring a superseded revision back when the one that superseded it is superseded in turn', () => {
+        const chain = [...history, published(4, '2027-03-01T00:00:00.000Z', { supersedes: [3] }).data];
+        expect(policyInForce(chain, '2027-02-15T00:00:00.000Z')?.revision).toBe(1);
+        expect(policyInForce(chain, '2027-03-01T00:00:00.000Z')?.revision).toBe(4);
+        expect(supersessions(chain)).toEqual(new Map([[2, 3], [3, 4]]));
+      });
+    });
   });
 
   describe('the body of a publication', () => {
@@ -174,6 +300,18 @@ describe('Policy', () => {
 
     it('accepts a pattern with nested quantifiers, which RE2 runs in linear time', () =>
       expect(PublishPolicyRevisionInput.safeParse({ ...body, bannedClaims: { phrases: [], patterns: [{ pattern: '(a+)+$' }] } }).success).toBe(true));
+
+    it('keeps an effective date given with an offset, or beyond the millisecond, as UTC to the millisecond', () => {
+      expect(PublishPolicyRevisionInput.parse({ ...body, effectiveFrom: '2027-01-01T08:00:00+08:00' }).effectiveFrom).toBe(nextYear);
+      expect(PublishPolicyRevisionInput.parse({ ...body, effectiveFrom: '2027-01-01T00:00:00.000999999Z' }).effectiveFrom).toBe(nextYear);
+    });
+
+    it(`rejects a supersedes list that is not of revision numbers, or longer than ${SUPERSEDES_MAX}`, () => {
+      for (const supersedes of [[0], [-1], [1.5], ['2'], [2, null], 2, Array.from({ length: SUPERSEDES_MAX + 1 }, (_, i) => i + 1)]) {
+        expect(PublishPolicyRevisionInput.safeParse({ ...body, supersedes }).success, JSON.stringify(supersedes)).toBe(false);
+      }
+      expect(PublishPolicyRevisionInput.safeParse({ ...body, supersedes: [2, 3] }).success).toBe(true);
+    });
 
     it('rejects what does not parse: a missing stage, an unknown field, a date that is not ISO', () => {
       const { negotiation: _, ...stages } = DEFAULT_POLICY.stageProbabilities;
