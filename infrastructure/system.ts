@@ -19,6 +19,7 @@ import { leadConversionSubscriber } from '../application/reactors/leadConversion
 import type { ApiKeys } from '../application/roles.js';
 import { personalDataFields } from '../domain/aggregates.js';
 import { allProjections } from '../projections/all.js';
+import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.js';
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
 import type { Projection } from '../projections/projection.js';
@@ -123,8 +124,19 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   // Without a shared secret, cursors hold only for the process that issued them.
   const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
   const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const tiedStreams = tiedStreamsFromView({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const { anchorKey } = config;
-  const { commands, reactors, deadlineKinds } = commandServices({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey, policyHorizonDays: config.POLICY_HORIZON_DAYS });
+  const { commands, reactors, deadlineKinds } = commandServices({
+    pipeline,
+    eventStore,
+    keyStore,
+    personalData,
+    clock,
+    creditExposure,
+    tiedStreams,
+    anchorKey,
+    policyHorizonDays: config.POLICY_HORIZON_DAYS,
+  });
   await commands.policy.publishDefault();
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });

@@ -89,7 +89,8 @@ export const customerRoutes =
     action('/customers/:id/erase', {
       config: { allow: ['compliance_officer', 'admin'] },
       summary: "Erase the customer's personal data: the log stays whole, the data becomes unreadable",
-      description: 'Records the erasure, then destroys the customer key that sealed every contact name, phone and e-mail. Views show [erased].',
+      description:
+        "Records the erasure, then destroys the keys that sealed the personal data: the customer's own (every contact name, phone and e-mail) and that of each lead converted into it, found through the customer_streams view once it has applied the whole log (503 view-behind, nothing erased, while it lags). Views show [erased]. A second erasure is refused (422, CUS-12).",
       body: z.object({ reason: Reason }).strict(),
       handle: (id, erasure, envelope) => customers.erase(id, erasure, envelope),
     });

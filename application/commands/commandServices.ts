@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { CreditExposure } from '../ports/creditExposure.js';
 import type { EventStore } from '../ports/eventStore.js';
 import type { KeyStore } from '../ports/keyStore.js';
+import type { TiedStreams } from '../ports/tiedStreams.js';
 import { LeadConversionReactor } from '../reactors/leadConversion.js';
 import { anchorCommands } from './anchorCommands.js';
 import { productCommands, promotionCommands } from './catalogCommands.js';
@@ -28,6 +29,7 @@ export type CommandServiceDeps = {
   personalData: PersonalDataVault;
   clock: Clock;
   creditExposure: CreditExposure;
+  tiedStreams: TiedStreams;
   anchorKey: AnchorKey;
   /** How many days ahead a policy revision may take effect (POLICY_HORIZON_DAYS). */
   policyHorizonDays: number;
@@ -37,8 +39,8 @@ export type CommandServiceDeps = {
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
-  const customers = customerCommands(pipeline, keyStore);
+export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
+  const customers = customerCommands(pipeline, eventStore, keyStore, tiedStreams);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
   const compliance = new ComplianceChecks({ eventStore, findings });

@@ -97,7 +97,9 @@ export class LeadConversionReactor {
     }
     const contact = await this.leadContact(leadId);
     if (contact) {
-      results.push(await customers.addContact(customerId, { contactId: idFromKey('LeadConverted contact', event.eventId), ...contact }, envelope('AddContact')));
+      // Named AddContact still: conversions already in the log derived this step's command id from that name.
+      const carryOver = { leadId, contactId: idFromKey('LeadConverted contact', event.eventId), ...contact };
+      results.push(await customers.carryOverLeadContact(customerId, carryOver, envelope('AddContact')));
     }
     results.push(await opportunities.open({ opportunityId, customerId, leadId, ...deal }, envelope('OpenOpportunity')));
     const link = sourceLink(converted);

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { leadDataSubject } from '../lead/lead.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money, NonNegativeMoney } from '../shared/money.js';
 
 export const CUSTOMER_CATEGORY = 'customer';
 export const customerStreamId = (customerId: string) => `${CUSTOMER_CATEGORY}-${customerId}`;
+/** A customer's contacts are sealed with a key of the customer's own, named by its id. */
+export const customerDataSubject = (customerId: string) => customerId;
 
 /** How much attention an account gets; a customer is standard until someone says otherwise. */
 export const CUSTOMER_TIERS = ['strategic', 'key', 'standard'] as const;
@@ -59,10 +62,21 @@ export const customerEventSchemas = {
     email: z.string().optional(),
     title: z.string().optional(),
   }),
-  /** Records that the customer's personal data was erased (its key destroyed), who asked and why. */
+  /**
+   * Records that the customer's personal data was erased, who asked and why. erasedSubjects names
+   * whose keys were destroyed: the customer's own and each lead's converted into it. Absent from
+   * erasures recorded before it was, which destroyed the customer's own key alone.
+   */
   CustomerPersonalDataErased: z.object({
     customerId: z.string(),
     reason: z.string(),
+    erasedSubjects: z.array(z.string()).optional(),
+  }),
+  /** A lead converted into the customer after its erasure: its contact was not carried over, and the lead's key was destroyed. */
+  ConvertedLeadErased: z.object({
+    customerId: z.string(),
+    leadId: z.string(),
+    erasedSubjects: z.array(z.string()),
   }),
 } as const;
 
@@ -82,12 +96,10 @@ const customerPersonalDataFields: Record<CustomerEvent['type'], readonly string[
   RiskFlagCleared: [],
   ContactAdded: ['name', 'phone', 'email'],
   CustomerPersonalDataErased: [],
+  ConvertedLeadErased: [],
 };
 
 // State
-
-/** The industry or region of a customer registered before anyone said it (a converted lead): it stays so until the profile gives it. */
-export const UNKNOWN_PROFILE_FIELD = 'unknown';
 
 export type RegisteredCustomer = {
   status: 'registered';
@@ -104,6 +116,8 @@ export type RegisteredCustomer = {
   /** Their count is the number of contacts. */
   contactIds: readonly string[];
   personalDataErased: boolean;
+  /** Whose keys the recorded erasures destroyed. */
+  erasedSubjects: readonly string[];
 };
 
 export type Customer = { status: 'unknown' } | RegisteredCustomer;
@@ -125,6 +139,7 @@ export const evolve = (state: Customer, event: CustomerEvent): Customer => {
       interactions: 0,
       contactIds: [],
       personalDataErased: false,
+      erasedSubjects: [],
     };
   }
   if (state.status !== 'registered') return state;
@@ -143,8 +158,12 @@ export const evolve = (state: Customer, event: CustomerEvent): Customer => {
       return { ...state, riskFlag: { flagged: false, reason: event.data.reason } };
     case 'ContactAdded':
       return { ...state, contactIds: [...state.contactIds, event.data.contactId] };
-    case 'CustomerPersonalDataErased':
-      return { ...state, personalDataErased: true };
+    case 'CustomerPersonalDataErased': {
+      const erased = event.data.erasedSubjects ?? [customerDataSubject(state.customerId)];
+      return { ...state, personalDataErased: true, erasedSubjects: [...state.erasedSubjects, ...erased] };
+    }
+    case 'ConvertedLeadErased':
+      return { ...state, erasedSubjects: [...state.erasedSubjects, ...event.data.erasedSubjects] };
   }
 };
 
@@ -189,8 +208,33 @@ export type FlagRisk = { type: 'FlagRisk'; flagged: boolean; reason: string };
 export type AddContact = { type: 'AddContact'; contactId: string; name: string; phone?: string; email?: string; title?: string };
 
 export type ErasePersonalData = { type: 'ErasePersonalData'; reason: string };
+/** A converted lead's contact, carried over to the customer the lead became. */
+export type CarryOverLeadContact = Omit<AddContact, 'type'> & { type: 'CarryOverLeadContact'; leadId: string };
 
-export type CustomerCommand = RegisterCustomer | RecordInteraction | UpdateProfile | SetCreditLimit | FlagRisk | AddContact | ErasePersonalData;
+export type CustomerCommand =
+  | RegisterCustomer
+  | RecordInteraction
+  | UpdateProfile
+  | SetCreditLimit
+  | FlagRisk
+  | AddContact
+  | ErasePersonalData
+  | CarryOverLeadContact;
+
+/** The leads converted into the customer: their contact is the same people's data, sealed under each lead's key. */
+export type ErasureFacts = { readonly convertedLeads: readonly string[] };
+
+/** Only an erasure needs facts from beyond the customer's stream. */
+export type CustomerCommandFacts = {
+  readonly RegisterCustomer: unknown;
+  readonly RecordInteraction: unknown;
+  readonly UpdateProfile: unknown;
+  readonly SetCreditLimit: unknown;
+  readonly FlagRisk: unknown;
+  readonly AddContact: unknown;
+  readonly ErasePersonalData: ErasureFacts;
+  readonly CarryOverLeadContact: unknown;
+};
 
 export const customerRules = {
   registeredOnce: { id: 'CUS-01', name: 'A customer is registered once' },
@@ -204,6 +248,7 @@ export const customerRules = {
   contactAddedOnce: { id: 'CUS-09', name: 'A contact is added once' },
   noContactsAfterErasure: { id: 'CUS-10', name: 'No personal data is taken for a customer whose personal data was erased' },
   erasureNeedsReason: { id: 'CUS-11', name: 'Erasing personal data needs a reason' },
+  erasedOnce: { id: 'CUS-12', name: "A customer's personal data is erased once" },
 } as const satisfies Record<string, Rule>;
 
 /** Credit is risk control: the people who sell do not also decide how much credit a customer gets. */
@@ -212,7 +257,24 @@ const CREDIT_ROLES: readonly string[] = ['finance', 'admin'];
 const PROFILE_FIELDS = ['name', 'industry', 'region', 'tier'] as const;
 type ProfileField = (typeof PROFILE_FIELDS)[number];
 
-export const decide = (command: CustomerCommand, state: Customer, context: DecisionContext): CustomerEvent[] | Refusal => {
+const contactAdded = (state: RegisteredCustomer, { contactId, name, phone, email, title }: Omit<AddContact, 'type'>): CustomerEvent[] | Refusal => {
+  if (state.contactIds.includes(contactId)) return refuse(customerRules.contactAddedOnce, `Contact ${contactId} is already on the account`);
+  return [
+    {
+      type: 'ContactAdded',
+      data: {
+        customerId: state.customerId,
+        contactId,
+        name,
+        ...(phone !== undefined ? { phone } : {}),
+        ...(email !== undefined ? { email } : {}),
+        ...(title !== undefined ? { title } : {}),
+      },
+    },
+  ];
+};
+
+export const decide = (command: CustomerCommand, state: Customer, context: DecisionContext & Partial<ErasureFacts>): CustomerEvent[] | Refusal => {
   if (command.type === 'RegisterCustomer') {
     if (state.status !== 'unknown') {
       return refuse(customerRules.registeredOnce, `Customer ${state.customerId} is already registered`);
@@ -264,40 +326,33 @@ export const decide = (command: CustomerCommand, state: Customer, context: Decis
       return [{ type: 'RiskFlagCleared', data: { customerId, reason: command.reason } }];
     }
     case 'ErasePersonalData': {
+      const subjects = [customerDataSubject(customerId), ...(context.convertedLeads ?? []).map(leadDataSubject)];
+      // Only what is still readable: an erasure recorded before leads were erased with their customer is completed, not repeated.
+      const pending = subjects.filter((subject) => !state.erasedSubjects.includes(subject));
+      if (pending.length === 0) return refuse(customerRules.erasedOnce, 'The personal data of this customer and of every lead converted into it is already erased');
       if (!command.reason.trim()) return refuse(customerRules.erasureNeedsReason, 'Say why the personal data is erased');
-      return [{ type: 'CustomerPersonalDataErased', data: { customerId, reason: command.reason } }];
+      return [{ type: 'CustomerPersonalDataErased', data: { customerId, reason: command.reason, erasedSubjects: pending } }];
     }
-    case 'AddContact': {
+    case 'AddContact':
       if (state.personalDataErased) return refuse(customerRules.noContactsAfterErasure, 'The personal data of this customer was erased');
-      if (state.contactIds.includes(command.contactId)) {
-        return refuse(customerRules.contactAddedOnce, `Contact ${command.contactId} is already on the account`);
-      }
-      const { contactId, name, phone, email, title } = command;
-      return [
-        {
-          type: 'ContactAdded',
-          data: {
-            customerId,
-            contactId,
-            name,
-            ...(phone !== undefined ? { phone } : {}),
-            ...(email !== undefined ? { email } : {}),
-            ...(title !== undefined ? { title } : {}),
-          },
-        },
-      ];
+      return contactAdded(state, command);
+    case 'CarryOverLeadContact': {
+      const { leadId } = command;
+      // The conversion came after the erasure: the lead's contact is the erased customer's data too, so it goes with it.
+      if (state.personalDataErased) return [{ type: 'ConvertedLeadErased', data: { customerId, leadId, erasedSubjects: [leadDataSubject(leadId)] } }];
+      return contactAdded(state, command);
     }
   }
 };
 
-export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> = { initialState, evolve, decide };
+export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent, CustomerCommandFacts> = { initialState, evolve, decide };
 
-export const customerAggregate: Aggregate<Customer, CustomerCommand, CustomerEvent> = {
+export const customerAggregate: Aggregate<Customer, CustomerCommand, CustomerEvent, CustomerCommandFacts> = {
   category: CUSTOMER_CATEGORY,
   name: 'Customer',
   streamId: customerStreamId,
   decider: customerDecider,
   events: customerEventSchemas,
-  personalData: { subject: (customerId) => customerId, fields: customerPersonalDataFields },
+  personalData: { subject: customerDataSubject, fields: customerPersonalDataFields },
   customerOf: (state) => (state.status === 'registered' ? state.customerId : undefined),
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UNKNOWN_PROFILE_FIELD } from '../customer/customer.js';
+import { UNKNOWN_PROFILE_FIELD } from '../customer/profile.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { actsForOwner, type OwnerFacts } from '../team/ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';

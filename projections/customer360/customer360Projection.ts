@@ -57,6 +57,8 @@ const CUSTOMER_TYPES = [
   'ContactAdded',
   'CustomerPersonalDataErased',
 ] as const satisfies readonly CustomerEvent['type'][];
+/** A lead erased with its customer changes nothing the 360 shows: the customer is marked erased already. */
+type CustomerChange = Extract<CustomerEvent, { type: (typeof CUSTOMER_TYPES)[number] }>;
 const OPPORTUNITY_TYPES = [
   'OpportunityOpened',
   'OpportunityStageChanged',
@@ -99,7 +101,7 @@ const customerOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string | n
 
 const update = <T extends { id: string }>(list: T[], id: string, change: Partial<T>): T[] => list.map((entry) => (entry.id === id ? { ...entry, ...change } : entry));
 
-const applyCustomer = (view: Customer360View, event: CustomerEvent, at: string): Customer360View => {
+const applyCustomer = (view: Customer360View, event: CustomerChange, at: string): Customer360View => {
   switch (event.type) {
     case 'CustomerRegistered':
       return view;

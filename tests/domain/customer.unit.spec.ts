@@ -182,19 +182,59 @@ describe('Customer', () => {
   });
 
   describe('erasing personal data', () => {
-    const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #42' } };
+    const noLeads = { convertedLeads: [] };
+    const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #42', erasedSubjects: ['c1'] } };
+    /** As erasures were recorded before they listed whose keys they destroyed: the customer's own alone. */
+    const erasedBeforeListing: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #7' } };
+    const erase = { type: 'ErasePersonalData', reason: 'data subject request #42' } as const;
+    const carryOver = { type: 'CarryOverLeadContact', leadId: 'l3', contactId: 'k3', name: '李娜', email: 'li.na@acme.example' } as const;
 
-    it('records the erasure with its reason', () =>
-      spec.given([registered, contactAdded]).when({ type: 'ErasePersonalData', reason: 'data subject request #42' }).then([erased]));
+    it('records the erasure with its reason and whose keys go: the customer and every lead converted into it', () =>
+      spec
+        .given([registered, contactAdded])
+        .when(erase, { convertedLeads: ['l1', 'l2'] })
+        .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #42', erasedSubjects: ['c1', 'lead-l1', 'lead-l2'] } }]));
 
     it(`refuses an erasure without a reason (${customerRules.erasureNeedsReason.id})`, () =>
-      spec.given([registered]).when({ type: 'ErasePersonalData', reason: ' ' }).thenRefuses(customerRules.erasureNeedsReason));
+      spec.given([registered]).when({ type: 'ErasePersonalData', reason: ' ' }, noLeads).thenRefuses(customerRules.erasureNeedsReason));
+
+    it(`refuses a second erasure (${customerRules.erasedOnce.id})`, () =>
+      spec.given([registered, erased]).when(erase, noLeads).thenRefuses(customerRules.erasedOnce, /already erased/));
+
+    it(`completes an erasure recorded before it listed whose keys went, erasing only the converted leads (${customerRules.erasedOnce.id})`, () => {
+      spec
+        .given([registered, erasedBeforeListing])
+        .when(erase, { convertedLeads: ['l1'] })
+        .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c1', reason: 'data subject request #42', erasedSubjects: ['lead-l1'] } }]);
+      spec.given([registered, erasedBeforeListing]).when(erase, noLeads).thenRefuses(customerRules.erasedOnce);
+    });
 
     it(`refuses new contacts once erased (${customerRules.noContactsAfterErasure.id})`, () =>
       spec
         .given([registered, erased])
         .when({ type: 'AddContact', contactId: 'k9', name: 'Wang Fang' })
         .thenRefuses(customerRules.noContactsAfterErasure));
+
+    it("carries a converted lead's contact over", () =>
+      spec
+        .given([registered])
+        .when(carryOver)
+        .then([{ type: 'ContactAdded', data: { customerId: 'c1', contactId: 'k3', name: '李娜', email: 'li.na@acme.example' } }]));
+
+    it(`refuses to carry the same contact over twice (${customerRules.contactAddedOnce.id})`, () =>
+      spec.given([registered, { type: 'ContactAdded', data: { customerId: 'c1', contactId: 'k3', name: '李娜' } }]).when(carryOver).thenRefuses(customerRules.contactAddedOnce));
+
+    it('erases a lead converted after the erasure instead of carrying its contact over', () =>
+      spec
+        .given([registered, erased])
+        .when(carryOver)
+        .then([{ type: 'ConvertedLeadErased', data: { customerId: 'c1', leadId: 'l3', erasedSubjects: ['lead-l3'] } }]));
+
+    it('knows whose keys every erasure destroyed, an erasure recorded before it listed them included', () =>
+      expect(
+        fold([registered, erasedBeforeListing, { type: 'ConvertedLeadErased', data: { customerId: 'c1', leadId: 'l3', erasedSubjects: ['lead-l3'] } }])
+          .erasedSubjects,
+      ).toEqual(['c1', 'lead-l3']));
   });
 
   it('writes events that satisfy their stored schemas', () => {
@@ -202,5 +242,7 @@ describe('Customer', () => {
       expect(() => customerEventSchemas[event.type].parse(event.data)).not.toThrow();
     }
     expect(customerEventSchemas.CreditLimitSet.safeParse({ customerId: 'c1', limit: { minor: -1, currency: 'CNY' } }).success).toBe(false);
+    // Erasures stored before they listed whose keys went still read.
+    expect(customerEventSchemas.CustomerPersonalDataErased.safeParse({ customerId: 'c1', reason: 'data subject request #7' }).success).toBe(true);
   });
 });
