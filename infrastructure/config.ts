@@ -164,13 +164,16 @@ const realPath = (path: string) => {
   }
 };
 
+/** Whether `file` lies under `dir`, as written or once links are followed. */
+const liesUnder = (dir: string, file: string) => isWithin(resolve(dir), resolve(file)) || isWithin(realPath(dir), realPath(file));
+
 /**
  * The key that signs anchors. Whoever can write the data directory can rewrite the log and recompute
  * its chains, so a key stored there would let them re-sign the anchors too: it is refused.
  */
 const readAnchorKey = (settings: Settings, ANCHOR_KEY: string | undefined, ANCHOR_KEY_FILE: string | undefined): { anchorKey: AnchorKey; usingDevelopmentAnchorKey: boolean } => {
   if (ANCHOR_KEY && ANCHOR_KEY_FILE) throw new ConfigError(['ANCHOR_KEY and ANCHOR_KEY_FILE: set one, not both']);
-  if (ANCHOR_KEY_FILE && (isWithin(resolve(settings.DATA_DIR), resolve(ANCHOR_KEY_FILE)) || isWithin(realPath(settings.DATA_DIR), realPath(ANCHOR_KEY_FILE)))) {
+  if (ANCHOR_KEY_FILE && liesUnder(settings.DATA_DIR, ANCHOR_KEY_FILE)) {
     throw new ConfigError([`ANCHOR_KEY_FILE: ${ANCHOR_KEY_FILE} lies under DATA_DIR (${settings.DATA_DIR}); keep the anchor key outside the data directory, or whoever can edit the log can re-sign it`]);
   }
   const source = ANCHOR_KEY_FILE ? 'ANCHOR_KEY_FILE' : 'ANCHOR_KEY';
@@ -212,8 +215,11 @@ const collect = <Parts extends object[]>(...readers: { [I in keyof Parts]: () =>
  * A master key from `name` or the file `name`_FILE names: 32 bytes written as 64 hex digits
  * or as base64. A bad value is described by its length only, never repeated.
  */
-const readMasterKey = (name: MasterKeyName, value: string | undefined, file: string | undefined, production: boolean): MasterKey | null => {
+const readMasterKey = (name: MasterKeyName, value: string | undefined, file: string | undefined, production: boolean, dataDir: string): MasterKey | null => {
   if (value && file) throw new ConfigError([`${name} and ${name}_FILE: set one, not both`]);
+  if (file && liesUnder(dataDir, file)) {
+    throw new ConfigError([`${name}_FILE: ${file} lies under DATA_DIR (${dataDir}); keep the master key outside the data directory, or a copy of it opens every data key it wraps`]);
+  }
   const source = file ? `${name}_FILE` : name;
   const text = (file ? readFile(source, file) : value)?.trim();
   if (text === undefined) return null;
@@ -233,10 +239,10 @@ type MasterKeySettings = Pick<Env, MasterKeyName | `${MasterKeyName}_FILE`>;
 const readMasterKeys = (settings: Settings, env: MasterKeySettings): Pick<Config, 'masterKeys' | 'usingDevelopmentMasterKey' | 'newMasterKey'> => {
   const production = settings.NODE_ENV === 'production';
   const [current, previous, next] = collect(
-    () => ({ key: readMasterKey('MASTER_KEY', env.MASTER_KEY, env.MASTER_KEY_FILE, production) }),
+    () => ({ key: readMasterKey('MASTER_KEY', env.MASTER_KEY, env.MASTER_KEY_FILE, production, settings.DATA_DIR) }),
     // The development master key is accepted as the previous one even in production: that is how a store rotates away from it.
-    () => ({ key: readMasterKey('MASTER_KEY_PREVIOUS', env.MASTER_KEY_PREVIOUS, env.MASTER_KEY_PREVIOUS_FILE, false) }),
-    () => ({ key: readMasterKey('NEW_MASTER_KEY', env.NEW_MASTER_KEY, env.NEW_MASTER_KEY_FILE, production) }),
+    () => ({ key: readMasterKey('MASTER_KEY_PREVIOUS', env.MASTER_KEY_PREVIOUS, env.MASTER_KEY_PREVIOUS_FILE, false, settings.DATA_DIR) }),
+    () => ({ key: readMasterKey('NEW_MASTER_KEY', env.NEW_MASTER_KEY, env.NEW_MASTER_KEY_FILE, production, settings.DATA_DIR) }),
   );
   if (production && current.key === null) {
     throw new ConfigError(['MASTER_KEY: required when NODE_ENV=production (or MASTER_KEY_FILE); the development master key is public and refused there']);

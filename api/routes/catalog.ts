@@ -6,7 +6,7 @@ import { NonNegativeMoney } from '../../domain/shared/money.js';
 import { companyDay } from '../../domain/shared/calendar.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
-import { Reason, ShortText, Uuid } from '../schemas.js';
+import { Instant, Reason, ShortText, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /** A SKU names its product's stream (product-<sku>), so it keeps to characters a stream id allows. */
@@ -14,8 +14,6 @@ const Sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digi
 const SkuParams = z.object({ sku: Sku }).strict();
 
 /** Any ISO-8601 instant with a zone; stored as UTC. */
-const Instant = z.iso.datetime({ offset: true });
-const utc = (iso: string) => new Date(iso).toISOString();
 
 const ProductBody = z
   .object({
@@ -122,7 +120,7 @@ export const catalogRoutes =
       async (request, reply) => {
         const promotionId = newStreamId(request, request.body.id);
         const { skus, discountPct, eligibility } = request.body;
-        const [validFrom, validTo] = [utc(request.body.validFrom), utc(request.body.validTo)];
+        const { validFrom, validTo } = request.body;
         const name = request.body.name ?? `${discountPct}% off, ${companyDay(validFrom)} to ${companyDay(validTo)}`;
         const result = await promotions.launch({ promotionId, name, skus, discountPct, validFrom, validTo, eligibility }, commandEnvelope(request));
         return sendCommandResult(reply, promotionId, result, 201);

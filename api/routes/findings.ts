@@ -111,7 +111,7 @@ export const findingRoutes =
           tags: ['views', 'compliance'],
           summary: 'Compliance findings, filtered and sorted, a page at a time',
           description:
-            'sellerId is the rep the finding is about. from (inclusive) and to (exclusive) bound raisedAt, as a date (midnight UTC) or an instant. sort: raised | -raised. Pass nextCursor back as cursor for the next page.',
+            'sellerId is the rep the finding is about. from (inclusive) and to (exclusive) bound raisedAt, as a date (its first instant in the company zone, Asia/Shanghai) or an instant. sort: raised | -raised. Pass nextCursor back as cursor for the next page.',
           querystring: z
             .object({
               customerId: Uuid.optional(),
@@ -172,7 +172,7 @@ export const findingRoutes =
           tags: ['views', 'compliance'],
           summary: 'Periodic inspection (article 38): findings raised in a period, counted per rule, rep, severity and status, with the median time to remediate',
           description:
-            'from (inclusive) and to (exclusive) are required, each a date (midnight UTC) or an instant, from before to. Counts take each finding as it stands now. medianMinutesToRemediate runs from raised to remediated over the period\'s remediated findings (closed ones included); waived findings are not remediations and stay out; null when none.',
+            'from (inclusive) and to (exclusive) are required, each a date (its first instant in the company zone, Asia/Shanghai) or an instant, from before to. Counts take each finding as it stands now. medianMinutesToRemediate runs from raised to remediated over the period\'s remediated findings (closed ones included); waived findings are not remediations and stay out; null when none.',
           querystring: z.object({ from: PeriodBound, to: PeriodBound, after: PageQuery.after }).strict().refine(fromBeforeTo, FROM_BEFORE_TO),
           response: { 200: FindingsReport },
         },

@@ -5,7 +5,7 @@ import { mustExist } from '../loadAggregate.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
-/** The catalog (article 4): what may be promised of each product and at what price. Streams are named by sku. */
+/** The catalog (articles 4, 16): what may be promised of each product and at what price. Streams are named by sku. */
 export const productCommands = (pipeline: CommandPipeline) => {
   const products = new AggregateCommands(pipeline, productAggregate);
   return {

@@ -18,7 +18,7 @@ import type { KeyStore } from '../ports/keyStore.js';
 import type { TiedStreams } from '../ports/tiedStreams.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
-/** Customer records (article 16): registration, profile, interactions, contacts, account terms, erasure of personal data. */
+/** Customer records (articles 14, 27, 28): registration, profile, interactions, contacts, account terms, erasure of personal data. */
 export const customerCommands = (pipeline: CommandPipeline, eventStore: EventStore, keyStore: KeyStore, tiedStreams: TiedStreams) => {
   const customers = new AggregateCommands(pipeline, customerAggregate);
 

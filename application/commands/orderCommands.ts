@@ -12,7 +12,7 @@ import { AggregateCommands, type Payload } from './aggregateCommands.js';
 /** An accepted quote is ordered once: the order's id derives from the quote's, so the stream's own uniqueness enforces it, in any store. */
 const orderIdFor = (quoteId: string) => idFromKey('order-for-quote', quoteId);
 
-/** Orders (articles 31-35, 40): placed from an accepted quote within the customer's credit, delivered in part or whole, completed or cancelled. */
+/** Orders (articles 17, 40): placed from an accepted quote within the customer's credit, delivered in part or whole, completed or cancelled. */
 export const orderCommands = (pipeline: CommandPipeline, eventStore: EventStore, exposure: CreditExposure) => {
   const orders = new AggregateCommands(pipeline, orderAggregate);
   return {

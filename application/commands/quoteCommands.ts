@@ -27,7 +27,7 @@ import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
 export type QuoteDraft = Pick<DraftQuote, 'quoteId' | 'opportunityId' | 'lines' | 'validUntil'>;
 
-/** Quotes (articles 25-28): priced from the catalog, approved where the discount needs it, sent under the policy's checks. */
+/** Quotes (articles 4, 16): priced from the catalog, approved where the discount needs it, sent under the policy's checks. */
 export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore, checks: ComplianceChecks) => {
   const quotes = new AggregateCommands(pipeline, quoteAggregate);
 

@@ -156,6 +156,16 @@ describe('master keys', () => {
     expect(loadConfig({ MASTER_KEY_FILE: file, MASTER_KEY: '' }).masterKeys.current.id).toBe(id);
   });
 
+  it('refuses a master key file under DATA_DIR, also through a link: a copy of the data would carry the key that opens it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'data-'));
+    const inside = join(dataDir, 'master.key');
+    writeFileSync(inside, bytes.toString('hex'));
+    expect(problemsOf({ DATA_DIR: dataDir, MASTER_KEY_FILE: inside })).toEqual([expect.stringMatching(/^MASTER_KEY_FILE: .* lies under DATA_DIR/)]);
+    const link = join(mkdtempSync(join(tmpdir(), 'elsewhere-')), 'master.key');
+    symlinkSync(inside, link);
+    expect(problemsOf({ DATA_DIR: dataDir, NEW_MASTER_KEY_FILE: link })).toEqual([expect.stringMatching(/^NEW_MASTER_KEY_FILE: .* lies under DATA_DIR/)]);
+  });
+
   it('names a bad master key by its length, never repeating it', () => {
     const tooShort = randomBytes(16).toString('hex');
     const notBase64 = `${bytes.toString('base64').slice(0, -2)}!=`;

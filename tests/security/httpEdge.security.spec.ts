@@ -63,6 +63,25 @@ describe('router errors', () => {
   });
 });
 
+describe('times past the year 9999', () => {
+  it('refuses an instant or a day that an offset carries past 9999 with a 400 naming the field, not a 500, and appends nothing', async () => {
+    const pastTheEnd = '9999-12-31T23:59:59.999-14:00';
+    const customerId = (await t.post('/customers', { name: 'Year Bank', industry: 'finance', region: 'east' })).json().id;
+    const afterSetup = await t.system.eventStore.headPosition();
+    const refusals = [
+      await t.post('/promises', { customerId, kind: 'other', statement: 'We will call back.', dueDate: pastTheEnd }),
+      await t.post('/reps/dev-sales-rep/training', { course: 'NGFW', passedAt: '2026-01-01T00:00:00Z', certifies: [], expiresAt: pastTheEnd }, { role: 'compliance_officer' }),
+      await t.post('/promotions', { skus: ['FW-1'], discountPct: 5, validFrom: '2026-01-01T00:00:00Z', validTo: pastTheEnd }, { role: 'sales_manager' }),
+      await t.get(`/views/compliance/findings?from=2026-01-01&to=${encodeURIComponent(pastTheEnd)}`, { role: 'compliance_officer' }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'must fall within the years 0000 to 9999' })]));
+    }
+    expect(await t.system.eventStore.headPosition()).toBe(afterSetup);
+  });
+});
+
 describe('idempotency keys', () => {
   it("never replay one caller's answer to another caller using the same key", async () => {
     const customer = (await t.post('/customers', { name: 'Key Co', industry: 'retail', region: 'east' })).json();
