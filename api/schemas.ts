@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COMPANY_TIME_ZONE, companyDay, instantOfCompanyTime, startOfCompanyDay } from '../domain/shared/calendar.js';
+import type { ExactSum } from '../domain/shared/money.js';
 
 /** Shapes shared by many routes. Every body object is strict: an unknown field is a 400. */
 export const Uuid = z.uuid();
@@ -44,4 +45,24 @@ export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(1000).optional(),
   after: AfterPosition,
+};
+
+/**
+ * A sum of many amounts as served. `minor` is a number while a JSON number holds it exactly; past
+ * 2^53 - 1 either side of zero it is null and `minorDecimal` carries the exact figure, so no client
+ * ever reads a rounded total as if it were the real one.
+ */
+export const TotalOut = z.object({
+  minor: z.number().int().nullable().describe('Integer minor units; null when the total is beyond 2^53 - 1 either side of zero, see minorDecimal'),
+  minorDecimal: z
+    .string()
+    .regex(/^-?\d+$/)
+    .optional()
+    .describe('The exact total in minor units as a decimal string; present only when minor is null'),
+  currency: z.string(),
+});
+
+export const totalOut = ({ minor, currency }: ExactSum): z.infer<typeof TotalOut> => {
+  const number = Number(minor);
+  return Number.isSafeInteger(number) ? { minor: number, currency } : { minor: null, minorDecimal: minor.toString(), currency };
 };

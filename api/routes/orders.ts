@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../application/roles.js';
 import { NonNegativeMoney } from '../../domain/shared/money.js';
+import { LineQuantity } from '../../domain/shared/quantity.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { CalendarDay, Reason, ShortText, Uuid } from '../schemas.js';
@@ -9,10 +10,8 @@ import type { ApiServices } from '../services.js';
 
 const NoBody = z.object({}).strict().default({});
 
-const Quantity = z.number().int().min(1).max(1_000_000_000);
-
 /** A line of the customer's purchase order, as the order desk keyed it in. */
-const OrderLineInput = z.object({ sku: ShortText(100), qty: Quantity, unitPrice: NonNegativeMoney, netTotal: NonNegativeMoney }).strict();
+const OrderLineInput = z.object({ sku: ShortText(100), qty: LineQuantity, unitPrice: NonNegativeMoney, netTotal: NonNegativeMoney }).strict();
 
 export const orderRoutes =
   ({ commands: { orders } }: ApiServices): FastifyPluginAsyncZod =>
@@ -25,7 +24,7 @@ export const orderRoutes =
           tags: ['orders'],
           summary: 'Place an order from an accepted quote, within the customer credit limit',
           description:
-            "Lines, prices and total are the accepted quote's. An order desk keying in the customer's purchase order may also send its customerId, lines (in any order) and total: each one sent must match the quote as its stream records it, else 422 naming ORD-03 (another customer) or ORD-04 (other lines, prices or total). Refused (422) beyond the credit limit, with no limit set, or for a customer flagged as a risk, unless finance overrides with a reason. One order per quote: the order's id is derived from the quote's, so a second order for the same quote is 409.",
+            "Lines, prices and total are the accepted quote's. An order desk keying in the customer's purchase order may also send its customerId, lines (in any order) and total: each one sent must match the quote as its stream records it, else 422 naming ORD-03 (another customer) or ORD-04 (other lines, prices or total). Refused (422) beyond the credit limit, with no limit set, or for a customer flagged as a risk, unless finance overrides with a reason; refused whatever the override when the customer's open orders with this one would pass 10^15 minor units (ORD-20). One order per quote: the order's id is derived from the quote's, so a second order for the same quote is 409.",
           body: z
             .object({
               quoteId: Uuid,
@@ -60,7 +59,7 @@ export const orderRoutes =
       body: z
         .object({
           deliveryId: Uuid.optional(),
-          lines: z.array(z.object({ sku: ShortText(100), qty: Quantity }).strict()).max(200),
+          lines: z.array(z.object({ sku: ShortText(100), qty: LineQuantity }).strict()).max(200),
         })
         .strict(),
       // Named like a new stream: the caller's, else from the Idempotency-Key, so a retry names the same delivery.

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../application/roles.js';
 import { NonNegativeMoney } from '../../domain/shared/money.js';
+import { LineQuantity } from '../../domain/shared/quantity.js';
 import { actionRoutes } from '../actionRoute.js';
 import { commandEnvelope, commandResponses, newStreamId, sendCommandResult } from '../commands.js';
 import { Instant, Reason, ShortText, Uuid } from '../schemas.js';
@@ -10,7 +11,7 @@ import type { ApiServices } from '../services.js';
 const QuoteLineInput = z
   .object({
     sku: ShortText(100),
-    qty: z.number().int().min(1).max(1_000_000_000),
+    qty: LineQuantity,
     unitPrice: NonNegativeMoney,
     // Out of range is bad input; more than two decimals is the quote's rule QUO-05, answered by name.
     discountPct: z.number().min(0).max(100),
@@ -32,7 +33,7 @@ export const quoteRoutes =
           tags: ['quotes'],
           summary: 'Draft a quote for an opportunity, priced from the catalog',
           description:
-            'Money in integer minor units. Totals are computed: subtotal at list price, discountTotal, total. The customer and owner come from the opportunity; every sku and promotion must be in the catalog (404 otherwise).',
+            'Money in integer minor units, each amount at most 10^15; at most 1,000,000 units a line. Totals are computed: subtotal at list price, discountTotal, total; a line or a total past 10^15 minor units is refused with 422 naming QUO-27. The customer and owner come from the opportunity; every sku and promotion must be in the catalog (404 otherwise).',
           body: z
             .object({
               id: Uuid.optional(),

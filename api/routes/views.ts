@@ -4,11 +4,11 @@ import type { FindQuery, InCondition } from '../../application/ports/readStore.j
 import { requirePolicyInForce } from '../../application/policy/policyInForce.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { Stage } from '../../domain/opportunity/opportunity.js';
-import { forecast } from '../../projections/pipeline/forecast.js';
-import { OPPORTUNITIES, OWNER_STAGE_TOTALS, OWNER_STAGE_TOTALS_SINCE, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
+import { forecast, type StageTotal } from '../../projections/pipeline/forecast.js';
+import { EXACT_TOTALS_SINCE, OPPORTUNITIES, OWNER_STAGE_TOTALS, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { ownerFilter } from '../sellerScope.js';
-import { PageQuery, ShortText, Uuid } from '../schemas.js';
+import { PageQuery, ShortText, TotalOut, totalOut, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const Currency = z.string().regex(/^[A-Z]{3}$/);
@@ -22,13 +22,13 @@ const PIPELINE_SORTS = {
 
 const MoneyOut = z.object({ minor: z.number(), currency: z.string() });
 
-/** Rows of one stage or several owners folded into one per stage and currency, in currency order. */
-const sumPerCurrency = (rows: readonly StageTotalView[]): StageTotalView[] => {
-  const summed = new Map<string, StageTotalView>();
+/** Rows of one stage or several owners folded into one per stage and currency, in currency order, summed exactly. */
+const sumPerCurrency = (rows: readonly StageTotalView[]): StageTotal[] => {
+  const summed = new Map<string, StageTotal>();
   for (const row of rows) {
     const id = `${row.stage}|${row.currency}`;
-    const into = summed.get(id) ?? { id, stage: row.stage, currency: row.currency, count: 0, totalMinor: 0 };
-    summed.set(id, { ...into, count: into.count + row.count, totalMinor: into.totalMinor + row.totalMinor });
+    const into = summed.get(id) ?? { stage: row.stage, currency: row.currency, count: 0, totalMinor: 0n };
+    summed.set(id, { ...into, count: into.count + row.count, totalMinor: into.totalMinor + BigInt(row.totalMinor) });
   }
   return [...summed.values()].sort((a, b) => a.stage.localeCompare(b.stage) || a.currency.localeCompare(b.currency));
 };
@@ -50,11 +50,17 @@ export const viewRoutes =
   async (app) => {
     const { views, eventStore, clock } = services;
 
-    /** Open totals per stage and currency: everyone's, or the named owners' summed from their own totals. */
-    const stageTotals = async (owners: string | InCondition | undefined): Promise<StageTotalView[]> =>
-      owners === undefined
-        ? ((await views.all(PIPELINE, STAGE_TOTALS)) as StageTotalView[])
-        : sumPerCurrency((await views.all(PIPELINE, OWNER_STAGE_TOTALS, { where: { ownerId: owners }, sinceVersion: OWNER_STAGE_TOTALS_SINCE })) as StageTotalView[]);
+    /**
+     * Open totals per stage and currency: everyone's, or the named owners' summed from their own
+     * totals. Not ready while the generation serving reads is one whose totals were not kept exact.
+     */
+    const stageTotals = async (owners: string | InCondition | undefined): Promise<StageTotal[]> =>
+      sumPerCurrency(
+        (await views.all(PIPELINE, owners === undefined ? STAGE_TOTALS : OWNER_STAGE_TOTALS, {
+          ...(owners === undefined ? {} : { where: { ownerId: owners } }),
+          sinceVersion: EXACT_TOTALS_SINCE,
+        })) as StageTotalView[],
+      );
 
     app.get(
       '/views/pipeline',
@@ -99,10 +105,11 @@ export const viewRoutes =
         schema: {
           tags: ['views'],
           summary: "Count and total amount of open opportunities per stage (a seller's own, a manager's team's, everyone's for other roles)",
+          description: 'Totals are exact: one beyond what a JSON number holds exactly (2^53 - 1 minor units) has minor null and the figure in minorDecimal.',
           querystring: z.object({ after: PageQuery.after }).strict(),
           response: {
             200: z.object({
-              stages: z.array(z.object({ stage: Stage, count: z.number(), totals: z.array(MoneyOut) })),
+              stages: z.array(z.object({ stage: Stage, count: z.number(), totals: z.array(TotalOut) })),
             }),
           },
         },
@@ -111,11 +118,11 @@ export const viewRoutes =
         await awaitPosition(services, request, [PIPELINE], request.query.after);
         const totals = await stageTotals(await ownerFilter(services, request, undefined));
         const stages = Stage.options.map((stage) => {
-          const rows = sumPerCurrency(totals.filter((t) => t.stage === stage));
+          const rows = totals.filter((t) => t.stage === stage);
           return {
             stage,
             count: rows.reduce((n, r) => n + r.count, 0),
-            totals: rows.map((r) => ({ minor: r.totalMinor, currency: r.currency })),
+            totals: rows.map((r) => totalOut({ minor: r.totalMinor, currency: r.currency })),
           };
         });
         return { stages };
@@ -130,16 +137,16 @@ export const viewRoutes =
           tags: ['views'],
           summary: 'Open opportunities per stage weighted by the stage probabilities of the policy in force',
           description:
-            'weighted = total x probability, in minor units rounded half-up; the overall weighted total is per currency. policyRevision names the revision whose probabilities were used.',
+            'weighted = total x probability, in minor units rounded half-up; the overall weighted total is per currency. policyRevision names the revision whose probabilities were used. Totals are exact: one beyond what a JSON number holds exactly (2^53 - 1 minor units) has minor null and the figure in minorDecimal.',
           querystring: z.object({ ownerId: ShortText(200).optional(), currency: Currency.optional(), after: PageQuery.after }).strict(),
           response: {
             200: z.object({
               policyRevision: z.number(),
               asOf: z.string(),
               stages: z.array(
-                z.object({ stage: Stage, count: z.number(), probability: z.number(), totals: z.array(MoneyOut), weighted: z.array(MoneyOut) }),
+                z.object({ stage: Stage, count: z.number(), probability: z.number(), totals: z.array(TotalOut), weighted: z.array(TotalOut) }),
               ),
-              weighted: z.array(MoneyOut),
+              weighted: z.array(TotalOut),
             }),
           },
         },
@@ -154,7 +161,12 @@ export const viewRoutes =
           currency ? totals.filter((t) => t.currency === currency) : totals,
           policy.stageProbabilities,
         );
-        return { policyRevision: policy.revision, asOf, stages, weighted };
+        return {
+          policyRevision: policy.revision,
+          asOf,
+          stages: stages.map((s) => ({ ...s, totals: s.totals.map(totalOut), weighted: s.weighted.map(totalOut) })),
+          weighted: weighted.map(totalOut),
+        };
       },
     );
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CustomerFacts } from '../customer/customer.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
-import { Money } from '../shared/money.js';
+import { Money, moneyOf, withinAmountLimit, type ExactSum } from '../shared/money.js';
 import { companyDay } from '../shared/calendar.js';
 
 export const ORDER_CATEGORY = 'order';
@@ -167,8 +167,8 @@ export type QuoteFacts = {
 export type PlacementFacts = {
   readonly quote: QuoteFacts | null;
   readonly customer: CustomerFacts | null;
-  /** The customer's exposure: totals of its orders neither completed nor cancelled. */
-  readonly openOrdersTotal: Money;
+  /** The customer's exposure: totals of its orders neither completed nor cancelled, summed exactly however large. */
+  readonly openOrdersTotal: ExactSum;
 };
 
 /** The facts each order command needs beyond the time and the actor: only placing needs any. */
@@ -200,13 +200,14 @@ export const orderRules = {
   completeWhenDelivered: { id: 'ORD-17', name: 'An order is completed only when everything has been delivered' },
   cancelNeedsReason: { id: 'ORD-18', name: 'Cancelling an order needs a reason' },
   noCancelAfterDelivery: { id: 'ORD-19', name: 'An order is not cancelled once anything has been delivered' },
+  exposureWithinAmountLimit: { id: 'ORD-20', name: "A customer's open orders, this one included, stay within the amount limit" },
 } as const satisfies Record<string, Rule>;
 
 /** Risk control (article 40) is finance's: sellers cannot wave their own orders through. */
 const OVERRIDING_ROLES: readonly string[] = ['finance', 'admin'];
 
 const sameMoney = (a: Money, b: Money) => a.minor === b.minor && a.currency === b.currency;
-const formatMoney = (m: Money) => `${m.minor} ${m.currency} minor units`;
+const formatMoney = (m: Money | ExactSum) => `${m.minor} ${m.currency} minor units`;
 
 /** Lines compared as a set, since an order desk need not copy them in the quote's order. */
 const lineKey = (l: OrderLine) => JSON.stringify([l.sku, l.qty, l.unitPrice.minor, l.unitPrice.currency, l.netTotal.minor, l.netTotal.currency]);
@@ -215,15 +216,21 @@ const sameLines = (a: readonly OrderLine[], b: readonly OrderLine[]) => {
   return keys(a) === keys(b);
 };
 
+/**
+ * What the customer would owe on open orders with this one. Orders open in another currency cannot
+ * be added to it: what is open there is the figure the credit check records.
+ */
+const exposureWith = (total: Money, openOrdersTotal: ExactSum) =>
+  openOrdersTotal.minor !== 0n && openOrdersTotal.currency !== total.currency ? openOrdersTotal.minor : openOrdersTotal.minor + BigInt(total.minor);
+
 /** Why the order would break the credit limit, or null when it stays within it. */
-const creditProblem = (total: Money, openOrdersTotal: Money, limit: Money | null): string | null => {
+const creditProblem = (total: Money, openOrdersTotal: ExactSum, limit: Money | null): string | null => {
   if (!limit) return 'Finance has not set a credit limit for the customer';
-  const exposureCounts = openOrdersTotal.minor !== 0;
+  const exposureCounts = openOrdersTotal.minor !== 0n;
   if (total.currency !== limit.currency || (exposureCounts && openOrdersTotal.currency !== limit.currency)) {
     return `The credit limit is in ${limit.currency}, so an order in ${total.currency} cannot be checked against it`;
   }
-  const exposure = total.minor + (exposureCounts ? openOrdersTotal.minor : 0);
-  if (exposure > limit.minor) {
+  if (exposureWith(total, openOrdersTotal) > BigInt(limit.minor)) {
     return `${formatMoney(total)} on top of ${formatMoney(openOrdersTotal)} open exceeds the limit of ${formatMoney(limit)}`;
   }
   return null;
@@ -249,6 +256,10 @@ const place = (command: PlaceOrder, state: Order, context: DecisionContext & Pla
   if (badLine) return refuse(orderRules.hasLines, `${badLine.qty} of ${badLine.sku} is not a quantity that can be ordered`);
   if (command.promisedDeliveryDate < companyDay(context.now)) {
     return refuse(orderRules.deliveryDateAhead, `${command.promisedDeliveryDate} is before today, ${companyDay(context.now)}`);
+  }
+  // No override lets it through: the credit check it records could not hold the figure.
+  if (!withinAmountLimit(exposureWith(total, openOrdersTotal))) {
+    return refuse(orderRules.exposureWithinAmountLimit, `${formatMoney(total)} on top of ${formatMoney(openOrdersTotal)} open passes the amount limit of 10^15`);
   }
 
   const credit = creditProblem(total, openOrdersTotal, customer.creditLimit);
@@ -279,7 +290,7 @@ const place = (command: PlaceOrder, state: Order, context: DecisionContext & Pla
         lines,
         total,
         promisedDeliveryDate,
-        creditCheck: { limit: customer.creditLimit, openOrdersTotal, riskFlagged: customer.riskFlagged },
+        creditCheck: { limit: customer.creditLimit, openOrdersTotal: moneyOf(openOrdersTotal), riskFlagged: customer.riskFlagged },
         // Recorded only when it overrode something, so the audit trail lists real exceptions.
         ...(override && overrode.length > 0 ? { creditOverride: { reason: override.reason, by: context.actor, overrode } } : {}),
       },

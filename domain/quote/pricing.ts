@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { ProductFacts } from '../catalog/product.js';
 import type { PromotionFacts } from '../catalog/promotion.js';
-import { Money } from '../shared/money.js';
+import { Money, moneyOf } from '../shared/money.js';
 import { basisPoints } from '../shared/percent.js';
 
 /**
  * The arithmetic of prices and discounts, shared by the quote that prices its lines (QUO-12,
  * QUO-13) and the compliance rules that judge what was offered (CMP-04, CMP-05), so both judge
  * the same figure. Integer minor units are multiplied in bigint, so products of large amounts
- * stay exact; the Money schema refuses any total beyond a safe integer when the event is written.
+ * stay exact until the quote has checked them against the amount limit (QUO-27).
  */
 
 /**
@@ -44,19 +44,18 @@ const BASIS = 10_000n;
 /** A discount on a non-negative amount, rounded half-up to the minor unit: half the divisor added before the integer division carries .5 up. */
 const discountOf = (amount: bigint, bps: number) => (amount * BigInt(bps) + BASIS / 2n) / BASIS;
 
-export const sumOf = (amounts: Money[], currency: string): Money => ({
-  minor: Number(amounts.reduce((sum, amount) => sum + BigInt(amount.minor), 0n)),
-  currency,
-});
-
-/** Prices a requested line against its product and, where it names one, its promotion. */
-export const priceLine = (request: QuoteLineRequest, product: ProductFacts, promotion: PromotionFacts | undefined): QuoteLine => {
-  const { sku, qty, unitPrice, discountPct } = request;
-  const listTotal = BigInt(product.listPrice.minor) * BigInt(qty);
+/** A line's totals at list price and as quoted, exact in minor units, before either is written down as Money. */
+export const lineTotals = ({ qty, unitPrice, discountPct }: Pick<QuoteLineRequest, 'qty' | 'unitPrice' | 'discountPct'>, listPrice: Money) => {
   const quoted = BigInt(unitPrice.minor) * BigInt(qty);
   // Rounded once per line, not per unit, so the line carries the discount of the whole.
-  const netTotal = quoted - discountOf(quoted, basisPoints(discountPct));
-  const money = (minor: bigint): Money => ({ minor: Number(minor), currency: unitPrice.currency });
+  return { listTotal: BigInt(listPrice.minor) * BigInt(qty), netTotal: quoted - discountOf(quoted, basisPoints(discountPct)) };
+};
+
+/** Prices a requested line against its product and, where it names one, its promotion, once QUO-27 has found its totals within the amount limit. */
+export const priceLine = (request: QuoteLineRequest, product: ProductFacts, promotion: PromotionFacts | undefined): QuoteLine => {
+  const { sku, qty, unitPrice, discountPct } = request;
+  const { listTotal, netTotal } = lineTotals(request, product.listPrice);
+  const money = (minor: bigint) => moneyOf({ minor, currency: unitPrice.currency });
   return {
     sku,
     qty,

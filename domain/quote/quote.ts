@@ -5,17 +5,18 @@ import { firstBlock, type Violation } from '../compliance/rules.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { actsForOwner, type OwnerFacts } from '../team/ownership.js';
 import { decideByCommand, isRefusal, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
-import { Money } from '../shared/money.js';
+import { exactSum, Money, moneyOf, withinAmountLimit } from '../shared/money.js';
 import { hasAtMostTwoDecimals } from '../shared/percent.js';
+import { MAX_LINE_QUANTITY } from '../shared/quantity.js';
 import {
   asPct,
   authorityOf,
   discountToAuthorise,
   isBelowFloor,
   largestDiscountToAuthorise,
+  lineTotals,
   priceLine,
   QuoteLineData,
-  sumOf,
   type DiscountAuthority,
   type QuoteLine,
   type QuoteLineRequest,
@@ -204,7 +205,7 @@ export const quoteRules = {
   draftedOnce: { id: 'QUO-01', name: 'A quote is drafted once' },
   draftedFirst: { id: 'QUO-02', name: 'A quote is drafted before anything else is done with it' },
   hasLines: { id: 'QUO-03', name: 'A quote has at least one line' },
-  positiveQuantity: { id: 'QUO-04', name: 'Quantities are whole units, at least one' },
+  positiveQuantity: { id: 'QUO-04', name: 'Quantities are whole units, from one to a million a line' },
   discountRange: { id: 'QUO-05', name: 'A discount is between 0% and 100%, to at most two decimals' },
   unitPriceNotNegative: { id: 'QUO-06', name: 'A unit price is never negative' },
   validUntilAhead: { id: 'QUO-07', name: 'A quote is valid until a time still ahead' },
@@ -227,15 +228,22 @@ export const quoteRules = {
   openOpportunity: { id: 'QUO-24', name: 'A quote is drafted only for an open opportunity' },
   belowFloorApprover: { id: 'QUO-25', name: 'A price below the floor is approved only by a sales manager, finance or admin' },
   workedByOwner: { id: 'QUO-26', name: "A quote is drafted, submitted, sent and answered by the deal's owner, the owner's manager or an admin" },
+  withinAmountLimit: { id: 'QUO-27', name: "A quote's lines and totals stay within the amount limit" },
 } as const satisfies Record<string, Rule>;
 
 const instant = (iso: string) => Date.parse(iso);
 
 type Decision = QuoteEvent[] | Refusal;
 
+/** QUO-27: the first figure, named by what it is, that passes the amount limit, as a refusal says it; undefined when all are within. */
+const beyondAmountLimit = (figures: Readonly<Record<string, bigint>>) => {
+  const beyond = Object.entries(figures).find(([, minor]) => !withinAmountLimit(minor));
+  return beyond && `${beyond[1]} minor units ${beyond[0]}, past the amount limit of 10^15`;
+};
+
 const checkLine = (request: QuoteLineRequest, label: string, context: DecisionContext & DraftingFacts): QuoteLine | Refusal => {
-  if (!Number.isSafeInteger(request.qty) || request.qty < 1) {
-    return refuse(quoteRules.positiveQuantity, `${label}: ${request.qty} is not a whole number of units, at least one`);
+  if (!Number.isSafeInteger(request.qty) || request.qty < 1 || request.qty > MAX_LINE_QUANTITY) {
+    return refuse(quoteRules.positiveQuantity, `${label}: ${request.qty} is not a whole number of units from one to a million`);
   }
   if (!hasAtMostTwoDecimals(request.discountPct) || request.discountPct < 0 || request.discountPct > 100) {
     return refuse(quoteRules.discountRange, `${label}: a discount of ${request.discountPct}% is not between 0% and 100% to two decimals`);
@@ -248,6 +256,9 @@ const checkLine = (request: QuoteLineRequest, label: string, context: DecisionCo
   if (request.unitPrice.currency !== product.listPrice.currency) {
     return refuse(quoteRules.productCurrency, `${label}: priced in ${request.unitPrice.currency}, the product in ${product.listPrice.currency}`);
   }
+  const { listTotal, netTotal } = lineTotals(request, product.listPrice);
+  const beyond = beyondAmountLimit({ 'at list price': listTotal, 'as quoted': netTotal });
+  if (beyond) return refuse(quoteRules.withinAmountLimit, `${label}: ${request.qty} units come to ${beyond}`);
   if (request.promotionId === undefined) return priceLine(request, product, undefined);
   const promotion = context.promotions[request.promotionId];
   if (!promotion) return refuse(quoteRules.promotionTerms, `${label}: promotion ${request.promotionId} is not known`);
@@ -286,6 +297,10 @@ const draft = (command: DraftQuote, state: Quote, context: DecisionContext & Dra
   const currency = first.unitPrice.currency;
   const stray = lines.find((line) => line.unitPrice.currency !== currency);
   if (stray) return refuse(quoteRules.oneCurrency, `Line ${stray.sku} is in ${stray.unitPrice.currency}, the quote in ${currency}`);
+  const subtotal = exactSum(lines.map((line) => line.listTotal), currency);
+  const total = exactSum(lines.map((line) => line.netTotal), currency);
+  const beyond = beyondAmountLimit({ 'at list price': subtotal.minor, 'in total': total.minor });
+  if (beyond) return refuse(quoteRules.withinAmountLimit, `The quote's ${lines.length} lines come to ${beyond}`);
   const { quoteId, opportunityId, customerId, ownerId, validUntil } = command;
   return [
     {
@@ -298,9 +313,10 @@ const draft = (command: DraftQuote, state: Quote, context: DecisionContext & Dra
         draftedBy: context.actor.id,
         validUntil,
         lines,
-        subtotal: sumOf(lines.map((line) => line.listTotal), currency),
-        discountTotal: sumOf(lines.map((line) => line.discountAmount), currency),
-        total: sumOf(lines.map((line) => line.netTotal), currency),
+        subtotal: moneyOf(subtotal),
+        // Within the limit either side of zero, as the difference of two figures within it.
+        discountTotal: moneyOf(exactSum(lines.map((line) => line.discountAmount), currency)),
+        total: moneyOf(total),
       },
     },
   ];

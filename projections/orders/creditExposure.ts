@@ -14,15 +14,15 @@ export const creditExposureFromOrders = (deps: { eventStore: EventStore; runner:
   async openOrdersTotal(customerId, currency) {
     const head = await deps.eventStore.headPosition();
     if (head !== null && !(await deps.runner.waitFor([ORDERS], head, deps.waitMs))) throw new ViewBehind([ORDERS], head);
-    const totals = new Map<string, number>();
+    const totals = new Map<string, bigint>();
     let cursor: string | undefined;
     do {
       const page = await deps.views.find(ORDERS, ORDER_DOCS, { where: { customerId, open: true }, limit: 200, ...(cursor ? { cursor } : {}) });
-      for (const order of page.items as OrderView[]) totals.set(order.currency, (totals.get(order.currency) ?? 0) + order.totalMinor);
+      for (const order of page.items as OrderView[]) totals.set(order.currency, (totals.get(order.currency) ?? 0n) + BigInt(order.totalMinor));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    const other = [...totals].find(([c, minor]) => c !== currency && minor !== 0);
+    const other = [...totals].find(([c, minor]) => c !== currency && minor !== 0n);
     if (other) return { minor: other[1], currency: other[0] };
-    return { minor: totals.get(currency) ?? 0, currency };
+    return { minor: totals.get(currency) ?? 0n, currency };
   },
 });

@@ -7,8 +7,11 @@ export const OPPORTUNITIES = 'opportunities';
 export const STAGE_TOTALS = 'stage_totals';
 /** stage_totals again, split by owner, so a forecast can answer for one seller. */
 export const OWNER_STAGE_TOTALS = 'owner_stage_totals';
-/** The version that added owner_stage_totals; a generation built by an older one has none. */
-export const OWNER_STAGE_TOTALS_SINCE = 2;
+/**
+ * The version that keeps the totals exact; a generation built by an older one held them as numbers,
+ * which a large enough pipeline rounds, and before version 2 had no owner totals at all.
+ */
+export const EXACT_TOTALS_SINCE = 3;
 
 export type OpportunityView = Document & {
   customerId: string;
@@ -24,7 +27,13 @@ export type OpportunityView = Document & {
   closedAt: string | null;
 };
 
-export type StageTotalView = Document & { stage: string; currency: string; count: number; totalMinor: number };
+export type StageTotalView = Document & {
+  stage: string;
+  currency: string;
+  count: number;
+  /** An exact decimal string: many deals of the largest amount add up past what a JSON number holds. */
+  totalMinor: string;
+};
 
 /**
  * Counts change on nearly every event, so they are changed in place: a document from
@@ -33,27 +42,27 @@ export type StageTotalView = Document & { stage: string; currency: string; count
 const adjustTotal = (view: ProjectionWriter, collection: string, id: string, fresh: () => StageTotalView, amountMinor: number, sign: 1 | -1) => {
   const total = (view.get(collection, id) as StageTotalView | null) ?? fresh();
   total.count += sign;
-  total.totalMinor += sign * amountMinor;
+  total.totalMinor = String(BigInt(total.totalMinor) + BigInt(sign * amountMinor));
   if (total.count === 0) view.delete(collection, id);
   else view.put(collection, total);
 };
 
 const adjustOwnerStageTotal = (view: ProjectionWriter, { ownerId, stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) => {
   const id = `${ownerId}|${stage}|${currency}`;
-  adjustTotal(view, OWNER_STAGE_TOTALS, id, () => ({ id, ownerId, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
+  adjustTotal(view, OWNER_STAGE_TOTALS, id, () => ({ id, ownerId, stage, currency, count: 0, totalMinor: '0' }), amountMinor, sign);
 };
 
 /** Keeps each stage's open count and amount, overall and per owner, in step as deals open, move and close. */
 const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, sign: 1 | -1) => {
   const { stage, currency, amountMinor } = opportunity;
   const id = `${stage}|${currency}`;
-  adjustTotal(view, STAGE_TOTALS, id, () => ({ id, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
+  adjustTotal(view, STAGE_TOTALS, id, () => ({ id, stage, currency, count: 0, totalMinor: '0' }), amountMinor, sign);
   adjustOwnerStageTotal(view, opportunity, sign);
 };
 
 export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunityStageChanged' | 'OpportunityWon' | 'OpportunityLost' | 'OpportunityReassigned'> = {
   name: PIPELINE,
-  version: OWNER_STAGE_TOTALS_SINCE,
+  version: EXACT_TOTALS_SINCE,
   collections: [
     { name: OPPORTUNITIES, indexes: ['status', 'ownerId', 'stage', 'customerId', 'amountMinor', 'openedAt', 'currency'] },
     { name: STAGE_TOTALS, indexes: ['stage'], loadWhole: true },

@@ -210,6 +210,32 @@ describe('placing an order', () => {
     expect(event!.data).toMatchObject({ creditCheck: { limit: cny(800_000), openOrdersTotal: cny(500_000) } });
   });
 
+  it("refuses an order that would carry the customer's open orders past the amount limit, even with finance's override (ORD-20)", async () => {
+    const LIMIT = 1_000_000_000_000_000;
+    await publish('BIG-1', LIMIT);
+    await certifySeller(t, ['BIG-1']);
+    const customerId = await customer(LIMIT);
+    await placed(await acceptedQuote(customerId, [{ sku: 'BIG-1', qty: 1, unitPrice: cny(LIMIT), discountPct: 0 }]));
+    const quoteId = await acceptedQuote(customerId, [fw(1)]);
+    const head = await t.system.eventStore.headPosition();
+    const response = await place(quoteId, { creditOverride: { reason: 'board approval' } }, 'finance');
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      type: '/problems/rule-refused',
+      rule: { id: 'ORD-20', name: "A customer's open orders, this one included, stay within the amount limit" },
+      detail: '100000 CNY minor units on top of 1000000000000000 CNY minor units open passes the amount limit of 10^15',
+    });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it("answers 400 naming the field for an order desk's total or quantity past the bounds", async () => {
+    const quoteId = await acceptedQuote(await customer(1_000_000), [fw(1)]);
+    const total = await place(quoteId, { total: cny(1_000_000_000_000_001) });
+    expect(total.json()).toMatchObject({ status: 400, errors: [{ in: 'body', field: 'total.minor', message: 'at most 10^15 minor units, the amount limit' }] });
+    const qty = await place(quoteId, { lines: [{ sku: 'FW-100', qty: 1_000_001, unitPrice: cny(100_000), netTotal: cny(100_000) }] });
+    expect(qty.json()).toMatchObject({ status: 400, errors: [{ in: 'body', field: 'lines.0.qty', message: 'at most 1,000,000 units a line' }] });
+  });
+
   it('refuses a customer flagged as a risk unless finance overrides', async () => {
     const customerId = await customer(10_000_000);
     expect((await t.post(`/customers/${customerId}/risk`, { flagged: true, reason: 'overdue invoices' })).statusCode).toBe(200);

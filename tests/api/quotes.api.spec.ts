@@ -137,6 +137,30 @@ describe('drafting', () => {
     expect(await t.system.eventStore.headPosition()).toBe(head);
   });
 
+  it('answers 400 naming the field for a line of more than a million units or a price past the amount limit, appending nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const tooMany = await draft([line('FW-100', 1_000_001, 100_000)]);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toMatchObject({ type: '/problems/invalid-input', errors: [{ in: 'body', field: 'lines.0.qty', message: 'at most 1,000,000 units a line' }] });
+    const tooDear = await draft([line('FW-100', 1, 1_000_000_000_000_001)]);
+    expect(tooDear.statusCode).toBe(400);
+    expect(tooDear.json()).toMatchObject({ errors: [{ in: 'body', field: 'lines.0.unitPrice.minor', message: 'at most 10^15 minor units, the amount limit' }] });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it('answers 422 naming QUO-27 for lines whose total would pass the amount limit, appending nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    const response = await draft([line('FW-100', 1_000_000, 1_000_000_000_000_000)]);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      type: '/problems/rule-refused',
+      title: "Refused: A quote's lines and totals stay within the amount limit",
+      rule: { id: 'QUO-27', name: "A quote's lines and totals stay within the amount limit" },
+      detail: 'Line 1 (FW-100): 1000000 units come to 1000000000000000000000 minor units as quoted, past the amount limit of 10^15',
+    });
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
   it('answers 422 naming the rule for a validity already past, a discount finer than two decimals, or a promotion the customer may not have', async () => {
     const head = await t.system.eventStore.headPosition();
     const past = await draft([line('FW-100', 1, 100_000)], { validUntil: '2026-03-01T00:00:00Z' });

@@ -7,6 +7,8 @@ import { deciderSpecification, defaultContext } from '../support/deciderSpecific
 type EventOf<Type extends OrderEvent['type']> = Extract<OrderEvent, { type: Type }>;
 
 const cny = (minor: number) => ({ minor, currency: 'CNY' });
+/** What a customer has open, as the application sums it: exactly, however large. */
+const open = (minor: bigint, currency = 'CNY') => ({ minor, currency });
 const firewalls: OrderLine = { sku: 'NGFW-X1', qty: 2, unitPrice: cny(150_000_00), netTotal: cny(300_000_00) };
 const soc: OrderLine = { sku: 'SOC-MANAGED', qty: 1, unitPrice: cny(200_000_00), netTotal: cny(200_000_00) };
 const lines = [firewalls, soc];
@@ -16,7 +18,7 @@ const context = {
   ...defaultContext, // now 2026-11-27, a sales_rep
   quote: { status: 'accepted', customerId: 'c1', lines, total },
   customer,
-  openOrdersTotal: cny(300_000_00),
+  openOrdersTotal: open(300_000_00n),
 };
 const spec = deciderSpecification(orderDecider, context);
 const finance = { actor: { id: 'fin-1', role: 'finance' } };
@@ -79,7 +81,7 @@ describe('Order', () => {
     it('may take the customer exactly to its limit', () =>
       spec
         .given([])
-        .when(place, { openOrdersTotal: cny(500_000_00) })
+        .when(place, { openOrdersTotal: open(500_000_00n) })
         .then([{ type: 'OrderPlaced', data: { ...placed.data, creditCheck: { ...creditCheck, openOrdersTotal: cny(500_000_00) } } }]));
 
     it('ignores an override that was not needed', () =>
@@ -144,7 +146,7 @@ describe('Order', () => {
         .then([{ type: 'OrderPlaced', data: { ...placed.data, promisedDeliveryDate: '2026-11-27' } }]));
 
     describe('credit and risk', () => {
-      const overLimit = { openOrdersTotal: cny(500_000_01) };
+      const overLimit = { openOrdersTotal: open(500_000_01n) };
 
       it(`refuses an order that takes the customer over its limit (${orderRules.withinCredit.id})`, () =>
         spec.given([]).when(place, overLimit).thenRefuses(orderRules.withinCredit, /exceeds the limit/));
@@ -205,6 +207,44 @@ describe('Order', () => {
           .given([])
           .when({ ...place, creditOverride: { reason: ' ' } }, { customer: { ...customer, riskFlagged: true }, ...finance })
           .thenRefuses(orderRules.overrideByFinance, /needs a reason/));
+
+      describe(`the amount limit (${orderRules.exposureWithinAmountLimit.id})`, () => {
+        const AMOUNT_LIMIT = 1_000_000_000_000_000n;
+        const override = { ...place, creditOverride: { reason: 'board approval' } };
+
+        it('lets finance take the customer exactly to the amount limit', () =>
+          spec
+            .given([])
+            .when(override, { openOrdersTotal: open(AMOUNT_LIMIT - 500_000_00n), ...finance })
+            .then([
+              {
+                type: 'OrderPlaced',
+                data: {
+                  ...placed.data,
+                  creditCheck: { ...creditCheck, openOrdersTotal: cny(Number(AMOUNT_LIMIT - 500_000_00n)) },
+                  creditOverride: { reason: 'board approval', by: finance.actor, overrode: ['credit_limit'] },
+                },
+              },
+            ]));
+
+        it('refuses one minor unit past it, whatever finance says', () =>
+          spec
+            .given([])
+            .when(override, { openOrdersTotal: open(AMOUNT_LIMIT - 500_000_00n + 1n), ...finance })
+            .thenRefuses(orderRules.exposureWithinAmountLimit, /on top of 999999950000001 CNY minor units open passes the amount limit/));
+
+        it('refuses open orders summed past what a JSON number holds, without rounding them', () =>
+          spec
+            .given([])
+            .when(place, { openOrdersTotal: open(9_007_199_254_740_993n) })
+            .thenRefuses(orderRules.exposureWithinAmountLimit, /9007199254740993 CNY minor units open/));
+
+        it('refuses open orders in another currency past it, which the credit check could not record', () =>
+          spec
+            .given([])
+            .when(override, { openOrdersTotal: open(AMOUNT_LIMIT + 1n, 'USD'), ...finance })
+            .thenRefuses(orderRules.exposureWithinAmountLimit, /1000000000000001 USD minor units open/));
+      });
 
       it('does not let an override excuse a past delivery date', () =>
         spec

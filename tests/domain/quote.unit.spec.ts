@@ -229,6 +229,73 @@ describe('Quote', () => {
     it(`refuses part units (${quoteRules.positiveQuantity.id})`, () =>
       spec.given([]).when(draftQuote(request('FW-100', 2.5, 199_999, 0))).thenRefuses(quoteRules.positiveQuantity));
 
+    it('takes a million units on a line', () =>
+      spec
+        .given([])
+        .when(draftQuote(request('EDR-1', 1_000_000, 100_000, 0)))
+        .then([drafted({ ...edrLine(0, 0), qty: 1_000_000, listTotal: cny(100_000_000_000), netTotal: cny(100_000_000_000) })]));
+
+    it(`refuses a million and one units on a line (${quoteRules.positiveQuantity.id})`, () =>
+      spec.given([]).when(draftQuote(request('EDR-1', 1_000_001, 100_000, 0))).thenRefuses(quoteRules.positiveQuantity, /1000001 is not a whole number of units from one to a million/));
+
+    describe(`the amount limit (${quoteRules.withinAmountLimit.id})`, () => {
+      const AMOUNT_LIMIT = 1_000_000_000_000_000;
+      const withBig = { products: { ...context.products, 'BIG-1': product('BIG-1', cny(AMOUNT_LIMIT), cny(1)) } };
+      const bigLine = (qty: number, unitPrice: number, discountPct: number, netTotal: number): QuoteLine => ({
+        sku: 'BIG-1',
+        qty,
+        listPrice: cny(AMOUNT_LIMIT),
+        floorPrice: cny(1),
+        unitPrice: cny(unitPrice),
+        discountPct,
+        listTotal: cny(qty * AMOUNT_LIMIT),
+        discountAmount: cny(qty * AMOUNT_LIMIT - netTotal),
+        netTotal: cny(netTotal),
+      });
+
+      it('takes a quote whose list and net totals are exactly the limit', () =>
+        spec.given([]).when(draftQuote(request('BIG-1', 1, AMOUNT_LIMIT, 0)), withBig).then([drafted(bigLine(1, AMOUNT_LIMIT, 0, AMOUNT_LIMIT))]));
+
+      it('judges a line as quoted after its discount: two units at the limit, half off, come to the limit', () =>
+        spec
+          .given([])
+          .when(draftQuote({ ...request('FW-100', 2, AMOUNT_LIMIT, 50) }))
+          .then([
+            drafted({
+              ...firewallLine(50, 0),
+              qty: 2,
+              unitPrice: cny(AMOUNT_LIMIT),
+              listTotal: cny(399_998),
+              discountAmount: cny(399_998 - AMOUNT_LIMIT),
+              netTotal: cny(AMOUNT_LIMIT),
+            }),
+          ]));
+
+      it('refuses a line whose total at list price passes the limit, whatever it is sold for', () =>
+        spec
+          .given([])
+          .when(draftQuote(request('BIG-1', 2, 1, 0)), withBig)
+          .thenRefuses(quoteRules.withinAmountLimit, /^Line 1 \(BIG-1\): 2 units come to 2000000000000000 minor units at list price, past the amount limit of 10\^15$/));
+
+      it('refuses a line whose total as quoted passes the limit, computing it exactly far beyond a safe integer', () =>
+        spec
+          .given([])
+          .when(draftQuote(request('FW-100', 1_000_000, AMOUNT_LIMIT, 0)))
+          .thenRefuses(quoteRules.withinAmountLimit, /1000000 units come to 1000000000000000000000 minor units as quoted/));
+
+      it('refuses a quote whose lines are each within the limit but whose total is one minor unit past it', () =>
+        spec
+          .given([])
+          .when(draftQuote(request('FW-100', 1, AMOUNT_LIMIT, 0), request('FW-100', 1, 1, 0)))
+          .thenRefuses(quoteRules.withinAmountLimit, /^The quote's 2 lines come to 1000000000000001 minor units in total/));
+
+      it('refuses ten lines at the limit, whose sum no JavaScript number would hold exactly', () =>
+        spec
+          .given([])
+          .when(draftQuote(...Array.from({ length: 10 }, () => request('BIG-1', 1, AMOUNT_LIMIT, 0))), withBig)
+          .thenRefuses(quoteRules.withinAmountLimit, /10 lines come to 10000000000000000 minor units at list price/));
+    });
+
     it(`refuses a discount above 100% (${quoteRules.discountRange.id})`, () =>
       spec.given([]).when(draftQuote(request('FW-100', 1, 199_999, 101))).thenRefuses(quoteRules.discountRange));
 

@@ -5,26 +5,31 @@ const probabilities = { qualification: 10, discovery: 25, proposal: 50, negotiat
 
 describe('weighing an amount by a probability', () => {
   it('rounds half-up to whole minor units', () => {
-    expect(weighMinor(5, 10)).toBe(1); // 0.5
-    expect(weighMinor(4, 10)).toBe(0); // 0.4
-    expect(weighMinor(15, 50)).toBe(8); // 7.5
-    expect(weighMinor(14, 50)).toBe(7);
-    expect(weighMinor(333, 12.5)).toBe(42); // 41.625
-    expect(weighMinor(100, 0.5)).toBe(1); // 0.5
-    expect(weighMinor(99, 0.5)).toBe(0); // 0.495
+    expect(weighMinor(5n, 10)).toBe(1n); // 0.5
+    expect(weighMinor(4n, 10)).toBe(0n); // 0.4
+    expect(weighMinor(15n, 50)).toBe(8n); // 7.5
+    expect(weighMinor(14n, 50)).toBe(7n);
+    expect(weighMinor(333n, 12.5)).toBe(42n); // 41.625
+    expect(weighMinor(100n, 0.5)).toBe(1n); // 0.5
+    expect(weighMinor(99n, 0.5)).toBe(0n); // 0.495
   });
 
   it('rounds a negative amount away from zero, as it would the positive one', () => {
-    expect(weighMinor(-5, 10)).toBe(-1);
-    expect(weighMinor(-4, 10)).toBe(0);
+    expect(weighMinor(-5n, 10)).toBe(-1n);
+    expect(weighMinor(-4n, 10)).toBe(0n);
   });
 
   it('keeps exact at the edges: 0%, 100%, a percentage binary floats cannot hold, and the largest safe amount', () => {
-    expect(weighMinor(12_345, 0)).toBe(0);
-    expect(weighMinor(12_345, 100)).toBe(12_345);
-    expect(weighMinor(10_000, 0.29)).toBe(29);
-    expect(weighMinor(Number.MAX_SAFE_INTEGER, 100)).toBe(Number.MAX_SAFE_INTEGER);
-    expect(weighMinor(Number.MAX_SAFE_INTEGER, 50)).toBe(4_503_599_627_370_496); // ...495.5
+    expect(weighMinor(12_345n, 0)).toBe(0n);
+    expect(weighMinor(12_345n, 100)).toBe(12_345n);
+    expect(weighMinor(10_000n, 0.29)).toBe(29n);
+    expect(weighMinor(BigInt(Number.MAX_SAFE_INTEGER), 100)).toBe(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(weighMinor(BigInt(Number.MAX_SAFE_INTEGER), 50)).toBe(4_503_599_627_370_496n); // ...495.5
+  });
+
+  it('keeps exact past what a JSON number holds', () => {
+    expect(weighMinor(9_999_999_999_999_999n, 10)).toBe(1_000_000_000_000_000n); // 999,999,999,999,999.9
+    expect(weighMinor(90_000_000_000_000_001n, 75)).toBe(67_500_000_000_000_001n); // ...000.75
   });
 });
 
@@ -32,10 +37,10 @@ describe('the forecast', () => {
   it('weighs every stage in each currency, in stage order, and sums the rounded parts per currency', () => {
     const result = forecast(
       [
-        { stage: 'negotiation', currency: 'CNY', count: 1, totalMinor: 4_000 },
-        { stage: 'qualification', currency: 'USD', count: 2, totalMinor: 15 },
-        { stage: 'qualification', currency: 'CNY', count: 1, totalMinor: 1_005 },
-        { stage: 'proposal', currency: 'CNY', count: 3, totalMinor: 2_001 },
+        { stage: 'negotiation', currency: 'CNY', count: 1, totalMinor: 4_000n },
+        { stage: 'qualification', currency: 'USD', count: 2, totalMinor: 15n },
+        { stage: 'qualification', currency: 'CNY', count: 1, totalMinor: 1_005n },
+        { stage: 'proposal', currency: 'CNY', count: 3, totalMinor: 2_001n },
       ],
       probabilities,
     );
@@ -45,22 +50,39 @@ describe('the forecast', () => {
         count: 3,
         probability: 10,
         totals: [
-          { minor: 1_005, currency: 'CNY' },
-          { minor: 15, currency: 'USD' },
+          { minor: 1_005n, currency: 'CNY' },
+          { minor: 15n, currency: 'USD' },
         ],
         weighted: [
-          { minor: 101, currency: 'CNY' }, // 100.5
-          { minor: 2, currency: 'USD' }, // 1.5
+          { minor: 101n, currency: 'CNY' }, // 100.5
+          { minor: 2n, currency: 'USD' }, // 1.5
         ],
       },
       { stage: 'discovery', count: 0, probability: 25, totals: [], weighted: [] },
-      { stage: 'proposal', count: 3, probability: 50, totals: [{ minor: 2_001, currency: 'CNY' }], weighted: [{ minor: 1_001, currency: 'CNY' }] },
-      { stage: 'negotiation', count: 1, probability: 75, totals: [{ minor: 4_000, currency: 'CNY' }], weighted: [{ minor: 3_000, currency: 'CNY' }] },
+      { stage: 'proposal', count: 3, probability: 50, totals: [{ minor: 2_001n, currency: 'CNY' }], weighted: [{ minor: 1_001n, currency: 'CNY' }] },
+      { stage: 'negotiation', count: 1, probability: 75, totals: [{ minor: 4_000n, currency: 'CNY' }], weighted: [{ minor: 3_000n, currency: 'CNY' }] },
     ]);
     expect(result.weighted).toEqual([
-      { minor: 4_102, currency: 'CNY' },
-      { minor: 2, currency: 'USD' },
+      { minor: 4_102n, currency: 'CNY' },
+      { minor: 2n, currency: 'USD' },
     ]);
+  });
+
+  it('sums the weighted stages exactly past what a JSON number holds', () => {
+    const result = forecast(
+      [
+        { stage: 'qualification', currency: 'CNY', count: 10, totalMinor: 9_999_999_999_999_999n },
+        { stage: 'negotiation', currency: 'CNY', count: 9, totalMinor: 9_000_000_000_000_001n },
+      ],
+      probabilities,
+    );
+    expect(result.stages.map((s) => s.weighted)).toEqual([
+      [{ minor: 1_000_000_000_000_000n, currency: 'CNY' }],
+      [],
+      [],
+      [{ minor: 6_750_000_000_000_001n, currency: 'CNY' }], // ...000.75
+    ]);
+    expect(result.weighted).toEqual([{ minor: 7_750_000_000_000_001n, currency: 'CNY' }]);
   });
 
   it('is empty, stage by stage, for an empty pipeline', () => {

@@ -45,14 +45,16 @@ const reassigned = (opportunityId: string, from: string, to: string): GivenEvent
   data: { opportunityId, from, to, reason: 'territory change' },
 });
 
-const stageTotal = (stage: Stage, { minor, currency }: Money, count: number) => ({ id: `${stage}|${currency}`, stage, currency, count, totalMinor: minor });
-const ownerTotal = (ownerId: string, stage: Stage, { minor, currency }: Money, count: number) => ({
+/** Totals are kept as exact decimal strings; a spec gives them as a number, or as a bigint past what a number holds. */
+type Total = { minor: number | bigint; currency: string };
+const stageTotal = (stage: Stage, { minor, currency }: Total, count: number) => ({ id: `${stage}|${currency}`, stage, currency, count, totalMinor: String(minor) });
+const ownerTotal = (ownerId: string, stage: Stage, { minor, currency }: Total, count: number) => ({
   id: `${ownerId}|${stage}|${currency}`,
   ownerId,
   stage,
   currency,
   count,
-  totalMinor: minor,
+  totalMinor: String(minor),
 });
 
 /** A deal as listed, opened by the first event for c1 as `opened` builds it. */
@@ -216,6 +218,33 @@ describe('pipeline projection', () => {
     expect(spec.document(OPPORTUNITIES, 'o1')).toEqual(deal('o1', 'rep-2', cny(800_000), { status: 'won', updatedAt: at(4), closedAt: at(3) }));
     expect(spec.documents(STAGE_TOTALS)).toEqual([stageTotal('qualification', cny(200_000), 1)]);
     expect(spec.documents(OWNER_STAGE_TOTALS)).toEqual([ownerTotal('rep-1', 'qualification', cny(200_000), 1)]);
+  });
+
+  describe('past what a JSON number holds exactly', () => {
+    const AMOUNT_LIMIT = 1_000_000_000_000_000;
+    /** Nine deals at the amount limit and one just under: 9,999,999,999,999,999, which no JavaScript number holds. */
+    const tenDeals = () => [
+      ...Array.from({ length: 9 }, (_, n) => opened(`o${n + 1}`, 'rep-1', cny(AMOUNT_LIMIT))),
+      opened('o10', 'rep-2', cny(AMOUNT_LIMIT - 1)),
+    ];
+
+    it('sums the deals exactly, overall and per owner', () => {
+      spec.given(...tenDeals());
+      expect(spec.documents(STAGE_TOTALS)).toEqual([stageTotal('qualification', { minor: 9_999_999_999_999_999n, currency: 'CNY' }, 10)]);
+      expect(spec.documents(OWNER_STAGE_TOTALS)).toEqual([
+        ownerTotal('rep-1', 'qualification', { minor: 9_000_000_000_000_000n, currency: 'CNY' }, 9),
+        ownerTotal('rep-2', 'qualification', cny(AMOUNT_LIMIT - 1), 1),
+      ]);
+    });
+
+    it('comes back to the exact figure as deals move on, with no rounding left behind', () => {
+      spec.given(...tenDeals(), ...Array.from({ length: 8 }, (_, n) => lost(`o${n + 1}`)), stageChanged('o9', 'qualification', 'discovery'));
+      expect(spec.documents(STAGE_TOTALS)).toEqual([stageTotal('discovery', cny(AMOUNT_LIMIT), 1), stageTotal('qualification', cny(AMOUNT_LIMIT - 1), 1)]);
+      expect(spec.documents(OWNER_STAGE_TOTALS)).toEqual([
+        ownerTotal('rep-1', 'discovery', cny(AMOUNT_LIMIT), 1),
+        ownerTotal('rep-2', 'qualification', cny(AMOUNT_LIMIT - 1), 1),
+      ]);
+    });
   });
 
   it('changes nothing for events of types it does not follow, even about a deal it lists', () => {
