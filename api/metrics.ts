@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FollowerState } from '../application/followers/supervisor.js';
 import type { ApiServices } from './services.js';
+
+const FOLLOWER_STATES: readonly FollowerState[] = ['starting', 'running', 'retrying', 'failed', 'stopped'];
 
 /** Prometheus metrics: request rates and latencies, command outcomes, projection lag. */
 export const registerMetrics = (app: FastifyInstance, services: ApiServices): Registry => {
@@ -35,6 +38,28 @@ export const registerMetrics = (app: FastifyInstance, services: ApiServices): Re
     registers: [registry],
     collect() {
       for (const status of services.runner.status()) this.set({ projection: status.name }, status.active?.position ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'follower_state',
+    help: 'Each follower of the log (views, reactors, watchers): 1 for the state it is in (running, retrying, failed, stopped, starting)',
+    labelNames: ['follower', 'kind', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const follower of services.followers.status()) {
+        for (const state of FOLLOWER_STATES) this.set({ follower: follower.name, kind: follower.kind, state }, follower.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'follower_restarts',
+    help: 'Restarts of each follower after an error since the process started',
+    labelNames: ['follower'],
+    registers: [registry],
+    collect() {
+      for (const follower of services.followers.status()) this.set({ follower: follower.name }, follower.restarts);
     },
   });
 

@@ -6,6 +6,7 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore } from '../application/ports/keyStore.js';
 import type { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
+import type { Followers } from '../application/followers/followers.js';
 import type { ApiKeys } from '../application/roles.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { ViewReader } from '../projections/viewReader.js';
@@ -18,6 +19,8 @@ export type ApiServices = {
   keyStore: KeyStore;
   personalData: PersonalDataVault;
   runner: ProjectionRunner;
+  /** Every follower (views, reactors, watchers) with its state: health, metrics and retries read it. */
+  followers: Followers;
   views: ViewReader;
   /** Checks the signature of an anchor, from the log or handed in. */
   anchorVerifier: AnchorVerifier;

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../application/ports/clock.js';
 import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore, WrappedKeyStore } from '../application/ports/keyStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
+import { Followers, supervised } from '../application/followers/followers.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import type { ApiKeys } from '../application/roles.js';
 import { personalDataFields } from '../domain/aggregates.js';
@@ -41,6 +42,8 @@ export type System = {
   personalData: PersonalDataVault;
   commands: CommandServices;
   runner: ProjectionRunner;
+  /** Every follower of the log and the clock, with its state, for health, metrics and retries. */
+  followers: Followers;
   views: ViewReader;
   deadlines: DeadlineWatcher;
   /** Takes an anchor every ANCHOR_INTERVAL_MS; not started when that is 0. */
@@ -147,7 +150,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   compliance.start();
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
   if (config.ANCHOR_INTERVAL_MS > 0) anchorSchedule.start();
+  const followers = new Followers([
+    { status: () => runner.followers(), retry: (name) => runner.retry(name) },
+    supervised(leadConversions),
+    supervised(compliance),
+    supervised(deadlines),
+    ...(config.ANCHOR_INTERVAL_MS > 0 ? [supervised(anchorSchedule)] : []),
+  ]);
   return {
+    followers,
     eventStore,
     readStore,
     keyStore,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { DocumentCache } from './documentCache.js';
@@ -14,11 +15,14 @@ export type ProjectionRunnerOptions = {
   batchSize?: number;
 };
 
+/** A generation of a view and how its follower fares: running, retrying after an error, or failed on a poison event. */
+export type GenerationStatus = Generation & Pick<FollowerStatus, 'position' | 'state' | 'attempts' | 'lastError' | 'failure' | 'restarts'>;
+
 export type ProjectionStatus = {
   name: string;
   version: number;
-  active: (Generation & { position: number | null }) | null;
-  building: (Generation & { position: number | null }) | null;
+  active: GenerationStatus | null;
+  building: GenerationStatus | null;
 };
 
 /**
@@ -31,7 +35,7 @@ export const viewsAheadOf = (statuses: readonly ProjectionStatus[], head: number
     .filter(({ active, building }) => [active, building].some((generation) => generation?.position != null && (head === null || generation.position > head)))
     .map(({ name }) => name);
 
-type Follower = { generation: Generation; position: number | null; stop: () => Promise<void>; done: Promise<void> };
+type Follower = { generation: Generation; position: number | null; supervisor: Supervisor; stop: () => Promise<void> };
 
 /**
  * Reads the log from each projection's checkpoint, applies events in batches and commits
@@ -43,7 +47,6 @@ export class ProjectionRunner {
   private readonly active = new Map<string, Follower>();
   private readonly building = new Map<string, Follower>();
   private readonly waiters = new Set<() => void>();
-  private stopped = false;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
@@ -67,9 +70,33 @@ export class ProjectionRunner {
 
   status(): ProjectionStatus[] {
     return this.options.projections.map((p) => {
-      const describe = (f: Follower | undefined) => (f ? { ...f.generation, position: f.position } : null);
+      const describe = (f: Follower | undefined): GenerationStatus | null => {
+        if (!f) return null;
+        const { state, attempts, lastError, failure, restarts } = f.supervisor.status();
+        return { ...f.generation, position: f.position, state, attempts, lastError, failure, restarts };
+      };
       return { name: p.name, version: p.version, active: describe(this.active.get(p.name)), building: describe(this.building.get(p.name)) };
     });
+  }
+
+  /** Each generation's follower as operators see it: `projection:<name>`, and `projection:<name>:rebuild` for a rebuild under way. */
+  followers(): FollowerStatus[] {
+    return this.options.projections.flatMap((p) => {
+      const active = this.active.get(p.name);
+      const building = this.building.get(p.name);
+      return [
+        ...(active ? [{ ...active.supervisor.status(), position: active.position }] : []),
+        ...(building && building !== active ? [{ ...building.supervisor.status(), name: `projection:${p.name}:rebuild`, position: building.position }] : []),
+      ];
+    });
+  }
+
+  /** Asks the followers of a view (`<name>` or `projection:<name>`: the generation serving reads and any rebuild) to try again now; false for an unknown name. */
+  retry(name: string): boolean {
+    const projection = this.options.projections.find((p) => p.name === name || `projection:${p.name}` === name);
+    if (!projection) return false;
+    for (const follower of [this.active.get(projection.name), this.building.get(projection.name)]) follower?.supervisor.retry();
+    return true;
   }
 
   /** Position the active view of `name` has applied, or null before its first event. */
@@ -97,7 +124,6 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     const followers = [...this.active.values(), ...this.building.values()];
     await Promise.all(followers.map((f) => f.stop()));
   }
@@ -136,26 +162,28 @@ export class ProjectionRunner {
     const checkpoint = checkpointName(projection.name, generation.generation);
     const handled: ReadonlySet<string> = new Set(projection.handles);
     let subscription: Subscription | null = null;
+    const supervisor = new Supervisor({ name: `projection:${projection.name}`, kind: 'projection', logger: this.options.logger.child({ projection: projection.name, generation }) });
     let stopping = false;
     const follower: Follower = {
       generation,
       position: await readStore.getCheckpoint(checkpoint),
-      stop: async () => {
+      supervisor,
+      stop: () => {
         stopping = true;
-        await subscription?.close();
-        await follower.done;
+        return supervisor.stop(async () => subscription?.close());
       },
-      done: Promise.resolve(),
     };
     const documents = new DocumentCache(readStore, projection, generation.generation);
     const apply = async (batch: RecordedEvent[]) => {
       const last = batch.at(-1)!.position;
       await this.applyBatch(projection, documents, generation, batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type)), last);
       follower.position = last;
+      supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
       for (const waiter of this.waiters) waiter();
     };
-    follower.done = (async () => {
+    // Each (re)start resumes from the last committed batch: what a failed batch wrote was never committed.
+    const loop = async () => {
       try {
         // Catch up page by page, which is far cheaper than event by event, then follow live.
         for (;;) {
@@ -165,13 +193,16 @@ export class ProjectionRunner {
           await apply(page);
         }
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
+        supervisor.progressed();
         subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
-        if (stopping) await subscription.close();
+        if (stopping) return;
         for await (const batch of batches(subscription, this.batchSize)) await apply(batch);
-      } catch (error) {
-        if (!this.stopped) this.options.logger.error({ err: error, projection: projection.name, generation }, 'projection stopped on an error');
+      } finally {
+        await subscription?.close();
+        subscription = null;
       }
-    })();
+    };
+    supervisor.start(loop);
     return follower;
   }
 
@@ -184,7 +215,13 @@ export class ProjectionRunner {
   private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
     try {
       await documents.prefetch(events);
-      for (const event of events) projection.apply(event, documents.writer);
+      for (const event of events) {
+        try {
+          projection.apply(event, documents.writer);
+        } catch (error) {
+          throw new EventHandlingFailed(event, error);
+        }
+      }
       await this.options.readStore.commit({
         writes: documents.takeWrites(),
         checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition },

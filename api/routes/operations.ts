@@ -6,6 +6,8 @@ import { viewsAheadOf } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
 
+const ProjectionName = z.object({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/) }).strict();
+
 export const operationRoutes =
   (services: ApiServices, metrics: Registry): FastifyPluginAsyncZod =>
   async (app) => {
@@ -16,9 +18,10 @@ export const operationRoutes =
       {
         schema: {
           tags: ['operations'],
-          summary: 'The event store, the read store and the key store all answer, and no view is ahead of the log',
+          summary: 'The event store, the read store and the key store all answer, no view is ahead of the log, and every follower is at work',
           description:
-            'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt.',
+            'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt. ' +
+            '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry.',
         },
       },
       async (_request, reply) => {
@@ -35,8 +38,12 @@ export const operationRoutes =
         ]);
         const viewsAheadOfLog = eventStore === 'up' ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
         const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
-        const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent';
-        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views }, viewsAheadOfLog });
+        const followersNotRunning = services.followers.troubled().map(({ name, state, lastError, failure }) => ({ name, state, error: failure?.error ?? lastError?.message ?? null }));
+        const followers = followersNotRunning.length === 0 ? ('running' as const) : ('not_running' as const);
+        const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent' && followers === 'running';
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views, followers }, viewsAheadOfLog, followersNotRunning });
       },
     );
 
@@ -50,15 +57,17 @@ export const operationRoutes =
         config: { allow: PERMISSIONS.operate },
         schema: {
           tags: ['operations'],
-          summary: 'Each projection, the generation serving reads and any rebuild under way',
-          description: '`aheadOfLog` is true for a view that has applied a position beyond the log\'s `head`: the log lost its end, and the view shows events it no longer holds.',
+          summary: 'Each projection, the generation serving reads and any rebuild under way, and every follower with its state',
+          description:
+            '`aheadOfLog` is true for a view that has applied a position beyond the log\'s `head`: the log lost its end, and the view shows events it no longer holds. ' +
+            'Each generation, and each entry of `followers` (views, reactors, the deadline watcher, the anchor schedule), has a `state`: running, retrying (restarting from its checkpoint after an error, with a growing pause), failed (stopped on an event that failed the same way every time: `failure` names its position, id, stream, type and error) or stopped.',
         },
       },
       async () => {
         const statuses = services.runner.status();
         const head = await services.eventStore.headPosition();
         const ahead = viewsAheadOf(statuses, head);
-        return { head, projections: statuses.map((status) => ({ ...status, aheadOfLog: ahead.includes(status.name) })) };
+        return { head, projections: statuses.map((status) => ({ ...status, aheadOfLog: ahead.includes(status.name) })), followers: services.followers.status() };
       },
     );
 
@@ -69,7 +78,7 @@ export const operationRoutes =
         schema: {
           tags: ['operations'],
           summary: 'Rebuild a view from zero into new collections; reads switch over when it has caught up',
-          params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/) }).strict(),
+          params: ProjectionName,
         },
       },
       async (request, reply) => {
@@ -77,6 +86,27 @@ export const operationRoutes =
         if (!known) throw new HttpProblem(404, 'not-found', 'Projection not found', `There is no projection named ${request.params.name}`);
         const generation = await services.runner.rebuild(request.params.name);
         return reply.code(202).send({ projection: request.params.name, building: generation });
+      },
+    );
+
+    app.post(
+      '/admin/projections/:name/retry',
+      {
+        config: { allow: PERMISSIONS.operate },
+        schema: {
+          tags: ['operations'],
+          summary: 'Ask a failed or retrying follower to try again now, after fixing what failed',
+          description:
+            'name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower\'s state after the request.',
+          params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_:-]{0,80}$/) }).strict(),
+        },
+      },
+      async (request, reply) => {
+        const { name } = request.params;
+        if (!services.followers.retry(name)) throw new HttpProblem(404, 'not-found', 'Follower not found', `There is no follower or projection named ${name}`);
+        const bare = name.startsWith('projection:') ? name : `projection:${name}`;
+        const states = services.followers.status().filter((f) => f.name === name || f.name === bare || f.name === `${bare}:rebuild`);
+        return reply.code(202).send({ name, followers: states.map(({ name: follower, state }) => ({ name: follower, state })) });
       },
     );
   };

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { anchorRules } from '../../domain/anchor/anchor.js';
 import type { AnchorCommands } from '../commands/anchorCommands.js';
 import { RuleRefused } from '../errors.js';
+import { Pause } from '../followers/pause.js';
+import { Supervisor } from '../followers/supervisor.js';
 import { newId } from '../ids.js';
 
 export const SCHEDULE_ACTOR = { id: 'anchor-schedule', role: 'system' } as const;
@@ -23,11 +25,13 @@ export type AnchorScheduleOptions = {
  * state of its own: the last anchor is in the log, so a restart simply takes the next one.
  */
 export class AnchorSchedule {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
+  private readonly pause = new Pause();
+  readonly supervisor: Supervisor;
 
-  constructor(private readonly options: AnchorScheduleOptions) {}
+  constructor(private readonly options: AnchorScheduleOptions) {
+    this.supervisor = new Supervisor({ name: 'anchor-schedule', kind: 'schedule', logger: options.logger });
+  }
 
   /** Takes an anchor now if the log moved; a refusal other than "nothing moved" is a warning sign, logged as an error. */
   async tick(): Promise<AnchorOutcome> {
@@ -44,31 +48,30 @@ export class AnchorSchedule {
     }
   }
 
-  /** Ticks every intervalMs, the next tick scheduled only once the last has finished. */
+  /** Ticks every intervalMs, the next tick scheduled only once the last has finished; a tick that throws is retried under the supervisor. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const schedule = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.tick()
-          .then((outcome) => {
-            if (outcome.outcome === 'anchored') this.options.logger.info(outcome, 'anchor taken');
-          })
-          .catch((error: unknown) => this.options.logger.warn({ err: error }, 'anchor tick failed; retrying on the next'))
-          .finally(() => {
-            if (!this.stopped) schedule();
-          });
-      }, this.options.intervalMs);
-      this.timer.unref();
-    };
-    schedule();
+    this.supervisor.start(async () => {
+      for (;;) {
+        await this.pause.wait(this.options.intervalMs);
+        if (this.stopped) return;
+        const outcome = await this.tick();
+        this.supervisor.progressed();
+        if (outcome.outcome === 'anchored') this.options.logger.info(outcome, 'anchor taken');
+      }
+    });
+  }
+
+  /** Ticks again now rather than after the pause its last failure earned. */
+  retry(): void {
+    this.supervisor.retry();
   }
 
   /** Stops the loop and waits for a tick under way; tick() still works when called directly. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.supervisor.stop(async () => this.pause.interrupt());
   }
+
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { RuleRefused } from '../errors.js';
+import { EventHandlingFailed, isPassing, Supervisor } from '../followers/supervisor.js';
 import type { EventStore, RecordedEvent, Subscription } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 
@@ -20,27 +21,30 @@ export type ReactorSubscriberOptions = {
 /**
  * Follows the log from a stored checkpoint and hands each event of the given types to its
  * reaction, so follow-ups a crash cut short are finished on the next start. The checkpoint
- * moves only past reactions that succeeded or were refused: any other failure stops the
- * subscriber where it is, and the next start tries that event again.
+ * moves only past reactions that succeeded or were refused. Any other failure restarts it from
+ * the checkpoint after a pause, under its supervisor; an event whose reaction fails the same way
+ * every time stops it in state `failed` until an operator retries.
  */
 export class ReactorSubscriber {
   private subscription: Subscription | null = null;
-  private stopping = false;
-  private running: Promise<void> = Promise.resolve();
+  readonly supervisor: Supervisor;
 
-  constructor(private readonly options: ReactorSubscriberOptions) {}
+  constructor(private readonly options: ReactorSubscriberOptions) {
+    this.supervisor = new Supervisor({ name: `reactor:${options.name}`, kind: 'reactor', logger: options.logger.child({ reactor: options.name }) });
+  }
 
   start(): void {
-    this.running = this.follow().catch((error: unknown) => {
-      if (!this.stopping) this.options.logger.error({ err: error, reactor: this.options.name }, 'reactor stopped on an error; it resumes from its checkpoint on the next start');
-    });
+    this.supervisor.start(() => this.follow());
+  }
+
+  /** Tries the event it failed on again now, after someone fixed what failed. */
+  retry(): void {
+    this.supervisor.retry();
   }
 
   /** Lets a reaction under way finish, then stops following. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.subscription?.close();
-    await this.running;
+    await this.supervisor.stop(async () => this.subscription?.close());
   }
 
   private async follow(): Promise<void> {
@@ -48,20 +52,28 @@ export class ReactorSubscriber {
     const key = `reactor:${this.options.name}`;
     const handled = new Set(this.options.handles);
     const checkpoint = await readStore.getMeta(key);
-    if (this.stopping) return;
-    this.subscription = eventStore.subscribeToAll(typeof checkpoint === 'number' ? { after: checkpoint } : {});
-    let unsaved = 0;
-    for await (const event of this.subscription) {
-      if (handled.has(event.type)) {
-        await this.reactTo(event);
-        unsaved = CHECKPOINT_EVERY;
-      } else {
-        unsaved += 1;
+    const after = typeof checkpoint === 'number' ? checkpoint : null;
+    this.supervisor.progressed(after);
+    const subscription = eventStore.subscribeToAll(after !== null ? { after } : {});
+    this.subscription = subscription;
+    try {
+      let unsaved = 0;
+      for await (const event of subscription) {
+        if (handled.has(event.type)) {
+          await this.reactTo(event);
+          unsaved = CHECKPOINT_EVERY;
+        } else {
+          unsaved += 1;
+        }
+        if (unsaved >= CHECKPOINT_EVERY) {
+          await readStore.setMeta(key, event.position);
+          unsaved = 0;
+        }
+        this.supervisor.progressed(event.position);
       }
-      if (unsaved >= CHECKPOINT_EVERY) {
-        await readStore.setMeta(key, event.position);
-        unsaved = 0;
-      }
+    } finally {
+      await subscription.close();
+      this.subscription = null;
     }
   }
 
@@ -70,7 +82,8 @@ export class ReactorSubscriber {
     try {
       await this.options.react(event);
     } catch (error) {
-      if (!(error instanceof RuleRefused)) throw error;
+      if (isPassing(error)) throw error;
+      if (!(error instanceof RuleRefused)) throw new EventHandlingFailed(event, error);
       this.options.logger.error({ err: error, reactor: this.options.name, eventId: event.eventId, streamId: event.streamId }, 'reaction refused by a rule; skipped');
     }
   }

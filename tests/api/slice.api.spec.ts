@@ -307,10 +307,17 @@ describe('operations', () => {
   it('serves health, readiness, metrics, OpenAPI and the docs page without a key', async () => {
     expect((await t.app.inject('/health/live')).statusCode).toBe(200);
     const ready = await t.app.inject('/health/ready');
-    expect(ready.json()).toEqual({ status: 'ready', checks: { eventStore: 'up', readStore: 'up', keyStore: 'up', views: 'consistent' }, viewsAheadOfLog: [] });
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      checks: { eventStore: 'up', readStore: 'up', keyStore: 'up', views: 'consistent', followers: 'running' },
+      viewsAheadOfLog: [],
+      followersNotRunning: [],
+    });
     const metrics = await t.app.inject('/metrics');
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
     expect(metrics.body).toMatch(/projection_position\{projection="pipeline"\}/);
+    expect(metrics.body).toMatch(/follower_state\{follower="projection:pipeline",kind="projection",state="running"\} 1/);
+    expect(metrics.body).toMatch(/follower_state\{follower="reactor:compliance-checks",kind="reactor",state="running"\} 1/);
     const openapi = (await t.app.inject('/openapi.json')).json();
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/customers', '/opportunities/{id}/stage', '/views/pipeline']));
@@ -326,7 +333,12 @@ describe('operations', () => {
       await broken.system.readStore.close();
       const ready = await broken.app.inject('/health/ready');
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toEqual({ status: 'not_ready', checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent' }, viewsAheadOfLog: [] });
+      expect(ready.json()).toEqual({
+        status: 'not_ready',
+        checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'running' },
+        viewsAheadOfLog: [],
+        followersNotRunning: [],
+      });
       expect((await broken.app.inject('/health/live')).statusCode).toBe(200);
     } finally {
       await broken.close();
