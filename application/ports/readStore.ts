@@ -36,7 +36,28 @@ export type DocumentWrite =
 export type ReadStoreCommit = {
   writes: DocumentWrite[];
   checkpoint: { name: string; position: number };
+  /**
+   * Commit only while this lease still has this token: a worker that lost its lease (it stalled,
+   * another took over) cannot write over its successor. Refused with LeaseLost, nothing written.
+   */
+  fence?: { lease: string; token: number };
 };
+
+/**
+ * Which worker follows what: one holder at a time, until it lapses unrenewed. The token grows
+ * by one at every change of holder, so a commit fenced by an old token is refused.
+ */
+export type Lease = { name: string; holder: string; token: number; expiresAt: number };
+
+export class LeaseLost extends Error {
+  constructor(
+    readonly lease: string,
+    readonly token: number,
+  ) {
+    super(`Lease ${lease} is no longer held with token ${token}: another worker took it over`);
+    this.name = 'LeaseLost';
+  }
+}
 
 export class UnknownField extends Error {
   constructor(readonly collection: string, readonly field: string) {
@@ -83,6 +104,16 @@ export interface ReadStore {
   /** Small key/value records for the projection runner's own bookkeeping. */
   getMeta(key: string): Promise<unknown | null>;
   setMeta(key: string, value: unknown): Promise<void>;
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + ttlMs` (milliseconds since the
+   * epoch) when it is free, lapsed (expiresAt <= now) or already the holder's; a change of holder
+   * increments its token. Null while another holder's lease runs.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null>;
+  /** Gives the lease up at once, if `holder` still holds it, so another worker need not wait for it to lapse. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Every lease ever taken, held or lapsed, by name. */
+  leases(): Promise<Lease[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -77,6 +77,18 @@ export function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { na
   return { name: checkKey(checkpoint.name), position: checkpoint.position };
 }
 
+export function checkFence(fence: NonNullable<ReadStoreCommit['fence']>): { lease: string; token: number } {
+  if (!fence || !Number.isSafeInteger(fence.token)) throw new TypeError('A fence needs a lease name and an integer token');
+  return { lease: checkKey(fence.lease), token: fence.token };
+}
+
+export function checkLeaseRequest(name: unknown, holder: unknown, ttlMs: unknown, now: unknown): void {
+  checkKey(name);
+  checkKey(holder);
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new TypeError('A lease lasts a positive whole number of milliseconds');
+  if (typeof now !== 'number' || !Number.isSafeInteger(now)) throw new TypeError('A lease is taken at a time in whole milliseconds');
+}
+
 /** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
 export function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidQuery(`A document in "${collection}" must be an object`);

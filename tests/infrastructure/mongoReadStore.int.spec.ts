@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { MongoReadStore } from '../../infrastructure/readstore/mongo/mongoReadStore.js';
+import { leaseContract } from '../contracts/leaseContract.js';
 import { readStoreContract } from '../contracts/readStoreContract.js';
 import { mongoServerFor } from '../support/mongoServer.js';
 
@@ -12,8 +13,10 @@ const open = async () => {
 
 if (server.skipped === null) {
   readStoreContract('MongoDB', open);
+  leaseContract('MongoDB', open);
 } else {
   describe.skip(`MongoDB adapter contract — skipped: ${server.skipped}`, () => {
     readStoreContract('MongoDB', open);
+    leaseContract('MongoDB', open);
   });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteReadStore } from '../../infrastructure/readstore/sqlite/sqliteReadStore.js';
+import { leaseContract } from '../contracts/leaseContract.js';
 import { readStoreContract } from '../contracts/readStoreContract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'readstore-'));
@@ -10,6 +11,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 readStoreContract('SQLite', async () => {
   const store = SqliteReadStore.open(join(dir, 'contract.sqlite'));
+  return { store, dispose: () => store.close() };
+});
+
+leaseContract('SQLite', async () => {
+  const store = SqliteReadStore.open(join(dir, 'leases.sqlite'));
   return { store, dispose: () => store.close() };
 });
 

@@ -8,13 +8,17 @@ import {
   type ReadStore,
   type ReadStoreCommit,
   type Scalar,
+  LeaseLost,
+  type Lease,
 } from '../../../application/ports/readStore.js';
 import {
   checkCheckpoint,
   checkCollectionName,
   checkDeclaration,
   checkDoc,
+  checkFence,
   checkId,
+  checkLeaseRequest,
   checkKey,
   checkLimit,
   checkSpec,
@@ -50,6 +54,9 @@ type Stored = { _id: string } & Record<string, unknown>;
 type CheckpointRecord = { _id: string; position: number };
 type MetaRecord = { _id: string; value: unknown };
 type DeclarationRecord = { _id: string; indexes: string[] };
+type LeaseRecord = { _id: string; holder: string; token: number; expiresAt: number };
+/** MongoDB's DuplicateKey: an upsert that found the lease held by another and tried to insert it again. */
+const DUPLICATE_KEY = 11000;
 
 export class MongoReadStore implements ReadStore {
   private constructor(
@@ -66,7 +73,7 @@ export class MongoReadStore implements ReadStore {
     try {
       const db = client.db(dbName);
       // Created up front so the first commit's transaction never has to create them.
-      for (const name of ['_checkpoints', '_meta', '_collections']) await createIfMissing(db, name);
+      for (const name of ['_checkpoints', '_meta', '_collections', '_leases']) await createIfMissing(db, name);
       const specs = new Map<string, ReadonlySet<string>>();
       for (const record of await db.collection<DeclarationRecord>('_collections').find().toArray()) {
         specs.set(record._id, checkDeclaration(record._id, record.indexes));
@@ -152,6 +159,7 @@ export class MongoReadStore implements ReadStore {
 
   async commit(batch: ReadStoreCommit): Promise<void> {
     const { name, position } = checkCheckpoint(batch.checkpoint);
+    const fence = batch.fence && checkFence(batch.fence);
     // Everything is checked before the transaction opens, so a refused batch touches nothing.
     const byCollection = new Map<string, AnyBulkWriteOperation<Stored>[]>();
     for (const write of batch.writes) {
@@ -180,6 +188,13 @@ export class MongoReadStore implements ReadStore {
         await this.db
           .collection<CheckpointRecord>('_checkpoints')
           .updateOne({ _id: name }, { $set: { position } }, { upsert: true, session });
+        if (fence) {
+          // A write, not a read: a take-over of the lease during the transaction then conflicts with it and aborts one of them.
+          const held = await this.db
+            .collection<LeaseRecord>('_leases')
+            .updateOne({ _id: { $eq: fence.lease }, token: { $eq: fence.token } }, { $set: { lastCommitAt: position } }, { session });
+          if (held.matchedCount === 0) throw new LeaseLost(fence.lease, fence.token);
+        }
       });
     } finally {
       await session.endSession();
@@ -205,6 +220,41 @@ export class MongoReadStore implements ReadStore {
     await this.db
       .collection<MetaRecord>('_meta')
       .replaceOne({ _id: checkKey(key) }, { value: toJson(value) }, { upsert: true });
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null> {
+    checkLeaseRequest(name, holder, ttlMs, now);
+    try {
+      // One atomic update: taken when free, lapsed or already the holder's; the token grows on a change of holder.
+      const record = await this.db.collection<LeaseRecord>('_leases').findOneAndUpdate(
+        { _id: { $eq: name }, $or: [{ holder: { $eq: holder } }, { expiresAt: { $lte: now } }] },
+        [
+          {
+            $set: {
+              token: { $cond: [{ $and: [{ $eq: ['$holder', holder] }, { $gt: ['$expiresAt', now] }] }, '$token', { $add: [{ $ifNull: ['$token', 0] }, 1] }] },
+              holder: { $literal: holder },
+              expiresAt: { $literal: now + ttlMs },
+            },
+          },
+        ],
+        { upsert: true, returnDocument: 'after', writeConcern: { w: 'majority' } },
+      );
+      return record ? { name, holder: record.holder, token: record.token, expiresAt: record.expiresAt } : null;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db
+      .collection<LeaseRecord>('_leases')
+      .updateOne({ _id: { $eq: checkKey(name) }, holder: { $eq: checkKey(holder) } }, { $set: { expiresAt: 0 } }, { writeConcern: { w: 'majority' } });
+  }
+
+  async leases(): Promise<Lease[]> {
+    const records = await this.db.collection<LeaseRecord>('_leases').find({}).sort({ _id: 1 }).toArray();
+    return records.map((record) => ({ name: record._id, holder: record.holder, token: record.token, expiresAt: record.expiresAt }));
   }
 
   async ping(): Promise<void> {

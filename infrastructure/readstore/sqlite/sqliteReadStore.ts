@@ -7,6 +7,8 @@ import {
   type FindResult,
   type ReadStore,
   type ReadStoreCommit,
+  LeaseLost,
+  type Lease,
   type Scalar,
 } from '../../../application/ports/readStore.js';
 import {
@@ -14,6 +16,8 @@ import {
   checkCollectionName,
   checkDeclaration,
   checkDoc,
+  checkFence,
+  checkLeaseRequest,
   checkId,
   checkKey,
   checkLimit,
@@ -66,6 +70,7 @@ export class SqliteReadStore implements ReadStore {
       CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL);
     `);
     const rows = db.prepare('SELECT name, indexes FROM collections').all() as { name: string; indexes: string }[];
     const specs = new Map<string, ReadonlySet<string>>();
@@ -176,6 +181,7 @@ export class SqliteReadStore implements ReadStore {
 
   async commit(batch: ReadStoreCommit): Promise<void> {
     const { name, position } = checkCheckpoint(batch.checkpoint);
+    const fence = batch.fence && checkFence(batch.fence);
     // IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
     this.db
       .transaction(() => {
@@ -195,8 +201,41 @@ export class SqliteReadStore implements ReadStore {
         this.stmt(
           'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
         ).run(name, position);
+        // Last, inside the same write lock: a throw rolls back every write above.
+        if (fence) {
+          const held = this.stmt('SELECT token FROM leases WHERE name = ?').get(fence.lease) as { token: number } | undefined;
+          if (held?.token !== fence.token) throw new LeaseLost(fence.lease, fence.token);
+        }
       })
       .immediate();
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null> {
+    checkLeaseRequest(name, holder, ttlMs, now);
+    return this.db
+      .transaction((): Lease | null => {
+        const row = this.stmt('SELECT holder, token, expires_at FROM leases WHERE name = ?').get(name) as
+          | { holder: string; token: number; expires_at: number }
+          | undefined;
+        if (row && row.holder !== holder && row.expires_at > now) return null;
+        const token = !row ? 1 : row.holder === holder && row.expires_at > now ? row.token : row.token + 1;
+        const expiresAt = now + ttlMs;
+        this.stmt(
+          'INSERT INTO leases (name, holder, token, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at',
+        ).run(name, holder, token, expiresAt);
+        return { name, holder, token, expiresAt };
+      })
+      .immediate();
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    // Lapsed at once, the token kept: the next holder's take-over still increments it.
+    this.stmt('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?').run(checkKey(name), checkKey(holder));
+  }
+
+  async leases(): Promise<Lease[]> {
+    const rows = this.stmt('SELECT name, holder, token, expires_at FROM leases ORDER BY name').all() as { name: string; holder: string; token: number; expires_at: number }[];
+    return rows.map((row) => ({ name: row.name, holder: row.holder, token: row.token, expiresAt: row.expires_at }));
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
