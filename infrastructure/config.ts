@@ -41,6 +41,12 @@ const EnvSchema = z.object({
   ANCHOR_KEY: z.string().optional(),
   ANCHOR_KEY_FILE: z.string().optional(),
   ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** all: one process serves the API and runs the followers; api and worker split them, to scale apart. */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** How long a worker's hold on a follower lasts unrenewed: a dead worker's followers move within about this long. */
+  LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** This process's name on the leases (host name and process id by default). */
+  WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
 });
 
 type Env = z.infer<typeof EnvSchema>;

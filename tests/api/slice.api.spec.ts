@@ -335,7 +335,7 @@ describe('operations', () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toEqual({
         status: 'not_ready',
-        checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'running' },
+        checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'unknown' },
         viewsAheadOfLog: [],
         followersNotRunning: [],
       });
