@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { EventStoreAccessDenied } from '../../application/ports/eventStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { viewsAheadOf } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
@@ -18,25 +19,32 @@ export const operationRoutes =
           tags: ['operations'],
           summary: 'The event store, the read store and the key store all answer, and no view is ahead of the log',
           description:
-            'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt.',
+            'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt. `problems`, when present, says for a store that is down what an operator must fix, such as a right the event store refuses the service.',
         },
       },
       async (_request, reply) => {
-        const check = (ping: () => Promise<void>) =>
+        // Only what the operator must fix is said; other failures could tell a caller about the network.
+        const problems: Record<string, string> = {};
+        const check = (store: string, ping: () => Promise<void>) =>
           ping().then(
             () => 'up' as const,
-            () => 'down' as const,
+            (error: unknown) => {
+              if (error instanceof EventStoreAccessDenied) problems[store] = error.message;
+              return 'down' as const;
+            },
           );
         const statuses = services.runner.status();
         const [eventStore, readStore, keyStore] = await Promise.all([
-          check(() => services.eventStore.ping()),
-          check(() => services.readStore.ping()),
-          check(() => services.keyStore.ping()),
+          check('eventStore', () => services.eventStore.ping()),
+          check('readStore', () => services.readStore.ping()),
+          check('keyStore', () => services.keyStore.ping()),
         ]);
         const viewsAheadOfLog = eventStore === 'up' ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
         const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
         const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent';
-        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views }, viewsAheadOfLog });
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views }, viewsAheadOfLog, ...(Object.keys(problems).length > 0 ? { problems } : {}) });
       },
     );
 
