@@ -12,7 +12,7 @@ type Target = { open: () => Promise<OpenedEventStore> } | { skipped: string };
 
 async function findTarget(): Promise<Target> {
   const url = process.env['EVENTSTORE_URL'];
-  if (url) return { open: async () => opened(EsdbEventStore.connect(url), async () => {}) };
+  if (url) return { open: async () => opened(await EsdbEventStore.connect(url), async () => {}) };
 
   const runtime = await containerRuntimeProblem();
   if (runtime !== null) return { skipped: `EVENTSTORE_URL is not set and no container runtime answered (${runtime})` };
@@ -28,7 +28,7 @@ async function findTarget(): Promise<Target> {
         .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCodeMatching((status) => status >= 200 && status < 300))
         .withStartupTimeout(90_000)
         .start();
-      const store = EsdbEventStore.connect(`esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`);
+      const store = await EsdbEventStore.connect(`esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`);
       return opened(store, async () => {
         await container.stop();
       });
