@@ -10,6 +10,7 @@ import {
   RuleRefused,
   ViewBehind,
 } from '../application/errors.js';
+import { EventStoreUnavailable } from '../application/ports/eventStore.js';
 import { InvalidCursor, InvalidQuery, UnknownField } from '../application/ports/readStore.js';
 import { ViewNotReady } from '../projections/viewReader.js';
 
@@ -98,6 +99,9 @@ export const toProblem = (error: unknown): HttpProblem => {
     return new HttpProblem(503, 'view-behind', 'The view has not caught up yet', error.message, { position: error.position, projections: error.projections }, { 'Retry-After': '1' });
   }
   if (error instanceof ViewNotReady) return new HttpProblem(503, 'view-not-ready', 'View not ready', error.message, {}, { 'Retry-After': '1' });
+  if (error instanceof EventStoreUnavailable) {
+    return new HttpProblem(503, 'event-store-unavailable', 'The event store cannot serve this now', error.message, {}, { 'Retry-After': '5' });
+  }
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_MAX_PARAM_LENGTH':

@@ -5,6 +5,7 @@ import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
 const API_KEY_MIN_CHARS = 16;
 const KeyIdentity = z.object({ actorId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict();
@@ -17,7 +18,13 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTSTORE_URL: z
     .string()
-    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must be an esdb:// or kurrentdb:// connection string')
+    .superRefine((url, context) => {
+      try {
+        esdbConnection(url);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
     .optional(),
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('sales_conduct'),

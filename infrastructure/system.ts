@@ -123,7 +123,7 @@ const openStores = async (config: Config, logger: Logger): Promise<{ eventStore:
   // First, as the one store that may refuse to start.
   const keyStore = await openKeyStore(config, logger);
   const eventStore = config.EVENTSTORE_URL
-    ? EsdbEventStore.connect(config.EVENTSTORE_URL)
+    ? await EsdbEventStore.connect(config.EVENTSTORE_URL)
     : SqliteEventStore.open(join(config.DATA_DIR, 'events.sqlite'));
   const readStore = config.MONGODB_URL
     ? await MongoReadStore.connect(config.MONGODB_URL, config.MONGODB_DB)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { EventStoreAccessDenied } from '../../application/ports/eventStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { viewsAheadOf } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
@@ -25,21 +26,27 @@ export const healthRoutes =
           summary: 'The event store, the read store and the key store all answer, no view is ahead of the log, and every follower is at work',
           description:
             'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt. ' +
-            '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry.',
+            '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, or `unheld` by any worker, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry. ' +
+            '`problems`, when present, says for a store that is down what an operator must fix, such as a right the event store refuses the service.',
         },
       },
       async (_request, reply) => {
-        const check = (ping: () => Promise<void>) =>
+        // Only what the operator must fix is said; other failures could tell a caller about the network.
+        const problems: Record<string, string> = {};
+        const check = (store: string, ping: () => Promise<void>) =>
           ping().then(
             () => 'up' as const,
-            () => 'down' as const,
+            (error: unknown) => {
+              if (error instanceof EventStoreAccessDenied) problems[store] = error.message;
+              return 'down' as const;
+            },
           );
         // Taken before the head is read (see viewsAheadOf); unknown while the read store is down.
         const statuses = await services.projections.status().catch(() => null);
         const [eventStore, readStore, keyStore] = await Promise.all([
-          check(() => services.eventStore.ping()),
-          check(() => services.readStore.ping()),
-          check(() => services.keyStore.ping()),
+          check('eventStore', () => services.eventStore.ping()),
+          check('readStore', () => services.readStore.ping()),
+          check('keyStore', () => services.keyStore.ping()),
         ]);
         const viewsAheadOfLog = eventStore === 'up' && statuses ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
         const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
@@ -48,9 +55,13 @@ export const healthRoutes =
         const followersNotRunning = (troubled ?? []).map(({ name, state, lastError, failure }) => ({ name, state, error: failure?.error ?? lastError?.message ?? null }));
         const followers = troubled === null ? ('unknown' as const) : followersNotRunning.length === 0 ? ('running' as const) : ('not_running' as const);
         const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent' && followers === 'running';
-        return reply
-          .code(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views, followers }, viewsAheadOfLog, followersNotRunning });
+        return reply.code(ready ? 200 : 503).send({
+          status: ready ? 'ready' : 'not_ready',
+          checks: { eventStore, readStore, keyStore, views, followers },
+          viewsAheadOfLog,
+          followersNotRunning,
+          ...(Object.keys(problems).length > 0 ? { problems } : {}),
+        });
       },
     );
 
