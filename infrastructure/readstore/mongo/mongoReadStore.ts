@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type Sort } from 'mongodb';
+import { MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type MongoClient, type Sort } from 'mongodb';
 import {
   UnknownCollection,
   type CollectionSpec,
@@ -32,6 +32,7 @@ import {
   type Operator,
   type Order,
 } from '../queryChecks.js';
+import { connectReplicaSet, pingWithin, PRIMARY_MAJORITY } from '../../mongo/mongoConnection.js';
 
 /**
  * Read models in MongoDB: one collection per view collection, documents stored with
@@ -39,8 +40,8 @@ import {
  * page is one index walk in either direction.
  *
  * `commit` runs in a multi-document transaction, which MongoDB only offers on a replica
- * set or a sharded cluster: a standalone server rejects it (a single-node replica set is
- * enough for development).
+ * set or a sharded cluster, so `connect` refuses a standalone server (a single-node replica
+ * set is enough for development).
  *
  * Filters are built here from declared field names and checked scalar values; no object
  * from a caller is passed to the driver, so there is no way to smuggle in an operator.
@@ -69,10 +70,9 @@ export class MongoReadStore implements ReadStore {
 
   /** `dbName` defaults to the database named in the URL, else the driver's default. */
   static async connect(url: string, dbName?: string): Promise<MongoReadStore> {
-    const client = new MongoClient(url);
-    await client.connect();
+    const client = await connectReplicaSet(url);
     try {
-      const db = client.db(dbName);
+      const db = client.db(dbName, PRIMARY_MAJORITY);
       // Created up front so the first commit's transaction never has to create them.
       for (const name of ['_checkpoints', '_meta', '_collections']) await createIfMissing(db, name);
       const specs = new Map<string, DeclaredFields>();
@@ -190,7 +190,8 @@ export class MongoReadStore implements ReadStore {
     const session = this.client.startSession();
     try {
       // withTransaction may run the callback again on a transient error; every write here is
-      // an idempotent replace or delete, so a rerun is harmless.
+      // an idempotent replace or delete, so a rerun is harmless. A transaction takes its concerns
+      // from the client, not the database handle, so they are given again.
       await session.withTransaction(async () => {
         for (const [collection, operations] of byCollection) {
           await this.collection(collection).bulkWrite(operations, { session, ordered: true });
@@ -198,7 +199,7 @@ export class MongoReadStore implements ReadStore {
         await this.db
           .collection<CheckpointRecord>('_checkpoints')
           .updateOne({ _id: name }, { $set: { position } }, { upsert: true, session });
-      });
+      }, PRIMARY_MAJORITY);
     } finally {
       await session.endSession();
     }
@@ -226,7 +227,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+    await pingWithin(this.db);
   }
 
   async close(): Promise<void> {
