@@ -39,13 +39,18 @@ export class MongoKeyStore implements WrappedKeyStore {
     private readonly keys: Collection<KeyDocument>,
   ) {}
 
+  /**
+   * One atomic upsert that answers the record it kept: two first uses at once end with one key,
+   * and an erasure is never overwritten. The server retries an upsert that loses the race on _id.
+   */
   async create(subject: string, wrapped: WrappedKey): Promise<StoredKey> {
-    await this.keys.updateOne(
+    const kept = await this.keys.findOneAndUpdate(
       { _id: subject },
       { $setOnInsert: { wrapped: new Binary(wrapped.bytes), masterKeyId: wrapped.masterKeyId, createdAt: new Date().toISOString(), destroyedAt: null } },
-      { upsert: true },
+      { upsert: true, returnDocument: 'after' },
     );
-    return toStored((await this.keys.findOne({ _id: subject }))!);
+    if (!kept) throw new Error(`Keeping a key for ${subject} returned no record`);
+    return toStored(kept);
   }
 
   async find(subject: string): Promise<StoredKey | null> {
