@@ -245,7 +245,7 @@ export class ProjectionRunner {
 
   private declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
     return this.options.readStore.ensureCollections(
-      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : [] })),
+      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : {} })),
     );
   }
 

@@ -32,7 +32,7 @@ const fragile = { broken: true };
 const namesProjection: Projection = projectionOf({
   name: 'names',
   version: 1,
-  collections: [{ name: 'names', indexes: [] }],
+  collections: [{ name: 'names', indexes: {} }],
   handles: ['CustomerRegistered'],
   documentsFor: (event) => [{ collection: 'names', id: event.data.customerId }],
   apply(event, view) {

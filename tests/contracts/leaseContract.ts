@@ -61,7 +61,7 @@ export function leaseContract(name: string, open: () => Promise<Opened>): void {
     it('commits fenced by the current token, and refuses a commit fenced by a token taken over, writing nothing', async () => {
       const name = lease();
       const collection = `${run}_fenced_${count}`;
-      await first().ensureCollections([{ name: collection, indexes: [] }]);
+      await first().ensureCollections([{ name: collection, indexes: {} }]);
       const held = (await first().acquireLease(name, 'worker-a', 1_000, T))!;
       await first().commit({ writes: [{ collection, op: 'put', doc: { id: 'x', n: 1 } }], checkpoint: { name: `${name}@cp`, position: 1 }, fence: { lease: name, token: held.token } });
       const successor = (await second().acquireLease(name, 'worker-b', 1_000, T + 5_000))!;
