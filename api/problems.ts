@@ -46,7 +46,8 @@ export const sendProblem = (reply: FastifyReply, request: FastifyRequest, proble
     title: problem.title,
     status: problem.status,
     detail: problem.message,
-    instance: request.url,
+    // The path alone: a query string may carry what must not be echoed (a key pasted into the URL).
+    instance: request.url.split('?', 1)[0]!,
     requestId: request.id,
     ...problem.extensions,
   };

@@ -176,6 +176,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,
+    keyRolesOf: (actorId) => Object.values(config.apiKeys).flatMap((key) => (key.actorId === actorId ? [key.role] : [])),
     eventStore,
     keyStore,
     personalData,
