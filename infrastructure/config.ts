@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Signs view cursors; every API process behind one balancer needs the same. */
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  CURSOR_SECRET_FILE: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
@@ -60,7 +61,7 @@ type Env = z.infer<typeof EnvSchema>;
 
 type MasterKeyName = 'MASTER_KEY' | 'MASTER_KEY_PREVIOUS' | 'NEW_MASTER_KEY';
 /** Read into keys, never kept as text. */
-type Secrets = 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE' | MasterKeyName | `${MasterKeyName}_FILE`;
+type Secrets = 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE' | 'CURSOR_SECRET_FILE' | MasterKeyName | `${MasterKeyName}_FILE`;
 type Settings = Omit<Env, Secrets>;
 
 export type Config = Settings & {
@@ -267,16 +268,26 @@ const readMasterKeys = (settings: Settings, env: MasterKeySettings): Pick<Config
   };
 };
 
+/** The secret that signs view cursors, from CURSOR_SECRET or the file CURSOR_SECRET_FILE names; never shown. */
+const readCursorSecret = (value: string | undefined, file: string | undefined): { CURSOR_SECRET?: string } => {
+  if (value && file) throw new ConfigError(['CURSOR_SECRET and CURSOR_SECRET_FILE: set one, not both']);
+  const secret = file ? readFile('CURSOR_SECRET_FILE', file).trim() : value;
+  if (secret === undefined) return {};
+  if (secret.length < 32) throw new ConfigError([`${file ? 'CURSOR_SECRET_FILE' : 'CURSOR_SECRET'}: at least 32 characters (got ${secret.length}, not shown)`]);
+  return { CURSOR_SECRET: secret };
+};
+
 /** Reads and checks the whole environment once, at start-up, and names every bad value. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
-  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, ...settings } =
+  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, CURSOR_SECRET_FILE, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, ...settings } =
     parsed.data;
-  const [apiKeys, anchorKey, masterKeys] = collect(
+  const [apiKeys, anchorKey, masterKeys, cursorSecret] = collect(
     () => readApiKeys(settings, API_KEYS, API_KEYS_FILE),
     () => readAnchorKey(settings, ANCHOR_KEY, ANCHOR_KEY_FILE),
     () => readMasterKeys(settings, { MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE }),
+    () => readCursorSecret(settings.CURSOR_SECRET, CURSOR_SECRET_FILE),
   );
-  return { ...settings, ...apiKeys, ...anchorKey, ...masterKeys };
+  return { ...settings, ...apiKeys, ...anchorKey, ...masterKeys, ...cursorSecret };
 };

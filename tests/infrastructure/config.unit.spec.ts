@@ -125,6 +125,20 @@ describe('configuration', () => {
   });
 });
 
+describe('the cursor secret', () => {
+  it('is read from CURSOR_SECRET or the file CURSOR_SECRET_FILE names, never shown when too short', () => {
+    const secret = randomBytes(24).toString('base64');
+    const file = join(mkdtempSync(join(tmpdir(), 'cursor-')), 'cursor.secret');
+    writeFileSync(file, `${secret}\n`);
+    expect(loadConfig({ CURSOR_SECRET_FILE: file }).CURSOR_SECRET).toBe(secret);
+    expect(loadConfig({ CURSOR_SECRET: secret }).CURSOR_SECRET).toBe(secret);
+    writeFileSync(file, 'short-secret');
+    const problems = problemsOf({ CURSOR_SECRET_FILE: file });
+    expect(problems).toEqual(['CURSOR_SECRET_FILE: at least 32 characters (got 12, not shown)']);
+    expect(problemsOf({ CURSOR_SECRET: secret, CURSOR_SECRET_FILE: file })).toEqual(['CURSOR_SECRET and CURSOR_SECRET_FILE: set one, not both']);
+  });
+});
+
 describe('master keys', () => {
   const apiKeys = JSON.stringify({ 'k-1234567890abcdef': { actorId: 'li.wei', role: 'admin' } });
   const ANCHOR_KEY = anchorSeed();

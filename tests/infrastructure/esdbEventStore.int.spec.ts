@@ -7,7 +7,7 @@ import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdbEventSt
 import { eventStoreContract } from '../contracts/eventStoreContract.js';
 import { containerRuntimeProblem } from '../support/containerRuntime.js';
 
-const IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:25.1';
+const IMAGE = 'eventstore/eventstore:24.10';
 /** The last EventStoreDB line whose stream reads carry no positions: the adapter must refuse it. */
 const UNSUPPORTED_IMAGE = 'eventstore/eventstore:21.10.11-buster-slim';
 const TITLE = 'EventStoreDB';
@@ -25,16 +25,16 @@ const noServer = namedUrl || noContainers === null ? null : `EVENTSTORE_URL is n
 
 let shared: Promise<StartedTestContainer> | undefined;
 /** The container the file's tests share, started on first use. */
-const sharedContainer = () => (shared ??= startKurrentDb());
+const sharedContainer = () => (shared ??= startEventStore());
 const serverUrl = async () => namedUrl ?? urlOf(await sharedContainer());
 
 afterAll(async () => {
   await (await shared)?.stop();
 });
 
-async function startKurrentDb(): Promise<StartedTestContainer> {
+async function startEventStore(): Promise<StartedTestContainer> {
   return new GenericContainer(IMAGE)
-    .withEnvironment({ KURRENTDB_INSECURE: 'true', KURRENTDB_RUN_PROJECTIONS: 'None' })
+    .withEnvironment({ EVENTSTORE_INSECURE: 'true', EVENTSTORE_RUN_PROJECTIONS: 'None' })
     // A fixed host port, so that a restarted server answers where its clients look for it; no
     // in-memory database, so that its log survives the restart.
     .withExposedPorts({ container: 2113, host: await freePort() })
