@@ -97,8 +97,8 @@ export const DEVELOPMENT_KEYS: ApiKeys = Object.fromEntries(
  */
 export const DEVELOPMENT_ANCHOR_KEY = 'ZGV2LWFuY2hvci1rZXktMDAwMC1wdWJsaWMtZGV2ISE=';
 
-/** Secrets are named in an error, never shown. */
-const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN/.test(name);
+/** Secrets are named in an error, never shown; so are connection strings, which may carry a password. */
+const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN|URL/.test(name);
 
 /**
  * The development master key, so `npm start` works on a bare laptop. It is public (it is in

@@ -51,6 +51,12 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/EVENTSTORE_URL: must be an esdb:\/\/ or kurrentdb:\/\/ connection string/);
   });
 
+  it('never repeats a connection string it refuses, which may carry a password', () => {
+    const problems = problemsOf({ EVENTSTORE_URL: 'https://ledger:s3cret-pass@db:2113', MONGODB_URL: 'mysql://ledger:s3cret-pass@db/x' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain('s3cret-pass');
+  });
+
   it('accepts the esdb://, kurrentdb:// and kurrent:// connection strings, and refuses throwOnAppendFailure=false', () => {
     for (const url of ['esdb://db:2113?tls=false', 'esdb+discover://cluster', 'kurrentdb://db:2113', 'kurrentdb+discover://cluster', 'kurrent://db', 'kurrent+discover://cluster']) {
       expect(loadConfig({ EVENTSTORE_URL: url }).EVENTSTORE_URL).toBe(url);
