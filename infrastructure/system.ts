@@ -141,6 +141,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
   });
   await commands.policy.publishDefault();
+  const withClaimLexicon = await commands.policy.publishClaimLexicon();
+  if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   deadlines.start();

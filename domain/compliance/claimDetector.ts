@@ -374,9 +374,17 @@ const structureCandidates = (reading: Reading, structure: ClaimStructure, clause
       return reading.distance(term, head) <= reach;
     });
     if (triggers.length === 0) continue;
-    const parts = [...triggers.map((term) => ({ term, role: roleIn(term, structure.triggers) })), { term: head, role: has(head, structure.heads) ? roleIn(head, structure.heads) : ('threats' as const) }].sort(
-      (a, b) => a.term.from - b.term.from,
-    );
+    // The explanation names every word that made the claim: its triggers and outcome, what totality ranges over, and the denials between them.
+    const objects = triggers.flatMap((term) => (term.roles.has('totality') ? [objectOf(term)!].filter((object) => object && object !== head) : []));
+    const joined = [...triggers, head, ...objects];
+    const { from, to } = span(joined);
+    const denials = terms.filter((term) => !joined.includes(term) && term.from >= from && term.to <= to && has(term, DENIALS));
+    const parts = [
+      ...triggers.map((term) => ({ term, role: roleIn(term, structure.triggers) })),
+      { term: head, role: has(head, structure.heads) ? roleIn(head, structure.heads) : ('threats' as const) },
+      ...objects.map((term) => ({ term, role: roleIn(term, ['threats', 'breaches']) })),
+      ...denials.map((term) => ({ term, role: roleIn(term, DENIALS) })),
+    ].sort((a, b) => a.term.from - b.term.from);
     const candidate: Candidate = { category: structure.category, parts: parts.map(({ term }) => term), matched: matched(parts), head };
     const bad = (head.roles.has('breaches') && !head.roles.has('protections')) || !has(head, structure.heads);
     const cleared = judge(reading, candidate, facts, bad, triggers);

@@ -143,18 +143,15 @@ export const claimText = (statement: string): ClaimText => {
   }
   endRun();
 
-  // Punctuation that only separates single characters is a disguise, not a clause: 绝，对，安，全.
-  const segmentLengths = segmentLengthsOf(gapBefore);
-  const gaps = gapBefore.map((gap, index) =>
-    (gap === 'clause' || gap === 'sentence') && index > 0 && segmentLengths[index - 1] === 1 && segmentLengths[index] === 1 ? 'joiner' : gap,
-  );
-
   const word: number[] = [];
   compact.forEach(({ char }, index) => {
     const previous = compact[index - 1];
-    const startsWord = !previous || gaps[index] !== 'none' || HAN.test(char) || HAN.test(previous.char);
+    const startsWord = !previous || gapBefore[index] !== 'none' || HAN.test(char) || HAN.test(previous.char);
     word.push((word[index - 1] ?? -1) + (startsWord ? 1 : 0));
   });
+
+  // Punctuation between single characters or single words is a disguise, not a clause: 绝，对，安，全; blocks EVERY. SINGLE. THREAT.
+  const gaps = joinSingleWordRuns(gapBefore, word);
 
   return {
     compact: compact.map(({ char }) => char).join(''),
@@ -165,17 +162,26 @@ export const claimText = (statement: string): ClaimText => {
   };
 };
 
-/** For each character, the length of the run of characters it belongs to between any two gaps. */
-const segmentLengthsOf = (gapBefore: readonly Gap[]): number[] => {
-  const lengths: number[] = new Array(gapBefore.length).fill(0);
+/**
+ * Splits the text at clause marks and sentence ends; where two or more pieces in a row are a single
+ * word each, the marks between them, and the one before the first, only separate the letters or
+ * words of one phrase, and become joiners.
+ */
+const joinSingleWordRuns = (gapBefore: readonly Gap[], word: readonly number[]): Gap[] => {
+  const pieces: { start: number; words: number }[] = [];
   let start = 0;
   for (let index = 1; index <= gapBefore.length; index += 1) {
-    if (index === gapBefore.length || gapBefore[index] !== 'none') {
-      lengths.fill(index - start, start, index);
+    if (index === gapBefore.length || gapBefore[index] === 'clause' || gapBefore[index] === 'sentence') {
+      pieces.push({ start, words: word[index - 1]! - word[start]! + 1 });
       start = index;
     }
   }
-  return lengths;
+  const gaps = [...gapBefore];
+  pieces.forEach((piece, index) => {
+    const single = (at: number) => pieces[at]?.words === 1;
+    if (single(index) && (single(index - 1) || single(index + 1)) && index > 0) gaps[piece.start] = 'joiner';
+  });
+  return gaps;
 };
 
 /** An entry of a lexicon in the same form, so that 絕對安全, ＵＮＨＡＣＫＡＢＬＥ and "un-hackable" are all found by 绝对安全 and unhackable. */

@@ -44,7 +44,7 @@ describe('the embedded default', () => {
     const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     try {
       const process = () =>
-        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366);
+        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366, clock);
       await Promise.all([process().publishDefault(), process().publishDefault()]);
       await process().publishDefault();
       expect((await eventStore.readStream(POLICY_STREAM_ID)).map((e) => (e.data as { revision: number }).revision)).toEqual([1]);
