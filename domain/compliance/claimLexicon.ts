@@ -166,7 +166,7 @@ export const DEFAULT_CLAIM_LEXICON: ClaimLexicon = {
     hedges: words('几乎|接近|近乎|将近|大多数|绝大多数|大部分|绝大部分|多数|部分|尽量|尽可能|尽力|帮助|协助|有助于|助力|力争|力求|致力于|降低|减少|almost|nearly|near|close to|most|mostly|majority|the vast majority|help|helps|helping|aim|aims|strive|try|tries|reduce|reduces|lower|lowers|minimize|minimise|up to'),
     attributions: words('宣称|声称|号称|自称|标榜|所谓|说自己|吹嘘|claim|claims|claiming|so-called|call themselves|calls itself|say they\'re|say they are|says it is|boast|boasts|advertise|advertises|promising'),
     refutations: words('不科学|不现实|不可信|不存在|夸大|误导|虚假|谎言|噱头|不实|骗人|忽悠|违法|违规|禁止|不得|misleading|myth|overselling|oversell|not credible|aren\'t credible|isn\'t credible|doesn\'t exist|does not exist|no honest|hype|unrealistic|false|beware|nonsense|snake oil|prohibited|banned'),
-    contrasts: words('但|但是|不过|然而|可是|而是|却|其实|but|however|yet|instead|whereas'),
+    contrasts: words('但|但是|不过|然而|可是|而是|却|其实|but|yet|instead|whereas'),
     concessives: words('虽然|尽管|即使|即便|哪怕|although|though|while|even though|even if'),
     firstPerson: words('我们|我司|我方|本公司|咱们|we|we\'re|we are|our|us'),
     benign: words(
