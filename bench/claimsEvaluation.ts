@@ -82,10 +82,10 @@ export const score = (items: readonly Labelled[], judge: Judge): Score => {
 
 /** The groups the goals are set on: plain claims, and disguised or hedged ones, in each language. */
 export const GOAL_GROUPS = [
-  { name: 'zh plain', filter: (item: Labelled) => item.lang === 'zh' && item.form === 'plain' },
-  { name: 'zh disguised+hedged', filter: (item: Labelled) => item.lang === 'zh' && item.form !== 'plain' },
-  { name: 'en plain', filter: (item: Labelled) => item.lang === 'en' && item.form === 'plain' },
-  { name: 'en disguised+hedged', filter: (item: Labelled) => item.lang === 'en' && item.form !== 'plain' },
+  { name: 'goal: zh plain', filter: (item: Labelled) => item.lang === 'zh' && item.form === 'plain' },
+  { name: 'goal: zh disguised+hedged', filter: (item: Labelled) => item.lang === 'zh' && item.form !== 'plain' },
+  { name: 'goal: en plain', filter: (item: Labelled) => item.lang === 'en' && item.form === 'plain' },
+  { name: 'goal: en disguised+hedged', filter: (item: Labelled) => item.lang === 'en' && item.form !== 'plain' },
 ] as const;
 
 export const breakdown = (items: readonly Labelled[], judge: Judge) => {
@@ -125,12 +125,12 @@ export const printEvaluation = () => {
   console.log(`语料 corpus: dev ${halves.dev.length}, held-out ${halves.heldout.length} statements (half Chinese, half English)\n`);
   for (const [half, items] of Object.entries(halves)) {
     console.log(`${half === 'dev' ? '开发集 development half' : '保留集 held-out half (measured only)'}`);
-    console.log('  group                      n    P(detector) R(detector)   P(phrases) R(phrases)');
+    console.log('  group                        n    P(detector) R(detector)   P(phrases) R(phrases)');
     const ours = breakdown(items, detector);
     const before = breakdown(items, phraseOnly);
     ours.forEach(({ group, score: s }, index) => {
       const b = before[index]!.score;
-      console.log(`  ${group.padEnd(24)} ${String(s.n).padStart(4)}    ${pct(s.precision)}       ${pct(s.recall)}         ${pct(b.precision)}      ${pct(b.recall)}`);
+      console.log(`  ${group.padEnd(26)} ${String(s.n).padStart(4)}    ${pct(s.precision)}       ${pct(s.recall)}         ${pct(b.precision)}      ${pct(b.recall)}`);
     });
     console.log('');
   }
