@@ -81,6 +81,8 @@ describe('the claim lexicon, for a store whose policy was published before revis
     },
   };
 
+  const horizon = () => ({ planningHorizon: { days: 366, endsAt: '2027-03-03T09:00:00.000Z' } });
+
   it('is published once, as a new revision carrying the one in force and the default lexicon, when processes start together, and not again later', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-lexicon-'));
     const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
@@ -93,6 +95,7 @@ describe('the claim lexicon, for a store whose policy was published before revis
         POLICY_ID,
         { type: 'PublishPolicyRevision', ...oldDefault, discountAuthority: { ...oldDefault.discountAuthority, sales_rep: 5 }, effectiveFrom: at.at },
         { commandId: 'an earlier version', actor: { id: 'system', role: 'admin' }, correlationId: 'an earlier version' },
+        { facts: horizon },
       );
       at.at = '2026-03-05T09:00:00.000Z';
       const process = () => policyCommands(pipeline(), eventStore, 366, at);
@@ -122,8 +125,8 @@ describe('the claim lexicon, for a store whose policy was published before revis
       const { claims: _claims, ...oldDefault } = DEFAULT_POLICY;
       const old = new AggregateCommands(pipeline, withoutClaims);
       const envelope = (commandId: string) => ({ commandId, actor: { id: 'system', role: 'admin' }, correlationId: commandId });
-      await old.create(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: at.at }, envelope('first'));
-      await old.act(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: '2026-06-01T00:00:00.000Z' }, envelope('scheduled'));
+      await old.create(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: at.at }, envelope('first'), { facts: horizon });
+      await old.act(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: '2026-06-01T00:00:00.000Z' }, envelope('scheduled'), { facts: horizon });
       expect(await policyCommands(pipeline, eventStore, 366, at).publishClaimLexicon()).toBeUndefined();
       expect(await eventStore.readStream(POLICY_STREAM_ID)).toHaveLength(2);
     } finally {
