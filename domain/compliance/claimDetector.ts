@@ -67,7 +67,9 @@ export type ClaimFacts = {
 // The lexicon, compiled once per revision: memoising a pure function leaves the domain pure.
 
 type Entry = { readonly compact: string; readonly entry: string; readonly roles: ReadonlySet<TermClass>; readonly phrase?: ClaimCategory };
-type CompiledLexicon = ReadonlyMap<string, readonly Entry[]>;
+/** The entries as a trie of their compact forms: finding every entry that starts at a character costs at most the length of the longest, whatever the lexicon holds. */
+type TrieNode = { readonly next: Map<string, TrieNode>; entry?: Entry };
+type CompiledLexicon = TrieNode;
 
 const compiledLexicons = new WeakMap<ClaimLexicon, CompiledLexicon>();
 
@@ -83,13 +85,17 @@ const compile = (lexicon: ClaimLexicon): CompiledLexicon => {
   };
   for (const { phrase, category } of lexicon.phrases) add(phrase, undefined, category);
   for (const role of TERM_CLASSES) for (const term of lexicon.terms[role]) add(term, role);
-  const byFirst = new Map<string, Entry[]>();
+  const root: TrieNode = { next: new Map() };
   for (const [compact, entry] of entries) {
-    const first = String.fromCodePoint(compact.codePointAt(0)!);
-    byFirst.set(first, [...(byFirst.get(first) ?? []), { compact, ...entry }]);
+    let node = root;
+    for (const char of compact) {
+      const next = node.next.get(char) ?? { next: new Map() };
+      node.next.set(char, next);
+      node = next;
+    }
+    node.entry = { compact, ...entry };
   }
-  for (const list of byFirst.values()) list.sort((a, b) => b.compact.length - a.compact.length);
-  return byFirst;
+  return root;
 };
 
 const compiledLexicon = (lexicon: ClaimLexicon): CompiledLexicon => {
@@ -125,12 +131,38 @@ const TOTALITY_REACH_WORDS = 6;
 /** How far after its outcome a trigger may stand (拦截所有攻击, secure, 100%). */
 const TRAILING_TRIGGER_WORDS = 5;
 
+/** The first index of a list sorted by `from` whose term starts at or after `at`. */
+const firstFrom = (terms: readonly Term[], at: number) => {
+  let low = 0;
+  let high = terms.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (terms[middle]!.from < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
+/**
+ * One statement as the detector reads it: the lexicon's words found in it, one reading of each
+ * character, its sentences and clauses, and indexes over them, so that judging a statement costs
+ * about as much as it is long, whatever words it repeats.
+ */
 class Reading {
-  readonly terms: Term[];
+  /** The lexicon's words, in order, none overlapping. */
+  readonly words: Term[];
+  /** A revision's banned phrases and patterns, which may overlap the words. */
+  readonly banned: Term[];
   /** For each character of the compact text, its sentence and its clause (a sentence split at commas). */
   private readonly sentence: number[] = [];
   private readonly clause: number[] = [];
+  private readonly clauseBounds = new Map<number, { from: number; to: number }>();
   private readonly concessiveClauses = new Set<number>();
+  private readonly clausesWithContent = new Set<number>();
+  private readonly wordsOfClause = new Map<number, Term[]>();
+  private readonly wordsInRole = new Map<TermClass, Term[]>();
+  /** The first refutation outside quotation marks, if any: it refutes whatever the statement quotes. */
+  readonly refutation: Term | undefined;
 
   constructor(
     readonly statement: string,
@@ -138,9 +170,41 @@ class Reading {
     lexicon: CompiledLexicon,
     bannedClaims: BannedClaims,
   ) {
-    this.terms = this.resolve([...this.lexiconTerms(lexicon), ...this.bannedTerms(bannedClaims)]);
+    this.words = this.resolve(this.lexiconTerms(lexicon));
+    this.banned = this.bannedTerms(bannedClaims);
+    for (const word of this.words) for (const role of word.roles) this.wordsInRole.set(role, [...(this.wordsInRole.get(role) ?? []), word]);
     this.divide();
+    for (const word of this.words) {
+      const clause = this.clauseOf(word.from);
+      this.wordsOfClause.set(clause, [...(this.wordsOfClause.get(clause) ?? []), word]);
+      if (has(word, CLAUSE_CONTENT)) this.clausesWithContent.add(clause);
+    }
+    this.refutation = this.inRole('refutations').find((term) => !this.quoted(term));
+    this.denials = this.words.filter((word) => has(word, DENIALS));
   }
+
+  /** The words that deny, in order: counted over a range by two searches, since words never overlap nor cross a clause. */
+  private readonly denials: Term[];
+
+  /** How many denials lie within [from, to), where `from` starts a clause or a word and `to` ends one. */
+  countDenials = (from: number, to: number) => firstFrom(this.denials, to) - firstFrom(this.denials, from);
+
+  /** The last few denials within [from, to), to name in an explanation. */
+  lastDenials = (from: number, to: number, most: number) => this.denials.slice(Math.max(firstFrom(this.denials, from), firstFrom(this.denials, to) - most), firstFrom(this.denials, to));
+
+  /** The hedge nearest before `to` and at or after `from` that stands within `reach` words before `first` or after it. */
+  hedgeNear = (from: number, first: Term, to: number, reach: number) => {
+    const hedges = this.inRole('hedges');
+    for (let index = firstFrom(hedges, to) - 1; index >= 0 && hedges[index]!.from >= from; index -= 1) {
+      const hedge = hedges[index]!;
+      if (hedge.to > to) continue;
+      if (hedge.from >= first.to || this.distance(hedge, first) < reach) return hedge;
+      return undefined;
+    }
+    return undefined;
+  };
+
+  inRole = (role: TermClass): readonly Term[] => this.wordsInRole.get(role) ?? [];
 
   private isWordStart = (at: number) => at === 0 || this.text.word[at] !== this.text.word[at - 1];
   private isWordEnd = (at: number) => at === this.text.compact.length || this.text.word[at] !== this.text.word[at - 1];
@@ -150,12 +214,15 @@ class Reading {
     const found: Term[] = [];
     for (let from = 0; from < compact.length; from += 1) {
       if (!this.isWordStart(from)) continue;
-      for (const entry of lexicon.get(compact[from]!) ?? []) {
-        const to = from + entry.compact.length;
-        if (!compact.startsWith(entry.compact, from) || !this.isWordEnd(to)) continue;
+      let node: TrieNode | undefined = lexicon;
+      for (let at = from; node && at < compact.length; ) {
         // A word of the lexicon may step over spaces and joiners, never over a comma or a full stop.
-        if (gapBefore.slice(from + 1, to).some((gap) => gap === 'clause' || gap === 'sentence')) continue;
-        found.push({ from, to, entry: entry.entry, roles: entry.roles, ...(entry.phrase ? { phrase: entry.phrase } : {}) });
+        if (at > from && (gapBefore[at] === 'clause' || gapBefore[at] === 'sentence')) break;
+        const char = String.fromCodePoint(compact.codePointAt(at)!);
+        node = node.next.get(char);
+        at += char.length;
+        const entry = node?.entry;
+        if (entry && this.isWordEnd(at)) found.push({ from, to: at, entry: entry.entry, roles: entry.roles, ...(entry.phrase ? { phrase: entry.phrase } : {}) });
       }
     }
     return found;
@@ -181,10 +248,7 @@ class Reading {
    * a claim (第一年 over 的第一). bannedClaims matches are kept aside: they may cover lexicon words.
    */
   private resolve(found: Term[]): Term[] {
-    const banned = found.filter((term) => term.source);
-    const ranked = found
-      .filter((term) => !term.source)
-      .sort((a, b) => b.to - b.from - (a.to - a.from) || Number(b.roles.has('benign')) - Number(a.roles.has('benign')) || a.from - b.from);
+    const ranked = found.sort((a, b) => b.to - b.from - (a.to - a.from) || Number(b.roles.has('benign')) - Number(a.roles.has('benign')) || a.from - b.from);
     const taken = new Array<boolean>(this.text.compact.length).fill(false);
     const kept: Term[] = [];
     for (const term of ranked) {
@@ -192,13 +256,13 @@ class Reading {
       taken.fill(true, term.from, term.to);
       kept.push(term);
     }
-    return [...kept.sort((a, b) => a.from - b.from), ...banned];
+    return kept.sort((a, b) => a.from - b.from);
   }
 
   /** Sentences end at a full stop or a contrast (但, but); clauses at a comma. */
   private divide() {
-    const starts = new Map(this.terms.filter((term) => term.roles.has('contrasts')).map((term) => [term.from, 'contrast'] as const));
-    const concessiveStarts = new Set(this.terms.filter((term) => term.roles.has('concessives')).map((term) => term.from));
+    const starts = new Set(this.inRole('contrasts').map((term) => term.from));
+    const concessiveStarts = new Set(this.inRole('concessives').map((term) => term.from));
     let sentence = -1;
     let clause = -1;
     this.text.gapBefore.forEach((gap, at) => {
@@ -207,6 +271,9 @@ class Reading {
       if (concessiveStarts.has(at)) this.concessiveClauses.add(clause);
       this.sentence.push(sentence);
       this.clause.push(clause);
+      const bounds = this.clauseBounds.get(clause);
+      if (bounds) bounds.to = at + 1;
+      else this.clauseBounds.set(clause, { from: at, to: at + 1 });
     });
   }
 
@@ -217,32 +284,50 @@ class Reading {
   distance = (a: Term, b: Term) =>
     a.to <= b.from ? this.wordOf(b.from) - this.wordOf(a.to - 1) - 1 : b.to <= a.from ? this.wordOf(a.from) - this.wordOf(b.to - 1) - 1 : 0;
 
-  termsOfClause = (clause: number) => this.terms.filter((term) => !term.source && this.clauseOf(term.from) === clause);
+  termsOfClause = (clause: number): readonly Term[] => this.wordsOfClause.get(clause) ?? [];
 
-  clauses = () => [...new Set(this.clause)];
+  clauses = () => [...this.clauseBounds.keys()];
 
   /**
    * Where the denials that reach `at` start: its clause, and before it the short fragments of the
    * same sentence that hold no claim of their own, unless they concede ("while no product is perfect,").
    */
   scopeStart(at: number): number {
-    let start = this.firstOfClause(this.clauseOf(at));
+    let start = this.clauseBounds.get(this.clauseOf(at))!.from;
     while (start > 0 && this.sentence[start - 1] === this.sentence[at]) {
       const previous = this.clauseOf(start - 1);
-      const from = this.firstOfClause(previous);
+      const { from } = this.clauseBounds.get(previous)!;
       const words = this.wordOf(start - 1) - this.wordOf(from) + 1;
-      const content = this.terms.some((term) => !term.source && this.clauseOf(term.from) === previous && has(term, CLAUSE_CONTENT));
-      if (words > FRAGMENT_MAX_WORDS || content || this.concessiveClauses.has(previous)) break;
+      if (words > FRAGMENT_MAX_WORDS || this.clausesWithContent.has(previous) || this.concessiveClauses.has(previous)) break;
       start = from;
     }
     return start;
   }
 
-  private firstOfClause = (clause: number) => this.clause.indexOf(clause);
+  clauseText = (clause: number) => {
+    const { from, to } = this.clauseBounds.get(clause)!;
+    return this.original(from, to).text;
+  };
 
-  clauseText = (clause: number) => this.original(this.firstOfClause(clause), this.clause.lastIndexOf(clause) + 1).text;
+  /** The words in any of `roles` lying within [from, to), in order. */
+  termsBetween = (from: number, to: number, roles: readonly TermClass[]): Term[] => {
+    const found = new Set<Term>();
+    for (const role of roles) {
+      const inRole = this.inRole(role);
+      for (let index = firstFrom(inRole, from); index < inRole.length && inRole[index]!.from < to; index += 1) if (inRole[index]!.to <= to) found.add(inRole[index]!);
+    }
+    return [...found].sort((a, b) => a.from - b.from);
+  };
 
-  termsBetween = (from: number, to: number, roles: readonly TermClass[]) => this.terms.filter((term) => !term.source && term.from >= from && term.to <= to && has(term, roles));
+  /** The words overlapping [from, to). */
+  wordsOver = (from: number, to: number): Term[] => {
+    const found: Term[] = [];
+    // Words never overlap one another, and none is longer than an entry, so the one before `from` is the only earlier word that may reach in.
+    for (let index = Math.max(0, firstFrom(this.words, from) - 1); index < this.words.length && this.words[index]!.from < to; index += 1) {
+      if (this.words[index]!.to > from) found.push(this.words[index]!);
+    }
+    return found;
+  };
 
   sameSentence = (a: number, b: number) => this.sentence[a] === this.sentence[b];
 
@@ -264,15 +349,15 @@ const span = (parts: readonly Term[]) => ({ from: Math.min(...parts.map((part) =
 /** Someone else's claim, refuted or attributed: in quotation marks with a refutation or an attribution by a third party, or after such an attribution. */
 const quotedOrAttributed = (reading: Reading, parts: readonly Term[]): string | undefined => {
   const { from } = span(parts);
-  const attribution = reading.terms.find(
-    (term) =>
-      !term.source &&
-      term.roles.has('attributions') &&
-      term.to <= from &&
-      reading.sameSentence(term.from, from) &&
-      !reading.terms.some((first) => first.roles.has('firstPerson') && first.to <= term.from && reading.distance(first, term) <= 2),
-  );
-  const refutation = reading.terms.find((term) => !term.source && term.roles.has('refutations') && !reading.quoted(term));
+  const attribution = reading
+    .inRole('attributions')
+    .find(
+      (term) =>
+        term.to <= from &&
+        reading.sameSentence(term.from, from) &&
+        !reading.inRole('firstPerson').some((first) => first.to <= term.from && reading.distance(first, term) <= 2),
+    );
+  const { refutation } = reading;
   if (parts.some((part) => reading.quoted(part))) {
     if (refutation) return `Quoted and refuted by "${reading.original(refutation.from, refutation.to).text}"`;
     if (attribution) return `Quoted as someone else's words ("${reading.original(attribution.from, attribution.to).text}")`;
@@ -283,14 +368,12 @@ const quotedOrAttributed = (reading: Reading, parts: readonly Term[]): string | 
     : undefined;
 };
 
-const denialsOf = (reading: Reading, from: number, to: number) => reading.termsBetween(reading.scopeStart(from), to, DENIALS);
+/** How many denials named in an explanation: the nearest, which decide it. */
+const DENIALS_NAMED = 3;
 
 const hedgeOf = (reading: Reading, parts: readonly Term[], triggers: readonly Term[]) => {
   const first = triggers.reduce((earliest, term) => (term.from < earliest.from ? term : earliest), triggers[0]!);
-  const { to } = span(parts);
-  return reading
-    .termsBetween(reading.scopeStart(first.from), to, ['hedges'])
-    .find((hedge) => hedge.from >= first.to || reading.distance(hedge, first) < HEDGE_REACH_WORDS);
+  return reading.hedgeNear(reading.scopeStart(first.from), first, span(parts).to, HEDGE_REACH_WORDS);
 };
 
 const percentIn = (text: string) => {
@@ -318,10 +401,10 @@ const judge = (reading: Reading, candidate: Candidate, facts: ClaimFacts, extraD
     const hedge = hedgeOf(reading, candidate.parts, triggers);
     if (hedge) return { reason: 'hedged', detail: `Softened by "${reading.original(hedge.from, hedge.to).text}"` };
   }
-  const denials = denialsOf(reading, from, denialsEnd);
-  if ((denials.length + (extraDenial ? 1 : 0)) % 2 === 1) {
-    const words = denials.map((denial) => `"${reading.original(denial.from, denial.to).text}"`);
-    return { reason: 'negated', detail: words.length ? `Denied by ${words.join(', ')}` : 'Denies a bad outcome without claiming it never happens' };
+  const scope = reading.scopeStart(from);
+  if ((reading.countDenials(scope, denialsEnd) + (extraDenial ? 1 : 0)) % 2 === 1) {
+    const words = reading.lastDenials(scope, denialsEnd, DENIALS_NAMED).map((denial) => `"${reading.original(denial.from, denial.to).text}"`);
+    return { reason: 'negated', detail: words.length ? `Denied by ${words.join(', ')}` : 'Says a bad outcome can happen, which claims no protection' };
   }
   const backed = candidate.head && backing(reading, candidate.head, facts);
   return backed ? { reason: 'backed', detail: backed } : undefined;
@@ -334,14 +417,23 @@ const roleIn = (term: Term, roles: readonly TermClass[]) => roles.find((role) =>
 /** Candidates of one structure in one clause. */
 const structureCandidates = (reading: Reading, structure: ClaimStructure, clause: number, facts: ClaimFacts) => {
   const terms = reading.termsOfClause(clause).filter((term) => !term.phrase || term.roles.size > 0);
+  const position = new Map(terms.map((term, index) => [term, index]));
+  /** The clause's words within `before` words before `term` and `after` words after it, nearest first on each side; a window bounds the work, whatever the clause repeats. */
+  const near = (term: Term, before: number, after: number) => {
+    const index = position.get(term)!;
+    const found: Term[] = [];
+    for (let at = index - 1; at >= 0 && reading.distance(terms[at]!, term) <= before; at -= 1) found.push(terms[at]!);
+    for (let at = index + 1; at < terms.length && reading.distance(term, terms[at]!) <= after; at += 1) found.push(terms[at]!);
+    return found;
+  };
   const results: { candidate: Candidate; cleared?: Omit<ClearedClaim, keyof ClaimExplanation> }[] = [];
   const matched = (parts: readonly { term: Term; role: TermClass }[]) => (r: Reading) =>
     ({ kind: 'structure', entry: structure.id, name: structure.name, terms: parts.map(({ term, role }) => termOf(r, term, role)) }) as const;
 
   if (structure.kind === 'joined') {
     for (const trigger of terms.filter((term) => has(term, structure.triggers))) {
-      const subject = terms
-        .filter((term) => term !== trigger && has(term, structure.heads) && reading.distance(trigger, term) <= structure.window)
+      const subject = near(trigger, structure.window, structure.window)
+        .filter((term) => has(term, structure.heads))
         .sort((a, b) => reading.distance(trigger, a) - reading.distance(trigger, b))[0];
       if (!subject) continue;
       const parts = [
@@ -356,29 +448,28 @@ const structureCandidates = (reading: Reading, structure: ClaimStructure, clause
   }
 
   // A quantifier of totality claims something only over threats ("all attacks"), not over assets ("all endpoints").
-  const objectOf = (totality: Term) =>
-    terms.find((term) => term.from >= totality.to && has(term, ['threats', 'breaches']) && reading.distance(totality, term) <= TOTALITY_REACH_WORDS);
+  const objectOf = (totality: Term) => near(totality, 0, TOTALITY_REACH_WORDS).find((term) => term.from >= totality.to && has(term, ['threats', 'breaches']));
   const reassuring = structure.triggers.includes('reassurances');
   const heads = terms.filter((term) => has(term, structure.heads) || (reassuring && term.roles.has('threats')));
   for (const head of heads) {
-    const triggers = terms.filter((term) => {
-      if (term === head || !has(term, structure.triggers)) return false;
-      const onlyTotality = structure.triggers.filter((role) => term.roles.has(role)).every((role) => role === 'totality');
-      if (onlyTotality) {
-        const object = objectOf(term);
-        if (!object || object === head) return false;
-      }
-      // A threat is a head only of a reassurance ("不用担心勒索").
-      if (!has(head, structure.heads) && !term.roles.has('reassurances')) return false;
-      const reach = term.to <= head.from ? structure.window : Math.min(structure.window, TRAILING_TRIGGER_WORDS);
-      return reading.distance(term, head) <= reach;
-    });
+    const triggers = near(head, structure.window, Math.min(structure.window, TRAILING_TRIGGER_WORDS))
+      .filter((term) => {
+        if (!has(term, structure.triggers)) return false;
+        const onlyTotality = structure.triggers.filter((role) => term.roles.has(role)).every((role) => role === 'totality');
+        if (onlyTotality) {
+          const object = objectOf(term);
+          if (!object || object === head) return false;
+        }
+        // A threat is a head only of a reassurance ("不用担心勒索").
+        return has(head, structure.heads) || term.roles.has('reassurances');
+      })
+      .sort((a, b) => a.from - b.from);
     if (triggers.length === 0) continue;
     // The explanation names every word that made the claim: its triggers and outcome, what totality ranges over, and the denials between them.
     const objects = triggers.flatMap((term) => (term.roles.has('totality') ? [objectOf(term)!].filter((object) => object && object !== head) : []));
     const joined = [...triggers, head, ...objects];
     const { from, to } = span(joined);
-    const denials = terms.filter((term) => !joined.includes(term) && term.from >= from && term.to <= to && has(term, DENIALS));
+    const denials = reading.termsBetween(from, to, DENIALS).filter((term) => !joined.includes(term));
     const parts = [
       ...triggers.map((term) => ({ term, role: roleIn(term, structure.triggers) })),
       { term: head, role: has(head, structure.heads) ? roleIn(head, structure.heads) : ('threats' as const) },
@@ -394,14 +485,14 @@ const structureCandidates = (reading: Reading, structure: ClaimStructure, clause
 };
 
 const phraseCategory = (reading: Reading, term: Term): ClaimCategory => {
-  const inside = reading.terms.filter((other) => !other.source && other.from < term.to && other.to > term.from);
+  const inside = reading.wordsOver(term.from, term.to);
   if (inside.some((other) => other.roles.has('guarantees') || other.phrase === 'guarantee')) return 'guarantee';
   if (inside.some((other) => other.roles.has('superlatives') || other.phrase === 'superlative')) return 'superlative';
   return 'absolute';
 };
 
-const phraseCandidates = (reading: Reading, facts: ClaimFacts) =>
-  reading.terms
+const phraseCandidates = (reading: Reading, facts: ClaimFacts, terms: readonly Term[]) =>
+  terms
     .filter((term) => term.phrase || term.source)
     .map((term) => {
       const category = term.phrase ?? phraseCategory(reading, term);
@@ -425,12 +516,12 @@ export const detectClaims = (statement: string, facts: ClaimFacts): ClaimVerdict
   if (!text.compact) return { flagged: [], cleared: [] };
   const reading = new Reading(statement, text, compiledLexicon(facts.lexicon), facts.bannedClaims);
   const found = [
-    ...phraseCandidates(reading, facts).filter(({ candidate }) => !candidate.parts[0]!.source),
+    ...phraseCandidates(reading, facts, reading.words),
     ...facts.lexicon.structures.flatMap((structure) => reading.clauses().flatMap((clause) => structureCandidates(reading, structure, clause, facts))),
   ];
   // A revision's own bannedClaims are reported where the lexicon found nothing there.
   const lexiconSpans = found.map(({ candidate }) => span(candidate.parts));
-  const banned = phraseCandidates(reading, facts).filter(({ candidate }) => candidate.parts[0]!.source && !lexiconSpans.some((other) => overlaps(other, span(candidate.parts))));
+  const banned = phraseCandidates(reading, facts, reading.banned).filter(({ candidate }) => !lexiconSpans.some((other) => overlaps(other, span(candidate.parts))));
 
   const flagged: (ClaimExplanation & { from: number; to: number })[] = [];
   const cleared: (ClearedClaim & { from: number; to: number })[] = [];

@@ -154,7 +154,8 @@ export const claimText = (statement: string): ClaimText => {
   const gaps = joinSingleWordRuns(gapBefore, word);
 
   return {
-    compact: compact.map(({ char }) => char).join(''),
+    // One UTF-16 unit per character, so that the text and the arrays beside it share their indices: a character beyond the BMP (a rare Han) stands as U+FFFD, in statements and lexicon entries alike.
+    compact: compact.map(({ char }) => (char.length > 1 ? '\uFFFD' : char)).join(''),
     origin: compact.map(({ start, end }) => ({ start, end })),
     gapBefore: gaps,
     word,
