@@ -5,6 +5,7 @@ import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
 const API_KEY_MIN_CHARS = 16;
 const KeyIdentity = z.object({ actorId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict();
@@ -17,7 +18,13 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTSTORE_URL: z
     .string()
-    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must be an esdb:// or kurrentdb:// connection string')
+    .superRefine((url, context) => {
+      try {
+        esdbConnection(url);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
     .optional(),
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('sales_conduct'),
@@ -41,6 +48,12 @@ const EnvSchema = z.object({
   ANCHOR_KEY: z.string().optional(),
   ANCHOR_KEY_FILE: z.string().optional(),
   ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** all: one process serves the API and runs the followers; api and worker split them, to scale apart. */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** How long a worker's hold on a follower lasts unrenewed: a dead worker's followers move within about this long. */
+  LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** This process's name on the leases (host name and process id by default). */
+  WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
 });
 
 type Env = z.infer<typeof EnvSchema>;

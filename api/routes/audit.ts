@@ -7,7 +7,7 @@ import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CUSTOMER_STREAMS, tiedStreamsOf } from '../../projections/customerStreams/customerStreamsProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
-import { AfterPosition, IdParams, Uuid } from '../schemas.js';
+import { AfterPosition, IdParams, Instant, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const ChainBreakOut = z.object({
@@ -53,7 +53,7 @@ export const auditRoutes =
             TIED_STREAMS_NOTE,
           ].join('\n\n'),
           params: IdParams,
-          querystring: z.object({ asOf: z.iso.datetime({ offset: true }).optional(), after: AfterPosition }).strict(),
+          querystring: z.object({ asOf: Instant.optional(), after: AfterPosition }).strict(),
           response: {
             200: z.object({
               customerId: z.string(),

@@ -259,7 +259,7 @@ export const customer360Projection: Projection<Handled> = {
   name: CUSTOMER_360,
   // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised.
   version: 2,
-  collections: [{ name: CUSTOMER_DOCS, indexes: ['tier', 'region'] }],
+  collections: [{ name: CUSTOMER_DOCS, indexes: { tier: 'string', region: 'string' } }],
   handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES, ...FINDING_TYPES],
   documentsFor: (event) => {
     const customerId = customerOf(event);

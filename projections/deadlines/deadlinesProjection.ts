@@ -49,7 +49,7 @@ const sourcesFor = (type: StoredEventType) => DEADLINE_SOURCES.filter((s) => s.o
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
   version: 2,
-  collections: [{ name: DEADLINE_DOCS, indexes: ['done', 'dueAt', 'kind', 'streamId'] }],
+  collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' } }],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
   apply(event, view) {

@@ -50,7 +50,12 @@ const utc = (iso: string) => new Date(iso).toISOString();
 export const findingsProjection: Projection<FindingEvent['type']> = {
   name: FINDINGS,
   version: 1,
-  collections: [{ name: FINDING_DOCS, indexes: ['status', 'ruleId', 'severity', 'customerId', 'sellerId', 'raisedAt'] }],
+  collections: [
+    {
+      name: FINDING_DOCS,
+      indexes: { status: 'string', ruleId: 'string', severity: 'string', customerId: 'string', sellerId: 'string', raisedAt: 'string' },
+    },
+  ],
   handles: ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'],
   documentsFor: (event) => [{ collection: FINDING_DOCS, id: event.data.findingId }],
   apply(event, view) {

@@ -64,9 +64,12 @@ export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunitySt
   name: PIPELINE,
   version: EXACT_TOTALS_SINCE,
   collections: [
-    { name: OPPORTUNITIES, indexes: ['status', 'ownerId', 'stage', 'customerId', 'amountMinor', 'openedAt', 'currency'] },
-    { name: STAGE_TOTALS, indexes: ['stage'], loadWhole: true },
-    { name: OWNER_STAGE_TOTALS, indexes: ['ownerId'], loadWhole: true },
+    {
+      name: OPPORTUNITIES,
+      indexes: { status: 'string', ownerId: 'string', stage: 'string', customerId: 'string', amountMinor: 'number', openedAt: 'string', currency: 'string' },
+    },
+    { name: STAGE_TOTALS, indexes: { stage: 'string' }, loadWhole: true },
+    { name: OWNER_STAGE_TOTALS, indexes: { ownerId: 'string' }, loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
   documentsFor: (event) => [{ collection: OPPORTUNITIES, id: event.data.opportunityId }],

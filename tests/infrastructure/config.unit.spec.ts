@@ -51,6 +51,15 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/EVENTSTORE_URL: must be an esdb:\/\/ or kurrentdb:\/\/ connection string/);
   });
 
+  it('accepts the esdb://, kurrentdb:// and kurrent:// connection strings, and refuses throwOnAppendFailure=false', () => {
+    for (const url of ['esdb://db:2113?tls=false', 'esdb+discover://cluster', 'kurrentdb://db:2113', 'kurrentdb+discover://cluster', 'kurrent://db', 'kurrent+discover://cluster']) {
+      expect(loadConfig({ EVENTSTORE_URL: url }).EVENTSTORE_URL).toBe(url);
+    }
+    expect(problemsOf({ EVENTSTORE_URL: 'kurrentdb://db:2113?throwOnAppendFailure=false' })[0]).toMatch(
+      /EVENTSTORE_URL: throwOnAppendFailure=false would report a refused append as written; remove it/,
+    );
+  });
+
   it('refuses to start in production without keys, or with the development keys', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/API_KEYS: required when NODE_ENV=production/);
     const devKey = Object.keys(DEVELOPMENT_KEYS)[0]!;
