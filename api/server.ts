@@ -9,6 +9,7 @@ import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
 import { registerRosterGate } from './rosterGate.js';
 import { anchorRoutes } from './routes/anchors.js';
+import { claimRoutes } from './routes/claims.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { customerRoutes } from './routes/customers.js';
@@ -110,5 +111,6 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(streamRoutes(services));
   await app.register(auditRoutes(services));
   await app.register(anchorRoutes(services));
+  await app.register(claimRoutes(services));
   return app;
 };

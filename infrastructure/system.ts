@@ -187,6 +187,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
   });
   await commands.policy.publishDefault();
+  const withClaimLexicon = await commands.policy.publishClaimLexicon();
+  if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { customerHistory } from '../../application/audit/customerHistory.js';
 import { verifyCustomer } from '../../application/audit/customerVerification.js';
 import { recheckPromise } from '../../application/audit/promiseRecheck.js';
+import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CUSTOMER_STREAMS, tiedStreamsOf } from '../../projections/customerStreams/customerStreamsProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
@@ -128,6 +129,7 @@ export const auditRoutes =
                   action: z.string(),
                   detail: z.string(),
                   policyRevision: z.number(),
+                  claims: z.array(ClaimExplanation).optional(),
                 }),
               ),
             }),

@@ -59,7 +59,7 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
       quotes,
       promises,
       orders: orderCommands(pipeline, eventStore, creditExposure),
-      policy: policyCommands(pipeline, eventStore, policyHorizonDays),
+      policy: policyCommands(pipeline, eventStore, policyHorizonDays, clock),
       reps: repCommands(pipeline, keyRolesOf),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),

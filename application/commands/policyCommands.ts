@@ -1,17 +1,24 @@
+import { DEFAULT_CLAIM_LEXICON } from '../../domain/compliance/claimLexicon.js';
 import {
   DEFAULT_POLICY,
   POLICY_ID,
   policyAggregate,
   policyEventSchemas,
+  policyInForce,
+  supersessions,
   type Policy,
   type PolicyEvent,
+  type PolicyContent,
   type PolicyFacts,
+  type PolicyRevision,
   type PublishPolicyRevision,
 } from '../../domain/policy/policy.js';
 import type { Aggregate } from '../../domain/shared/aggregate.js';
 import type { DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { idFromKey } from '../ids.js';
+import { policyRevisions } from '../policy/policyInForce.js';
+import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
@@ -31,13 +38,39 @@ const publishedAtDecision: Aggregate<Policy, PublishAtOnce, PolicyEvent, PolicyF
   },
 };
 
+type PublishClaimLexicon = { type: 'PublishPolicyRevision'; changeNote: string };
+
+const contentOf = ({ revision: _revision, effectiveFrom: _effectiveFrom, supersedes: _supersedes, publishedBy: _publishedBy, ...content }: PolicyRevision): PolicyContent => content;
+
+/**
+ * The revision in force at the decision, again, with the default claim lexicon, effective at once:
+ * the content is read from the stream as the decision sees it, so a revision published meanwhile is
+ * the one carried forward.
+ */
+const carriedForwardWithClaimLexicon: Aggregate<Policy, PublishClaimLexicon, PolicyEvent, PolicyFacts> = {
+  ...policyAggregate,
+  decider: {
+    ...policyAggregate.decider,
+    decide: (command, state, context) => {
+      const inForce = policyInForce(state.revisions, context.now);
+      const content = inForce ? contentOf(inForce) : DEFAULT_POLICY;
+      return policyAggregate.decider.decide(
+        { ...content, type: 'PublishPolicyRevision', changeNote: command.changeNote, claims: DEFAULT_CLAIM_LEXICON, effectiveFrom: context.now },
+        state,
+        context,
+      );
+    },
+  },
+};
+
 /**
  * The company's sales policy (articles 41-44), one revision after another on one stream. A revision
  * takes effect at most `horizonDays` after it is published (POL-08), counted from the decision's clock reading.
  */
-export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore, horizonDays: number) => {
+export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore, horizonDays: number, clock: Clock) => {
   const policy = new AggregateCommands(pipeline, policyAggregate);
   const atOnce = new AggregateCommands(pipeline, publishedAtDecision);
+  const withClaimLexicon = new AggregateCommands(pipeline, carriedForwardWithClaimLexicon);
   const facts = (_state: Policy, { now }: DecisionContext) => ({
     planningHorizon: { days: horizonDays, endsAt: new Date(Date.parse(now) + horizonDays * DAY_MS).toISOString() },
   });
@@ -58,6 +91,30 @@ export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore
       if ((await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { maxCount: 1 })).length > 0) return;
       const commandId = idFromKey('policy', 'default revision 1');
       await atOnce.create(POLICY_ID, { type: 'PublishPolicyRevision', ...DEFAULT_POLICY }, { commandId, actor: POLICY_PUBLISHER, correlationId: commandId }, { facts });
+    },
+
+    /**
+     * For a store whose revision in force was published before revisions carried a claim lexicon:
+     * publishes it again, effective at once, with the default lexicon, so the words that judge
+     * claims are on record in the revision every verdict names. Answers the new revision's number,
+     * or undefined when there was nothing to do. Idempotent across restarts (the revision in force
+     * then has a lexicon) and across processes starting together (the command id is fixed: the
+     * loser finds the winner's event and replays it). A revision still scheduled keeps this from
+     * taking effect before it (POL-03); until one with a lexicon is published, revisions without
+     * one are read with the default, so every verdict is the same either way.
+     */
+    async publishClaimLexicon(): Promise<number | undefined> {
+      const revisions = await policyRevisions(eventStore);
+      const now = clock.now();
+      const inForce = policyInForce(revisions, now);
+      if (!inForce || inForce.claims) return undefined;
+      const superseded = supersessions(revisions);
+      if (revisions.some((revision) => !superseded.has(revision.revision) && Date.parse(revision.effectiveFrom) > Date.parse(now))) return undefined;
+      const commandId = idFromKey('policy', `claim lexicon for revision ${inForce.revision}`);
+      const changeNote = `Revision ${inForce.revision} again, with the claim detector's default lexicon and structures written into it (CMP-01)`;
+      const result = await withClaimLexicon.act(POLICY_ID, { type: 'PublishPolicyRevision', changeNote }, { commandId, actor: POLICY_PUBLISHER, correlationId: commandId }, { facts });
+      const [published] = await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { fromRevision: result.revision, maxCount: 1 });
+      return policyEventSchemas.PolicyRevisionPublished.parse(published?.data).revision;
     },
   };
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClaimLexicon, DEFAULT_CLAIM_LEXICON, lexiconProblems } from '../compliance/claimLexicon.js';
 import { patternProblem, phraseProblem } from '../compliance/claims.js';
 import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/ruleCatalogue.js';
 import { Stage } from '../opportunity/opportunity.js';
@@ -45,6 +46,12 @@ export const BannedClaims = z.object({ phrases: z.array(z.string()), patterns: z
 const contentShape = {
   changeNote: z.string(),
   bannedClaims: BannedClaims,
+  /**
+   * The false-claim detector's lexicon and structures (CMP-01). A revision stored before revisions
+   * carried one is read with the default (claimLexiconOf); a publication without one keeps the
+   * lexicon of the revision before it.
+   */
+  claims: ClaimLexicon.optional(),
   /** The largest discount each role may grant, in percent; null is unlimited, a role not listed may grant none. */
   discountAuthority: z.record(z.string(), z.number().nullable()),
   /** Whether a seller needs a valid certification for a product to commit on it (CMP-07). */
@@ -81,6 +88,9 @@ export const initialState = (): Policy => ({ revisions: [] });
 
 export const evolve = (state: Policy, event: PolicyEvent): Policy => ({ revisions: [...state.revisions, event.data] });
 
+/** The lexicon a revision judges claims by: its own, or the default for a revision stored before revisions carried one. */
+export const claimLexiconOf = (revision: Pick<PolicyRevision, 'claims'> | undefined): ClaimLexicon => revision?.claims ?? DEFAULT_CLAIM_LEXICON;
+
 /** Which revision superseded each superseded one, by number. */
 export const supersessions = (revisions: readonly PolicyRevision[]): ReadonlyMap<number, number> =>
   new Map(revisions.flatMap(({ revision, supersedes = [] }) => supersedes.map((superseded) => [superseded, revision] as const)));
@@ -114,7 +124,10 @@ export const policyRules = {
   effectiveNotPast: { id: 'POL-02', name: 'A revision takes effect now or later, never in the past' },
   effectiveInOrder: { id: 'POL-03', name: 'A revision takes effect no earlier than the revisions before it, unless it supersedes them' },
   changeExplained: { id: 'POL-04', name: 'A revision says what changed' },
-  claimsUsable: { id: 'POL-05', name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text' },
+  claimsUsable: {
+    id: 'POL-05',
+    name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text; the claim lexicon likewise has words in every entry',
+  },
   percentages: { id: 'POL-06', name: 'Discount authority and stage probabilities are percentages from 0 to 100, to at most two decimals' },
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
   withinHorizon: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
@@ -132,7 +145,7 @@ const isPercentage = (pct: number) => hasAtMostTwoDecimals(pct) && pct >= 0 && p
 
 /** Everything wrong with a revision's content, each named by its rule and located by its path in the body. */
 export const contentProblems = (content: PolicyContent): ContentProblem[] => {
-  const { changeNote, bannedClaims, discountAuthority, stageProbabilities, rules } = content;
+  const { changeNote, bannedClaims, claims, discountAuthority, stageProbabilities, rules } = content;
   const ruleIds = Object.keys(rules);
   return [
     ...(changeNote.trim() ? [] : [{ rule: policyRules.changeExplained, detail: 'Say what this revision changes', path: ['changeNote'] }]),
@@ -144,6 +157,7 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
       const problem = patternProblem(pattern, flags);
       return problem ? [{ rule: policyRules.claimsUsable, detail: `Pattern ${pattern}: ${problem}`, path: ['bannedClaims', 'patterns', index, 'pattern'] }] : [];
     }),
+    ...(claims ? lexiconProblems(claims) : []).map(({ detail, path }) => ({ rule: policyRules.claimsUsable, detail, path: ['claims', ...path] })),
     ...Object.entries(discountAuthority).flatMap(([role, pct]) =>
       pct === null || isPercentage(pct) ? [] : [{ rule: policyRules.percentages, detail: `The ${role} authority of ${pct}% is not a percentage`, path: ['discountAuthority', role] }],
     ),
@@ -227,6 +241,7 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
         revision: (state.revisions.at(-1)?.revision ?? 0) + 1,
         effectiveFrom,
         ...content,
+        claims: content.claims ?? claimLexiconOf(state.revisions.at(-1)),
         ...(supersedes.length > 0 ? { supersedes } : {}),
         publishedBy: context.actor.id,
       },
@@ -295,6 +310,7 @@ export const DEFAULT_POLICY: PolicyContent = {
       { pattern: '(?:hack|breach|bullet)-?proof|risk-?free|un-?hackable', note: 'with or without the hyphen' },
     ],
   },
+  claims: DEFAULT_CLAIM_LEXICON,
   discountAuthority: { sales_rep: 10, sales_manager: 25, finance: 40, admin: null },
   certificationRequired: true,
   stageProbabilities: { qualification: 10, discovery: 25, proposal: 50, negotiation: 75 },
