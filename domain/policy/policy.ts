@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ComplaintServiceLevels, DEFAULT_COMPLAINT_SERVICE_LEVELS, serviceLevelProblems } from '../complaint/serviceLevels.js';
 import { patternProblem, phraseProblem } from '../compliance/claims.js';
 import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/ruleCatalogue.js';
 import { Stage } from '../opportunity/opportunity.js';
@@ -60,6 +61,8 @@ export const policyEventSchemas = {
     revision: z.number().int().positive(),
     effectiveFrom: z.iso.datetime(),
     ...contentShape,
+    /** The complaint service levels; absent from revisions published before complaints were kept. */
+    complaintService: ComplaintServiceLevels.optional(),
     /** The scheduled revisions this one replaces before they took effect; absent when it replaces none, as on every revision stored before supersession. */
     supersedes: z.array(z.number().int().positive()).optional(),
     publishedBy: z.string(),
@@ -119,6 +122,10 @@ export const policyRules = {
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
   withinHorizon: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
   supersedesScheduled: { id: 'POL-09', name: 'Only a revision not yet in force, and not already superseded, can be superseded' },
+  complaintServiceSet: {
+    id: 'POL-10',
+    name: 'A revision sets the complaint service levels: first response before resolution, a default calendar with working hours, a ladder that climbs one level at a time',
+  },
 } as const satisfies Record<string, Rule>;
 
 /** Far more than anyone supersedes at once: a longer list is malformed input, not a correction. */
@@ -129,6 +136,11 @@ const PUBLISHING_ROLES: readonly string[] = ['compliance_officer', 'admin'];
 export type ContentProblem = { readonly rule: Rule; readonly detail: string; readonly path: (string | number)[] };
 
 const isPercentage = (pct: number) => hasAtMostTwoDecimals(pct) && pct >= 0 && pct <= 100;
+
+const complaintServiceProblems = (section: ComplaintServiceLevels | undefined): ContentProblem[] =>
+  section
+    ? serviceLevelProblems(section).map(({ detail, path }) => ({ rule: policyRules.complaintServiceSet, detail, path: ['complaintService', ...path] }))
+    : [{ rule: policyRules.complaintServiceSet, detail: 'Set the complaint service levels', path: ['complaintService'] }];
 
 /** Everything wrong with a revision's content, each named by its rule and located by its path in the body. */
 export const contentProblems = (content: PolicyContent): ContentProblem[] => {
@@ -158,6 +170,7 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
     ...ruleIds
       .filter((id) => !COMPLIANCE_RULE_IDS.includes(id))
       .map((id) => ({ rule: policyRules.everyRuleSet, detail: `There is no compliance rule ${id}`, path: ['rules', id] })),
+    ...complaintServiceProblems(content.complaintService),
   ];
 };
 
@@ -172,6 +185,7 @@ export const PublishPolicyRevisionInput = z
     effectiveFrom: z.iso.datetime({ offset: true }).transform((iso) => new Date(iso).toISOString()),
     supersedes: z.array(z.number().int().positive()).max(SUPERSEDES_MAX).optional(),
     ...contentShape,
+    complaintService: ComplaintServiceLevels,
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -308,5 +322,7 @@ export const DEFAULT_POLICY: PolicyContent = {
     [cmp.certification.id]: { action: 'block', severity: 'medium' },
     [cmp.promotionTerms.id]: { action: 'block', severity: 'medium' },
     [cmp.promisesKept.id]: { action: 'flag', severity: 'medium' },
+    [cmp.promisesNotComplainedOf.id]: { action: 'flag', severity: 'high' },
   },
+  complaintService: DEFAULT_COMPLAINT_SERVICE_LEVELS,
 };
