@@ -16,6 +16,7 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore, WrappedKeyStore } from '../application/ports/keyStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { Followers, supervised } from '../application/followers/followers.js';
+import { complaintFollowUpSubscriber } from '../application/reactors/complaintFollowUps.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import type { ApiKeys } from '../application/roles.js';
 import { personalDataFields } from '../domain/aggregates.js';
@@ -141,6 +142,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
   });
   await commands.policy.publishDefault();
+  await commands.policy.addComplaintService();
   await runner.start();
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   deadlines.start();
@@ -148,12 +150,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   leadConversions.start();
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
   compliance.start();
+  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
+  complaintFollowUps.start();
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
   if (config.ANCHOR_INTERVAL_MS > 0) anchorSchedule.start();
   const followers = new Followers([
     { status: () => runner.followers(), retry: (name) => runner.retry(name) },
     supervised(leadConversions),
     supervised(compliance),
+    supervised(complaintFollowUps),
     supervised(deadlines),
     ...(config.ANCHOR_INTERVAL_MS > 0 ? [supervised(anchorSchedule)] : []),
   ]);
@@ -179,6 +184,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
       await deadlines.stop();
       await leadConversions.stop();
       await compliance.stop();
+      await complaintFollowUps.stop();
       await runner.stop();
       await readStore.close();
       await keyStore.close();
