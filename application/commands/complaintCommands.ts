@@ -59,7 +59,7 @@ export const complaintCommands = (pipeline: CommandPipeline, eventStore: EventSt
   const orderOf = async (complaint: Complaint): Promise<OrderFacts> => {
     if (complaint.status === 'none' || complaint.orderId === undefined) return {};
     const order = await stateOf(eventStore, orderAggregate, complaint.orderId);
-    return order && order.status !== 'none' ? { order: { total: order.total } } : {};
+    return order && order.status !== 'none' ? { orderTotal: order.total } : {};
   };
 
   const withTermsAndOrder = async (complaint: Complaint) => ({ ...(await termsOf(complaint)), ...(await orderOf(complaint)) });

@@ -378,8 +378,8 @@ export type FilingFacts = ServiceTerms & {
   readonly opportunity?: { readonly customerId: string; readonly ownerId: string };
 };
 
-/** The order a complaint names, for a remedy with money. */
-export type OrderFacts = { readonly order?: { readonly total: Money } };
+/** The total of the order a complaint names, for a remedy with money. */
+export type OrderFacts = { readonly orderTotal?: Money };
 
 /** The roster entry of the seller the complaint is about, for who may settle it. */
 export type SellerFacts = { readonly seller: RosterEntry | undefined };
@@ -466,10 +466,10 @@ const remedyProblem = (remedy: Remedy): string | undefined => {
 };
 
 /** CPL-12: against the order the complaint names, when it names one. */
-const beyondOrder = (amount: Money, order: OrderFacts['order']): string | undefined => {
-  if (!order) return undefined;
-  if (amount.currency !== order.total.currency) return `The remedy is in ${amount.currency}; the order is in ${order.total.currency}`;
-  if (amount.minor > order.total.minor) return `The remedy of ${asMoney(amount)} is more than the order's total of ${asMoney(order.total)}`;
+const beyondOrder = (amount: Money, orderTotal: Money | undefined): string | undefined => {
+  if (!orderTotal) return undefined;
+  if (amount.currency !== orderTotal.currency) return `The remedy is in ${amount.currency}; the order is in ${orderTotal.currency}`;
+  if (amount.minor > orderTotal.minor) return `The remedy of ${asMoney(amount)} is more than the order's total of ${asMoney(orderTotal)}`;
   return undefined;
 };
 
@@ -483,9 +483,9 @@ const beyondAuthority = (amount: Money, role: string, service: ComplaintServiceL
 };
 
 /** CPL-12 and CPL-13 on a remedy's money. */
-const remedyMoneyRefusal = (remedy: Remedy | undefined, role: string, service: ComplaintServiceLevels, order: OrderFacts['order']): Refusal | undefined => {
+const remedyMoneyRefusal = (remedy: Remedy | undefined, role: string, service: ComplaintServiceLevels, orderTotal: Money | undefined): Refusal | undefined => {
   if (!remedy?.amount) return undefined;
-  const ofOrder = beyondOrder(remedy.amount, order);
+  const ofOrder = beyondOrder(remedy.amount, orderTotal);
   if (ofOrder) return refuse(complaintRules.remedyOfOrder, ofOrder);
   const authority = beyondAuthority(remedy.amount, role, service);
   return authority ? refuse(complaintRules.remedyAuthority, authority) : undefined;
@@ -677,7 +677,7 @@ export const decide = decideByCommand<Complaint, ComplaintCommand, ComplaintEven
       if (unexplained) return unexplained;
       const shape = remedy && remedyProblem(remedy);
       if (shape) return refuse(complaintRules.remedyStated, shape);
-      const money = remedyMoneyRefusal(remedy, context.actor.role, context.service, context.order);
+      const money = remedyMoneyRefusal(remedy, context.actor.role, context.service, context.orderTotal);
       if (money) return money;
       return [{ type: 'ComplaintResolutionProposed', data: { ...ids(complaint), resolution, ...(remedy ? { remedy } : {}), proposedBy: context.actor.id } }];
     }),
@@ -691,7 +691,7 @@ export const decide = decideByCommand<Complaint, ComplaintCommand, ComplaintEven
       const unexplained = explained(resolution, 'resolution');
       if (unexplained) return unexplained;
       const remedy = complaint.proposedRemedy;
-      const money = remedyMoneyRefusal(remedy, context.actor.role, context.service, context.order);
+      const money = remedyMoneyRefusal(remedy, context.actor.role, context.service, context.orderTotal);
       if (money) return money;
       return [
         {

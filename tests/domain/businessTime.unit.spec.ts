@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { afterCounted, countedBetween, dueOf, elapsedOn, isWorkingDay, MINUTE_MS, type BusinessCalendar, type Counting, type Run } from '../../domain/complaint/businessTime.js';
+import { afterCounted, countedBetween, dueOf, elapsedOn, isWorkingDay, MINUTE_MS, type Counting, type Run } from '../../domain/complaint/businessTime.js';
 import { countingOf, DEFAULT_COMPLAINT_SERVICE_LEVELS, serviceLevelFor } from '../../domain/complaint/serviceLevels.js';
 
 /** Monday to Friday, 09:00-12:00 and 13:00-18:00 in Beijing; the National Day and Labour Day holidays, and the Saturdays worked for them. */
-const DESK: BusinessCalendar = {
+const DESK = {
   weekdays: [1, 2, 3, 4, 5],
   hours: [
     { from: '09:00', to: '12:00' },
