@@ -83,8 +83,7 @@ export const complaintCommands = (pipeline: CommandPipeline, eventStore: EventSt
    * loader of what filing is judged by: the service levels in force and whose each named thing is.
    */
   const filingFacts = async ({ customerId, orderId, promiseId, opportunityId, sku }: Payload<FileComplaint>) => {
-    const customer = await stateOf(eventStore, customerAggregate, customerId);
-    if (customer?.status !== 'registered') throw new NotFound(customerAggregate.name, customerId);
+    await mustExist(eventStore, customerAggregate, customerId);
     const order = orderId === undefined ? undefined : await orderFacts(orderId);
     const promise = promiseId === undefined ? undefined : await stateOf(eventStore, promiseAggregate, promiseId);
     if (promiseId !== undefined && (!promise || promise.status === 'none')) throw new NotFound(promiseAggregate.name, promiseId);
@@ -92,6 +91,9 @@ export const complaintCommands = (pipeline: CommandPipeline, eventStore: EventSt
     if (opportunityId !== undefined && (!deal || deal.status === 'none')) throw new NotFound(opportunityAggregate.name, opportunityId);
     if (sku !== undefined) await mustExist(eventStore, productAggregate, sku);
     return async (_state: Complaint, { now }: DecisionContext): Promise<FilingFacts> => {
+      // Read afresh at each attempt, so an erasure just before keeps the reporter out (CPL-22).
+      const customer = await stateOf(eventStore, customerAggregate, customerId);
+      if (customer?.status !== 'registered') throw new NotFound(customerAggregate.name, customerId);
       const policy = await requirePolicyInForce(eventStore, now);
       if (!policy.complaintService) throw new Error(`Policy revision ${policy.revision} holds no complaint service levels; the start-up migration adds them`);
       return {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
 import { findingKey, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
-import { checkPromise, checkQuote, complaintAboutPromise, overduePromise, type FiledComplaint, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
+import { checkPromise, checkQuote, complaintAboutPromise, overduePromise, type ComplaintFiledData, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import type { PolicyRevision } from '../../domain/policy/policy.js';
 import { promiseDecider, type CustomerPromise, type PromiseEvent } from '../../domain/promise/promise.js';
@@ -149,7 +149,7 @@ export class ComplianceChecks {
 
   /** A complaint about a promise counts against the seller who made it (CMP-10), under the revision the complaint runs under. */
   private async complaintFiled(event: RecordedEvent): Promise<string[]> {
-    const complaint = event.data as FiledComplaint;
+    const complaint = event.data as ComplaintFiledData;
     const at = occurredAt(event);
     const policy = await this.policyThatJudged(event, at);
     const violation = policy && complaintAboutPromise(complaint, { policy });

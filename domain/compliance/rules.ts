@@ -215,9 +215,9 @@ export const overduePromise = (promise: CustomerPromise, facts: OverdueFacts): V
 
 // Rules customers enforce
 
-export type FiledComplaint = z.infer<typeof complaintEventSchemas.ComplaintFiled>;
+export type ComplaintFiledData = z.infer<typeof complaintEventSchemas.ComplaintFiled>;
 
-const promiseComplainedOf: Check<FiledComplaint, { readonly policy: PolicyRevision }>['check'] = ({ category, promiseId, sellerId, summary }) => {
+const promiseComplainedOf: Check<ComplaintFiledData, { readonly policy: PolicyRevision }>['check'] = ({ category, promiseId, sellerId, summary }) => {
   if (category !== 'false_promise' && promiseId === undefined) return undefined;
   const about = promiseId !== undefined ? `promise ${promiseId}` : 'a promise';
   return `The customer complains (${category}) about ${about} made by ${sellerId ?? 'an unnamed seller'}: ${summary}`;
@@ -227,5 +227,5 @@ const promiseComplainedOf: Check<FiledComplaint, { readonly policy: PolicyRevisi
  * A complaint of a false promise, or one about a recorded promise, judged under the revision it
  * was filed under; always a flag, since the customer, not a command, raised it.
  */
-export const complaintAboutPromise = (complaint: FiledComplaint, facts: { readonly policy: PolicyRevision }): Violation | undefined =>
+export const complaintAboutPromise = (complaint: ComplaintFiledData, facts: { readonly policy: PolicyRevision }): Violation | undefined =>
   judge([{ rule: complianceRules.promisesNotComplainedOf, check: promiseComplainedOf }], complaint, facts, 'flag')[0];
