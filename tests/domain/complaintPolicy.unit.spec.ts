@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPLAINT_SERVICE_LEVELS, serviceLevelProblems, type ComplaintServiceLevels } from '../../domain/complaint/serviceLevels.js';
-import { complaintAboutPromise, type FiledComplaint } from '../../domain/compliance/rules.js';
+import { complaintAboutPromise, type ComplaintFiledData } from '../../domain/compliance/rules.js';
 import { complianceRules } from '../../domain/compliance/ruleCatalogue.js';
 import {
   contentProblems,
@@ -104,7 +104,7 @@ describe('CMP-10: a customer complains of a promise', () => {
     category: 'delivery',
     summary: 'the firewalls came late',
     sellerId: 'rep-1',
-  } as FiledComplaint;
+  } as ComplaintFiledData;
 
   it('flags a complaint about a recorded promise, or of a false promise, against its seller, under the revision it runs under', () => {
     expect(complaintAboutPromise({ ...complaint, promiseId: 'p1' }, { policy })).toEqual({
