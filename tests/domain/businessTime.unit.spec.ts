@@ -45,6 +45,19 @@ describe('business time on a calendar (Beijing wall clock)', () => {
     expect(countedBetween(DESK, bj(from), bj(to))).toBe(minutes(counted));
   });
 
+  it('counts a whole year of the default calendar: 2026 has 248 working days of eight hours, the swapped Saturdays in, the holidays out', () => {
+    const desk = DEFAULT_COMPLAINT_SERVICE_LEVELS.calendars.default!;
+    expect(countedBetween(desk, bj('2026-01-01T00:00'), bj('2027-01-01T00:00'))).toBe(minutes(248 * 480));
+  });
+
+  it('finds, over months, the instant at which exactly the time asked for has been counted', () => {
+    const desk = DEFAULT_COMPLAINT_SERVICE_LEVELS.calendars.default!;
+    for (const amount of [1, 479, 480, 481, 9_600, 43_200]) {
+      const due = afterCounted(desk, bj('2026-09-28T17:15'), minutes(amount));
+      expect(countedBetween(desk, bj('2026-09-28T17:15'), due), `${amount} min`).toBe(minutes(amount));
+    }
+  });
+
   it('knows holidays, weekdays and swapped working days', () => {
     expect(isWorkingDay(DESK, '2026-10-01')).toBe(false);
     expect(isWorkingDay(DESK, '2026-10-08')).toBe(true);
