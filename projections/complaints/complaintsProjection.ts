@@ -128,7 +128,7 @@ const stoppedReading = (view: ClockView, reading: { clockMinutes: number; within
   breached: view.breached || !reading.withinTarget,
 });
 
-const dueOf = (event: ComplaintEvent, clock: ServiceClock): string | null | undefined =>
+const dueNamedBy = (event: ComplaintEvent, clock: ServiceClock): string | null | undefined =>
   'due' in event.data ? (event.data.due as Partial<Record<ServiceClock, string | null>>)[clock] : undefined;
 
 /** The scalars the view filters and sorts on, read off the clocks. */
@@ -212,8 +212,8 @@ const changed = (view: ComplaintView, event: ComplaintEvent, at: string): Partia
 
 const clocksAfter = (view: ComplaintView, state: FiledComplaint, event: ComplaintEvent): Record<ServiceClock, ClockView> => {
   const clocks = {
-    firstResponse: clockOf(state, 'firstResponse', view.clocks.firstResponse, dueOf(event, 'firstResponse')),
-    resolution: clockOf(state, 'resolution', view.clocks.resolution, dueOf(event, 'resolution')),
+    firstResponse: clockOf(state, 'firstResponse', view.clocks.firstResponse, dueNamedBy(event, 'firstResponse')),
+    resolution: clockOf(state, 'resolution', view.clocks.resolution, dueNamedBy(event, 'resolution')),
   };
   if (event.type === 'ComplaintResponded') return { ...clocks, firstResponse: stoppedReading(clocks.firstResponse, event.data) };
   if (event.type === 'ComplaintResolved') return { ...clocks, resolution: stoppedReading(clocks.resolution, event.data) };

@@ -65,13 +65,16 @@ export const complaintFirstResponseDeadlines = deadlineSource({
   closes: ['ComplaintResponded', 'ComplaintResponseOverdue', 'ComplaintClosed'],
 });
 
-/** A resolution stops the clock but does not end it: a reopening runs it again, unless its breach is on record. */
+/**
+ * A resolution stops the clock but does not end it, nor does closing: a reopening within the
+ * window runs it again. Only its breach, recorded once, ends it.
+ */
 export const complaintResolutionDeadlines = deadlineSource({
   kind: COMPLAINT_RESOLUTION,
   opening: 'ComplaintFiled',
   dueAt: (filed) => filed.due.resolution,
-  moves: [...complaintClockMoves('resolution'), deadlineMove({ type: 'ComplaintResolved', dueAt: () => null })],
-  closes: ['ComplaintResolutionOverdue', 'ComplaintClosed'],
+  moves: [...complaintClockMoves('resolution'), ...(['ComplaintResolved', 'ComplaintClosed'] as const).map((type) => deadlineMove({ type, dueAt: () => null }))],
+  closes: ['ComplaintResolutionOverdue'],
 });
 
 export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, complaintFirstResponseDeadlines, complaintResolutionDeadlines];

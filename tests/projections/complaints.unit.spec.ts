@@ -192,7 +192,7 @@ describe("a complaint's clocks as deadlines", () => {
   });
 
   it('holds the resolution deadline while resolved and leaves it done once its breach is on record, a reopening notwithstanding', () => {
-    spec.given(filed, responded, step('ComplaintResolved', { ...resolved.data as object, clockMinutes: 300, withinTarget: true }, '2026-03-09T16:00'));
+    spec.given(filed, responded, step('ComplaintResolved', { ...(resolved.data as object), clockMinutes: 300, withinTarget: true }, '2026-03-09T16:00'));
     expect(deadline('complaint-resolution')).toMatchObject({ dueAt: null, done: false });
     spec.given(step('ComplaintReopened', { reason: 'faulty', reopenedBy: 'agent-1', reopenedAt: bj('2026-03-12T09:00'), due: { resolution: bj('2026-03-13T12:00') } }, '2026-03-12T09:00'));
     expect(deadline('complaint-resolution')).toMatchObject({ dueAt: bj('2026-03-13T12:00'), done: false });
@@ -202,9 +202,13 @@ describe("a complaint's clocks as deadlines", () => {
     expect(deadline('complaint-resolution')).toMatchObject({ done: true, dueAt: bj('2026-03-13T12:00') });
   });
 
-  it('closes both when the complaint is closed', () => {
-    spec.given(filed, step('ComplaintClosed', { closedBy: 'agent-1', closedAt: bj('2026-03-10T10:00') }, '2026-03-10T10:00'));
-    expect([deadline('complaint-first-response')?.done, deadline('complaint-resolution')?.done]).toEqual([true, true]);
+  it('holds the resolution deadline once the complaint is closed, and runs it again when a reopening within the window comes', () => {
+    const resolvedInTime = step('ComplaintResolved', { ...(resolved.data as object), clockMinutes: 300, withinTarget: true }, '2026-03-09T16:00');
+    spec.given(filed, responded, resolvedInTime, step('ComplaintClosed', { closedBy: 'agent-1', closedAt: bj('2026-03-10T10:00') }, '2026-03-10T10:00'));
+    expect(deadline('complaint-first-response')).toMatchObject({ done: true, doneAt: bj('2026-03-09T11:00') });
+    expect(deadline('complaint-resolution')).toMatchObject({ dueAt: null, done: false });
+    spec.given(step('ComplaintReopened', { reason: 'faulty', reopenedBy: 'agent-1', reopenedAt: bj('2026-03-12T09:00'), due: { resolution: bj('2026-03-13T12:00') } }, '2026-03-12T09:00'));
+    expect(deadline('complaint-resolution')).toMatchObject({ dueAt: bj('2026-03-13T12:00'), done: false });
   });
 });
 
