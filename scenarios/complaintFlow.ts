@@ -107,11 +107,15 @@ export const complaintFlow = async (s: Scenario) => {
   s.say('承诺投诉的解决时限已过：截止监控记录超时并按升级阶梯自动升级', "The promise complaint's resolution target passes: the deadline watcher records the breach and escalates it up the ladder by itself");
   s.clock.advanceTo(promiseComplaint.clocks.resolution.dueAt);
   s.clock.advanceMinutes(1);
-  await s.system.deadlines.tick();
+  for (const { deadline, outcome, events } of await s.system.deadlines.tick()) {
+    s.show(`截止监控 / deadline watcher: ${deadline.kind} ${deadline.streamId} -> ${outcome} ${(events ?? []).join(', ')}`);
+  }
   const head = (await s.system.eventStore.headPosition()) ?? 0;
   const escalated = await s.view(`/views/complaints/${broken.id}`, head, 'support_agent');
   expect(escalated.clocks.resolution.breached === true && escalated.escalationLevel === 2 && escalated.escalatedTo === 'admin', 'breached, and escalated to level 2 (admin) as the ladder says');
+  s.show(`升级 / escalated: level ${escalated.escalationLevel} (${escalated.escalatedTo}); resolution clock ${escalated.clocks.resolution.elapsedMinutes} of ${escalated.clocks.resolution.targetMinutes} min`);
   const stillPaused = await s.view(`/views/complaints/${late.id}`, head, 'support_agent');
+  s.show(`暂停中 / paused: resolution clock ${stillPaused.clocks.resolution.elapsedMinutes} of ${stillPaused.clocks.resolution.targetMinutes} min, ${stillPaused.clocks.resolution.state}`);
   expect(stillPaused.breached === false && stillPaused.clocks.resolution.state === 'paused', 'the complaint waiting on the customer has not breached: paused time does not count');
 
   s.say('客服提出 8,000 元退款：超出客服权限，被拒绝；经理在其权限内提出', "The agent offers an 8,000.00 CNY refund: beyond the agent's authority, refused; the manager offers it within theirs");

@@ -63,6 +63,11 @@ export class Scenario {
     if (!this.quiet) console.log(`\n${++this.step}. ${english === undefined ? text : `${text} / ${english}`}`);
   }
 
+  /** What happened without a request (the deadline watcher's tick), printed like an answer. */
+  show(text: string) {
+    if (!this.quiet) console.log(`   ${text}`);
+  }
+
   async request(method: 'GET' | 'POST', path: string, options: { role?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
