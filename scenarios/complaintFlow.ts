@@ -87,7 +87,9 @@ export const complaintFlow = async (s: Scenario) => {
     'support_agent',
   );
   expect((broken.findings as string[]).length === 1, 'the promise complaint raises a compliance finding against the seller (CMP-10)');
-  const finding = await s.view(`/views/compliance/findings/${(broken.findings as string[])[0]}`, broken.position, 'compliance_officer');
+  // The finding is raised after the complaint is filed: the view waits for the log's head.
+  const raised = (await s.system.eventStore.headPosition()) ?? broken.position;
+  const finding = await s.view(`/views/compliance/findings/${(broken.findings as string[])[0]}`, raised, 'compliance_officer');
   expect(finding.ruleId === 'CMP-10' && finding.sellerId === 'dev-sales-rep', 'CMP-10 names the seller who made the promise');
 
   s.say('客服受理并在首次响应时限内答复两位客户', 'The desk takes both and gives each its first response within the target');

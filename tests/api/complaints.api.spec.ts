@@ -200,7 +200,8 @@ describe('working a complaint', () => {
   it("raises CMP-10 against the promise's seller, keeps that seller and their manager from settling it, and marks the promise broken once upheld", async () => {
     const filed = await file({ category: 'false_promise', promiseId, summary: '承诺三月十五日交付，未兑现 / promised by 15 March, not kept' });
     expect(filed.findings).toHaveLength(1);
-    const finding = await view(`/views/compliance/findings/${filed.findings![0]}`, filed.position, 'compliance_officer');
+    // The finding is raised after the complaint is filed, so the view waits for the log's head, not for the complaint.
+    const finding = await view(`/views/compliance/findings/${filed.findings![0]}`, await head(), 'compliance_officer');
     expect(finding).toMatchObject({ ruleId: 'CMP-10', severity: 'high', sellerId: 'dev-sales-rep', sellerManagerId: 'dev-sales-manager', subject: { kind: 'complaint', id: filed.id }, customerId });
 
     await ok(`/complaints/${filed.id}/respond`, { note: 'looking into it' });
