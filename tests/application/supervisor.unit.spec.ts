@@ -25,14 +25,19 @@ describe('a supervised follower', () => {
     let runs = 0;
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
+    // The second attempt waits until the test has looked: polling for it while restarts run every few milliseconds could miss it on a busy machine.
+    let resumeSecond!: () => void;
+    const secondHeld = new Promise<void>((resolve) => (resumeSecond = resolve));
     follower.start(async () => {
       runs += 1;
+      if (runs === 2) await secondHeld;
       if (runs <= 5) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
       follower.progressed(42);
       await blocked;
     });
     await until(() => runs === 2);
     expect(follower.status()).toMatchObject({ state: 'retrying', lastError: { message: 'database is locked' }, failure: null });
+    resumeSecond();
     await until(() => follower.status().state === 'running');
     expect(follower.status()).toMatchObject({ state: 'running', position: 42, attempts: 0, restarts: 5 });
     release();
