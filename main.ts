@@ -1,4 +1,5 @@
 import { buildServer } from './api/server.js';
+import { buildWorkerServer } from './api/workerServer.js';
 import { ConfigError, loadConfig, type Config } from './infrastructure/config.js';
 import { createLogger } from './infrastructure/logger.js';
 import { openSystem } from './infrastructure/system.js';
@@ -25,7 +26,8 @@ const start = async () => {
   if (config.usingDevelopmentMasterKey) logger.warn('MASTER_KEY is not set: data keys are wrapped with the public development master key (see README)');
 
   const system = await openSystem({ config, logger }).catch(exitOnConfigError);
-  const app = await buildServer(system);
+  // A worker serves only its health and metrics; its own followers are what its readiness answers for.
+  const app = config.ROLE === 'worker' ? await buildWorkerServer({ ...system, followers: system.ownFollowers }) : await buildServer(system);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -52,7 +54,7 @@ const start = async () => {
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(
-    { address, eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', readStore: config.MONGODB_URL ? 'mongodb' : 'sqlite', dataDir: config.DATA_DIR },
+    { address, role: config.ROLE, eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', readStore: config.MONGODB_URL ? 'mongodb' : 'sqlite', dataDir: config.DATA_DIR },
     'sales conduct ledger is serving',
   );
 };

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FollowerState } from '../application/followers/supervisor.js';
-import type { ApiServices } from './services.js';
+import type { HealthServices } from './routes/operations.js';
 
-const FOLLOWER_STATES: readonly FollowerState[] = ['starting', 'running', 'retrying', 'failed', 'stopped'];
+const FOLLOWER_STATES: readonly FollowerState[] = ['starting', 'running', 'retrying', 'failed', 'stopped', 'unheld'];
 
 /** Prometheus metrics: request rates and latencies, command outcomes, projection lag. */
-export const registerMetrics = (app: FastifyInstance, services: ApiServices): Registry => {
+export const registerMetrics = (app: FastifyInstance, services: HealthServices): Registry => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -36,8 +36,8 @@ export const registerMetrics = (app: FastifyInstance, services: ApiServices): Re
     help: 'Log position each active projection has applied',
     labelNames: ['projection'],
     registers: [registry],
-    collect() {
-      for (const status of services.runner.status()) this.set({ projection: status.name }, status.active?.position ?? 0);
+    async collect() {
+      for (const status of await services.projections.status()) this.set({ projection: status.name }, status.active?.position ?? 0);
     },
   });
 
@@ -46,9 +46,9 @@ export const registerMetrics = (app: FastifyInstance, services: ApiServices): Re
     help: 'Each follower of the log (views, reactors, watchers): 1 for the state it is in (running, retrying, failed, stopped, starting)',
     labelNames: ['follower', 'kind', 'state'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const follower of services.followers.status()) {
+      for (const follower of await services.followers.status()) {
         for (const state of FOLLOWER_STATES) this.set({ follower: follower.name, kind: follower.kind, state }, follower.state === state ? 1 : 0);
       }
     },
@@ -58,8 +58,8 @@ export const registerMetrics = (app: FastifyInstance, services: ApiServices): Re
     help: 'Restarts of each follower after an error since the process started',
     labelNames: ['follower'],
     registers: [registry],
-    collect() {
-      for (const follower of services.followers.status()) this.set({ follower: follower.name }, follower.restarts);
+    async collect() {
+      for (const follower of await services.followers.status()) this.set({ follower: follower.name }, follower.restarts);
     },
   });
 

@@ -10,6 +10,7 @@ import {
   RuleRefused,
   ViewBehind,
 } from '../application/errors.js';
+import { EventStoreUnavailable } from '../application/ports/eventStore.js';
 import { InvalidCursor, InvalidQuery, UnknownField } from '../application/ports/readStore.js';
 import { ViewNotReady } from '../projections/viewReader.js';
 
@@ -45,7 +46,8 @@ export const sendProblem = (reply: FastifyReply, request: FastifyRequest, proble
     title: problem.title,
     status: problem.status,
     detail: problem.message,
-    instance: request.url,
+    // The path alone: a query string may carry what must not be echoed (a key pasted into the URL).
+    instance: request.url.split('?', 1)[0]!,
     requestId: request.id,
     ...problem.extensions,
   };
@@ -98,6 +100,9 @@ export const toProblem = (error: unknown): HttpProblem => {
     return new HttpProblem(503, 'view-behind', 'The view has not caught up yet', error.message, { position: error.position, projections: error.projections }, { 'Retry-After': '1' });
   }
   if (error instanceof ViewNotReady) return new HttpProblem(503, 'view-not-ready', 'View not ready', error.message, {}, { 'Retry-After': '1' });
+  if (error instanceof EventStoreUnavailable) {
+    return new HttpProblem(503, 'event-store-unavailable', 'The event store cannot serve this now', error.message, {}, { 'Retry-After': '5' });
+  }
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_MAX_PARAM_LENGTH':

@@ -11,5 +11,5 @@ export const awaitPosition = async (services: ApiServices, request: FastifyReque
   const fromHeader = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
   const position = after ?? fromHeader;
   if (position === undefined) return;
-  if (!(await services.runner.waitFor(projections, position, services.readAfterTimeoutMs))) throw new ViewBehind(projections, position);
+  if (!(await services.projections.waitFor(projections, position, services.readAfterTimeoutMs))) throw new ViewBehind(projections, position);
 };

@@ -9,6 +9,7 @@ import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
 import { registerRosterGate } from './rosterGate.js';
 import { anchorRoutes } from './routes/anchors.js';
+import { claimRoutes } from './routes/claims.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { complaintRoutes } from './routes/complaints.js';
@@ -17,7 +18,7 @@ import { customerRoutes } from './routes/customers.js';
 import { customerViewRoutes } from './routes/customerViews.js';
 import { dealViewRoutes } from './routes/dealViews.js';
 import { findingRoutes } from './routes/findings.js';
-import { operationRoutes } from './routes/operations.js';
+import { healthRoutes, operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
 import { opportunityRoutes } from './routes/opportunities.js';
 import { orderRoutes } from './routes/orders.js';
@@ -32,7 +33,8 @@ import { registerWellFormedInput } from './wellFormedInput.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const buildServer = async (services: ApiServices): Promise<FastifyInstance> => {
+/** Fastify as every process of this system serves it: request ids, time limits, zod, and every error a problem document. */
+export const createServer = (services: Pick<ApiServices, 'logger' | 'http'>) => {
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     // A caller's request id is kept when it is sane, so traces line up across services.
@@ -65,6 +67,11 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, toProblem(Object.assign(new Error(`No route for ${request.method} ${request.url}`), { statusCode: 404 }))),
   );
+  return app;
+};
+
+export const buildServer = async (services: ApiServices): Promise<FastifyInstance> => {
+  const app = createServer(services);
 
   await app.register(swagger, {
     openapi: {
@@ -88,7 +95,8 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   registerRosterGate(app, services.eventStore);
   const metrics = registerMetrics(app, services);
 
-  await app.register(operationRoutes(services, metrics));
+  await app.register(healthRoutes(services, metrics));
+  await app.register(operationRoutes(services));
   await app.register(customerRoutes(services));
   await app.register(opportunityRoutes(services));
   await app.register(catalogRoutes(services));
@@ -105,6 +113,7 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(streamRoutes(services));
   await app.register(auditRoutes(services));
   await app.register(anchorRoutes(services));
+  await app.register(claimRoutes(services));
   await app.register(complaintRoutes(services));
   await app.register(complaintViewRoutes(services));
   return app;

@@ -6,9 +6,9 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore } from '../application/ports/keyStore.js';
 import type { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
-import type { Followers } from '../application/followers/followers.js';
+import type { FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
 import type { ApiKeys } from '../application/roles.js';
-import type { ProjectionRunner } from '../projections/projectionRunner.js';
+import type { ProjectionProgress } from '../projections/projectionProgress.js';
 import type { ViewReader } from '../projections/viewReader.js';
 
 /** What the API needs, handed over by whoever composes the process: commands go to the services, reads to the stores and views. */
@@ -18,9 +18,10 @@ export type ApiServices = {
   readStore: ReadStore;
   keyStore: KeyStore;
   personalData: PersonalDataVault;
-  runner: ProjectionRunner;
-  /** Every follower (views, reactors, watchers) with its state: health, metrics and retries read it. */
-  followers: Followers;
+  /** How far each view has got, wherever it is followed. */
+  projections: ProjectionProgress;
+  /** Every follower (views, reactors, watchers) with its state, wherever it runs: health, metrics and retries read it. */
+  followers: FollowerBoard;
   views: ViewReader;
   /** Checks the signature of an anchor, from the log or handed in. */
   anchorVerifier: AnchorVerifier;

@@ -1,25 +1,42 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from './problems.js';
 
-/** The dotted path of the first string (or key) that is not well-formed Unicode, or undefined when all are. */
-const illFormedAt = (value: unknown, path: string): string | undefined => {
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : path;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = illFormedAt(item, path ? `${path}.${index}` : String(index));
-      if (found !== undefined) return found;
+/** Deeper than any body of this API goes; a body nested past it is refused before anything walks it. */
+export const MAX_BODY_DEPTH = 32;
+
+type Finding = { path: string; problem: 'ill_formed_unicode' | 'too_deep' };
+
+/**
+ * The dotted path of the first string (or key) that is not well-formed Unicode, or of the first
+ * value nested deeper than MAX_BODY_DEPTH, in document order. Walked with a stack of its own, so no
+ * nesting can exhaust the call stack.
+ */
+const firstProblem = (root: unknown): Finding | undefined => {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return { path, problem: 'ill_formed_unicode' };
+      continue;
     }
-    return undefined;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) return { path, problem: 'too_deep' };
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [String(index), item]) : Object.entries(value);
+    const children: typeof stack = [];
+    for (const [key, item] of entries) {
       const at = path ? `${path}.${key}` : key;
-      if (!key.isWellFormed()) return at;
-      const found = illFormedAt(item, at);
-      if (found !== undefined) return found;
+      if (!key.isWellFormed()) return { path: at, problem: 'ill_formed_unicode' };
+      children.push({ value: item, path: at, depth: depth + 1 });
     }
+    // Pushed in reverse, so the first child is looked at first.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return undefined;
+};
+
+const MESSAGES: Record<Finding['problem'], string> = {
+  ill_formed_unicode: 'is not well-formed Unicode: it holds a lone surrogate',
+  too_deep: `is nested deeper than ${MAX_BODY_DEPTH} levels`,
 };
 
 const decodesAsUtf8 = (query: string) => {
@@ -33,10 +50,26 @@ const decodesAsUtf8 = (query: string) => {
 
 /**
  * A lone surrogate (half of a UTF-16 pair, which JSON's \u escapes can spell) is not text: stored,
- * sealed or hashed it would be replaced or refused somewhere down the line. It is refused at the
- * edge, naming the field, so nothing a client sent is ever silently altered.
+ * sealed or hashed it would be replaced or refused somewhere down the line; bytes that are not
+ * UTF-8 would be replaced by U+FFFD as they are read. Both are refused at the edge, naming the
+ * field, so nothing a client sent is ever silently altered.
  */
 export const registerWellFormedInput = (app: FastifyInstance) => {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      const message = 'is not valid UTF-8';
+      done(new HttpProblem(400, 'invalid-json', 'The body is not valid JSON', `body: ${message}`, { errors: [{ in: 'body', field: '(root)', message, code: 'ill_formed_unicode' }] }), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+
   app.addHook('preValidation', async (request) => {
     // A query's escapes that decode to no text (%ED%A0%80 is a surrogate in UTF-8) would reach the route replaced by U+FFFD.
     const query = request.url.split('?', 2)[1];
@@ -51,11 +84,12 @@ export const registerWellFormedInput = (app: FastifyInstance) => {
       ['querystring', request.query],
       ['body', request.body],
     ] as const) {
-      const field = illFormedAt(value, '');
-      if (field === undefined) continue;
-      const message = 'is not well-formed Unicode: it holds a lone surrogate';
-      throw new HttpProblem(400, 'invalid-input', 'The request is not valid', `${where}.${field || '(root)'}: ${message}`, {
-        errors: [{ in: where, field: field || '(root)', message, code: 'ill_formed_unicode' }],
+      const found = firstProblem(value);
+      if (found === undefined) continue;
+      const field = found.path || '(root)';
+      const message = MESSAGES[found.problem];
+      throw new HttpProblem(400, 'invalid-input', 'The request is not valid', `${where}.${field}: ${message}`, {
+        errors: [{ in: where, field, message, code: found.problem }],
       });
     }
   });

@@ -48,7 +48,7 @@ export const runPipeline = async (dir: string, streams: number, eventsPerStream:
   const envelope = (commandId: string, actor: { id: string; role: string }) => ({ commandId, actor, correlationId: commandId });
   const admin = { id: 'bench-admin', role: 'admin' };
   for (let rep = 0; rep < SELLERS; rep++) {
-    await repCommands(pipeline).hire({ actorId: `rep-${rep}`, name: `Rep ${rep}`, team: 'bench', role: 'sales_rep' }, envelope(`hire-${rep}`, admin));
+    await repCommands(pipeline, () => []).hire({ actorId: `rep-${rep}`, name: `Rep ${rep}`, team: 'bench', role: 'sales_rep' }, envelope(`hire-${rep}`, admin));
   }
   for (let customer = 0; customer < CUSTOMERS; customer++) {
     const customerId = `customer-${customer}`;

@@ -2,6 +2,7 @@ import { pipelineBenchmark } from './pipelineVsRawInsert.js';
 import { rebuildBenchmark } from './rebuildVsRawRead.js';
 import { report } from './support.js';
 import { httpBenchmark } from './httpVsBareRoute.js';
+import { printEvaluation } from './claimsEvaluation.js';
 
 /**
  * `npm run bench`: each figure against a baseline measured in the same run, printed as
@@ -49,3 +50,6 @@ report({
   goal: 1.0,
 });
 console.log(`  rounds: ours ${http.rounds.ours.map((r) => r.toFixed(0)).join(', ')}; baseline ${http.rounds.baseline.map((r) => r.toFixed(0)).join(', ')}`);
+
+console.log('\n(4) false-claim detection on the labelled corpus (also npm run claims:eval)');
+printEvaluation();

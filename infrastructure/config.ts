@@ -5,6 +5,7 @@ import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
 const API_KEY_MIN_CHARS = 16;
 const KeyIdentity = z.object({ actorId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict();
@@ -17,7 +18,13 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTSTORE_URL: z
     .string()
-    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must be an esdb:// or kurrentdb:// connection string')
+    .superRefine((url, context) => {
+      try {
+        esdbConnection(url);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
     .optional(),
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('sales_conduct'),
@@ -34,6 +41,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Signs view cursors; every API process behind one balancer needs the same. */
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  CURSOR_SECRET_FILE: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
@@ -41,13 +49,19 @@ const EnvSchema = z.object({
   ANCHOR_KEY: z.string().optional(),
   ANCHOR_KEY_FILE: z.string().optional(),
   ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** all: one process serves the API and runs the followers; api and worker split them, to scale apart. */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** How long a worker's hold on a follower lasts unrenewed: a dead worker's followers move within about this long. */
+  LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** This process's name on the leases (host name and process id by default). */
+  WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
 });
 
 type Env = z.infer<typeof EnvSchema>;
 
 type MasterKeyName = 'MASTER_KEY' | 'MASTER_KEY_PREVIOUS' | 'NEW_MASTER_KEY';
 /** Read into keys, never kept as text. */
-type Secrets = 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE' | MasterKeyName | `${MasterKeyName}_FILE`;
+type Secrets = 'API_KEYS' | 'API_KEYS_FILE' | 'ANCHOR_KEY' | 'ANCHOR_KEY_FILE' | 'CURSOR_SECRET_FILE' | MasterKeyName | `${MasterKeyName}_FILE`;
 type Settings = Omit<Env, Secrets>;
 
 export type Config = Settings & {
@@ -83,8 +97,8 @@ export const DEVELOPMENT_KEYS: ApiKeys = Object.fromEntries(
  */
 export const DEVELOPMENT_ANCHOR_KEY = 'ZGV2LWFuY2hvci1rZXktMDAwMC1wdWJsaWMtZGV2ISE=';
 
-/** Secrets are named in an error, never shown. */
-const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN/.test(name);
+/** Secrets are named in an error, never shown; so are connection strings, which may carry a password. */
+const isSecret = (name: string) => /KEY|SECRET|PASSWORD|TOKEN|URL/.test(name);
 
 /**
  * The development master key, so `npm start` works on a bare laptop. It is public (it is in
@@ -254,16 +268,26 @@ const readMasterKeys = (settings: Settings, env: MasterKeySettings): Pick<Config
   };
 };
 
+/** The secret that signs view cursors, from CURSOR_SECRET or the file CURSOR_SECRET_FILE names; never shown. */
+const readCursorSecret = (value: string | undefined, file: string | undefined): { CURSOR_SECRET?: string } => {
+  if (value && file) throw new ConfigError(['CURSOR_SECRET and CURSOR_SECRET_FILE: set one, not both']);
+  const secret = file ? readFile('CURSOR_SECRET_FILE', file).trim() : value;
+  if (secret === undefined) return {};
+  if (secret.length < 32) throw new ConfigError([`${file ? 'CURSOR_SECRET_FILE' : 'CURSOR_SECRET'}: at least 32 characters (got ${secret.length}, not shown)`]);
+  return { CURSOR_SECRET: secret };
+};
+
 /** Reads and checks the whole environment once, at start-up, and names every bad value. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env));
-  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, ...settings } =
+  const { API_KEYS, API_KEYS_FILE, ANCHOR_KEY, ANCHOR_KEY_FILE, CURSOR_SECRET_FILE, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE, ...settings } =
     parsed.data;
-  const [apiKeys, anchorKey, masterKeys] = collect(
+  const [apiKeys, anchorKey, masterKeys, cursorSecret] = collect(
     () => readApiKeys(settings, API_KEYS, API_KEYS_FILE),
     () => readAnchorKey(settings, ANCHOR_KEY, ANCHOR_KEY_FILE),
     () => readMasterKeys(settings, { MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_PREVIOUS, MASTER_KEY_PREVIOUS_FILE, NEW_MASTER_KEY, NEW_MASTER_KEY_FILE }),
+    () => readCursorSecret(settings.CURSOR_SECRET, CURSOR_SECRET_FILE),
   );
-  return { ...settings, ...apiKeys, ...anchorKey, ...masterKeys };
+  return { ...settings, ...apiKeys, ...anchorKey, ...masterKeys, ...cursorSecret };
 };

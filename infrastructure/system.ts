@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AnchorVerifier } from '../application/anchors/anchorKey.js';
@@ -16,6 +17,9 @@ import type { EventStore } from '../application/ports/eventStore.js';
 import type { KeyStore, WrappedKeyStore } from '../application/ports/keyStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { Followers, supervised } from '../application/followers/followers.js';
+import { FollowersAcrossWorkers, ownFollowers, type ExpectedFollower, type FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
+import { RetryRequests } from '../application/followers/retryRequests.js';
+import { deadLocalHolder, holderName, WorkerLeases } from '../application/followers/workerLeases.js';
 import { complaintFollowUpSubscriber } from '../application/reactors/complaintFollowUps.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import type { ApiKeys } from '../application/roles.js';
@@ -25,7 +29,8 @@ import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
 import type { Projection } from '../projections/projection.js';
-import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { ProjectionsAcrossWorkers, type ProjectionProgress } from '../projections/projectionProgress.js';
+import { ProjectionRunner, projectionLease } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { ConfigError, type Config } from './config.js';
 import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
@@ -42,9 +47,17 @@ export type System = {
   keyStore: KeyStore;
   personalData: PersonalDataVault;
   commands: CommandServices;
+  role: Config['ROLE'];
+  /** This process's runner: it follows the views whose leases this worker holds (none in role api). */
   runner: ProjectionRunner;
-  /** Every follower of the log and the clock, with its state, for health, metrics and retries. */
-  followers: Followers;
+  /** How far each view has got, wherever it is followed. */
+  projections: ProjectionProgress;
+  /** Every follower of the log and the clock, with its state, wherever it runs: health, metrics and retries read it. */
+  followers: FollowerBoard;
+  /** The followers this process runs itself (those whose leases it holds): a worker's own readiness. */
+  ownFollowers: FollowerBoard;
+  /** The leases this process holds and renews; null in role api. */
+  leases: WorkerLeases | null;
   views: ViewReader;
   deadlines: DeadlineWatcher;
   /** Takes an anchor every ANCHOR_INTERVAL_MS; not started when that is 0. */
@@ -111,7 +124,7 @@ const openStores = async (config: Config, logger: Logger): Promise<{ eventStore:
   // First, as the one store that may refuse to start.
   const keyStore = await openKeyStore(config, logger);
   const eventStore = config.EVENTSTORE_URL
-    ? EsdbEventStore.connect(config.EVENTSTORE_URL)
+    ? await EsdbEventStore.connect(config.EVENTSTORE_URL)
     : SqliteEventStore.open(join(config.DATA_DIR, 'events.sqlite'));
   const readStore = config.MONGODB_URL
     ? await MongoReadStore.connect(config.MONGODB_URL, config.MONGODB_DB)
@@ -119,19 +132,53 @@ const openStores = async (config: Config, logger: Logger): Promise<{ eventStore:
   return { eventStore, readStore, keyStore };
 };
 
-/** The composition root: stores, pipeline, command services, projection runner and the followers. */
+/** Whether a process of this machine runs: signal 0 checks without sending anything; EPERM means it runs as another user. */
+const processIsRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The followers every deployment runs somewhere, by lease name: what health reports as unheld when no worker holds one. */
+const expectedFollowers = (projections: readonly Projection[], config: Config): ExpectedFollower[] => [
+  ...projections.map((projection) => ({ name: projectionLease(projection.name), kind: 'projection' as const })),
+  { name: 'reactor:lead-conversion', kind: 'reactor' },
+  { name: 'reactor:compliance-checks', kind: 'reactor' },
+  { name: 'reactor:complaint-follow-ups', kind: 'reactor' },
+  { name: 'deadline-watcher', kind: 'watcher' },
+  ...(config.ANCHOR_INTERVAL_MS > 0 ? [{ name: 'anchor-schedule', kind: 'schedule' as const }] : []),
+];
+
+/**
+ * The composition root: stores, pipeline, command services, views and the followers. Every role
+ * can issue commands (reactors and watchers do); `api` runs no follower, and `worker` and `all`
+ * run the followers whose leases they hold.
+ */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
+  const runsFollowers = config.ROLE !== 'api';
+  const holder = holderName(config.WORKER_NAME ?? config.ROLE, hostname(), process.pid, randomBytes(3).toString('hex'));
+  const localFollowers = new Followers([]);
+  const followers = new FollowersAcrossWorkers({
+    store: readStore,
+    expected: expectedFollowers(projections, config),
+    ...(runsFollowers ? { local: { followers: localFollowers, holder } } : {}),
+  });
+  const progress = new ProjectionsAcrossWorkers({ runner, readStore, projections, followers });
   // Without a shared secret, cursors hold only for the process that issued them.
   const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
-  const creditExposure = creditExposureFromOrders({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
-  const tiedStreams = tiedStreamsFromView({ eventStore, runner, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const creditExposure = creditExposureFromOrders({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const tiedStreams = tiedStreamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,
+    keyRolesOf: (actorId) => Object.values(config.apiKeys).flatMap((key) => (key.actorId === actorId ? [key.role] : [])),
     eventStore,
     keyStore,
     personalData,
@@ -142,28 +189,73 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
   });
   await commands.policy.publishDefault();
+  // Before the claim lexicon's: a revision published without the complaint service levels and CMP-10 would be refused (POL-07, POL-10).
   await commands.policy.addComplaintService();
-  await runner.start();
+  const withClaimLexicon = await commands.policy.publishClaimLexicon();
+  if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
-  deadlines.start();
   const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
-  leadConversions.start();
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
-  compliance.start();
   const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
-  complaintFollowUps.start();
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
-  if (config.ANCHOR_INTERVAL_MS > 0) anchorSchedule.start();
-  const followers = new Followers([
+  localFollowers.add(
     { status: () => runner.followers(), retry: (name) => runner.retry(name) },
     supervised(leadConversions),
     supervised(compliance),
     supervised(complaintFollowUps),
     supervised(deadlines),
     ...(config.ANCHOR_INTERVAL_MS > 0 ? [supervised(anchorSchedule)] : []),
-  ]);
+  );
+
+  let leases: WorkerLeases | null = null;
+  if (runsFollowers) {
+    const retries = new RetryRequests(readStore);
+    const workerLeases = new WorkerLeases({
+      store: readStore,
+      holder,
+      ttlMs: config.LEASE_TTL_MS,
+      logger: logger.child({ component: 'leases', holder }),
+      statuses: () => localFollowers.status(),
+      isDeadLocalHolder: deadLocalHolder(hostname(), { pid: process.pid, holder }, processIsRunning),
+    });
+    for (const projection of projections) {
+      const lease = projectionLease(projection.name);
+      workerLeases.follow(lease, {
+        start: (token) => runner.followProjection(projection.name, token),
+        stop: () => runner.stopProjection(projection.name),
+        renewed: async () => {
+          await runner.reconcile(projection.name);
+          if (await retries.asked(lease)) runner.retry(projection.name);
+        },
+      });
+    }
+    const loops: [string, { start(): void; stop(): Promise<void>; retry(): void }][] = [
+      ['reactor:lead-conversion', leadConversions],
+      ['reactor:compliance-checks', compliance],
+      ['reactor:complaint-follow-ups', complaintFollowUps],
+      ['deadline-watcher', deadlines],
+      ...(config.ANCHOR_INTERVAL_MS > 0 ? [['anchor-schedule', anchorSchedule] as [string, AnchorSchedule]] : []),
+    ];
+    for (const [lease, loop] of loops) {
+      workerLeases.follow(lease, {
+        start: async () => loop.start(),
+        stop: () => loop.stop(),
+        renewed: async () => {
+          if (await retries.asked(lease)) loop.retry();
+        },
+      });
+    }
+    // Takes whatever is free before the process reports ready, so a lone process serves its views at once.
+    await workerLeases.tick();
+    workerLeases.start();
+    leases = workerLeases;
+  }
   return {
+    role: config.ROLE,
     followers,
+    ownFollowers: ownFollowers(localFollowers),
+    projections: progress,
+    leases,
     eventStore,
     readStore,
     keyStore,
@@ -180,6 +272,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
     async close() {
+      await leases?.stop();
       await anchorSchedule.stop();
       await deadlines.stop();
       await leadConversions.stop();

@@ -10,7 +10,7 @@ const metaKey = (projection: string) => `projection:${projection}`;
 export const physicalCollection = (collection: string, generation: number) => `${collection}__g${generation}`;
 export const checkpointName = (projection: string, generation: number) => `${projection}@g${generation}`;
 
-export const readRegistration = async (store: ReadStore, projection: string): Promise<ProjectionRegistration> =>
+export const readRegistration = async (store: Pick<ReadStore, 'getMeta'>, projection: string): Promise<ProjectionRegistration> =>
   ((await store.getMeta(metaKey(projection))) as ProjectionRegistration | null) ?? { active: null, building: null };
 
 export const writeRegistration = (store: ReadStore, projection: string, registration: ProjectionRegistration) =>

@@ -35,6 +35,9 @@ export const viewsAheadOf = (statuses: readonly ProjectionStatus[], head: number
     .filter(({ active, building }) => [active, building].some((generation) => generation?.position != null && (head === null || generation.position > head)))
     .map(({ name }) => name);
 
+/** The lease a worker holds to follow a view. */
+export const projectionLease = (name: string) => `projection:${name}`;
+
 type Follower = { generation: Generation; position: number | null; supervisor: Supervisor; stop: () => Promise<void> };
 
 /**
@@ -47,16 +50,50 @@ export class ProjectionRunner {
   private readonly active = new Map<string, Follower>();
   private readonly building = new Map<string, Follower>();
   private readonly waiters = new Set<() => void>();
+  /** The lease token each view is followed under, when followed under a lease. */
+  private readonly tokens = new Map<string, number>();
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
   }
 
+  /** Follows every view, unfenced: for a process that is the only one following (tools, benchmarks, tests). */
   async start(): Promise<void> {
     for (const projection of this.options.projections) await this.startProjection(projection);
   }
 
-  /** Rebuilds from zero into new collections while the current ones keep serving reads. */
+  /** Follows one view while this worker holds its lease; every commit is fenced by the lease's token. */
+  async followProjection(name: string, token: number): Promise<void> {
+    const projection = this.projection(name);
+    this.tokens.set(name, token);
+    await this.startProjection(projection);
+  }
+
+  /** Stops following one view (its lease was lost or given up); another worker carries on from its checkpoint. */
+  async stopProjection(name: string): Promise<void> {
+    const followers = [this.active.get(name), this.building.get(name)].filter((f): f is Follower => f !== undefined);
+    this.active.delete(name);
+    this.building.delete(name);
+    this.tokens.delete(name);
+    await Promise.all(followers.map((f) => f.stop()));
+  }
+
+  /** Whether this runner follows the view now. */
+  follows(name: string): boolean {
+    return this.active.has(name) || this.building.has(name);
+  }
+
+  /** Starts a rebuild another process asked for (by writing the registration), if this runner follows the view and has not started it. */
+  async reconcile(name: string): Promise<void> {
+    if (!this.follows(name) || this.building.has(name)) return;
+    const registration = await readRegistration(this.options.readStore, name);
+    if (registration.building) await this.startBuilding(this.projection(name), registration.building);
+  }
+
+  /**
+   * Rebuilds from zero into new collections while the current ones keep serving reads. The
+   * registration says so for every process; the one that follows the view builds it.
+   */
   async rebuild(name: string): Promise<Generation> {
     const projection = this.projection(name);
     const registration = await readRegistration(this.options.readStore, name);
@@ -64,7 +101,7 @@ export class ProjectionRunner {
     const generation = { version: projection.version, generation: (registration.active?.generation ?? 0) + 1 };
     this.options.logger.info({ projection: name, generation }, 'rebuilding view from zero');
     await writeRegistration(this.options.readStore, name, { ...registration, building: generation });
-    await this.startBuilding(projection, generation);
+    if (this.follows(name)) await this.startBuilding(projection, generation);
     return generation;
   }
 
@@ -208,7 +245,7 @@ export class ProjectionRunner {
 
   private declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
     return this.options.readStore.ensureCollections(
-      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : [] })),
+      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : {} })),
     );
   }
 
@@ -222,9 +259,11 @@ export class ProjectionRunner {
           throw new EventHandlingFailed(event, error);
         }
       }
+      const token = this.tokens.get(projection.name);
       await this.options.readStore.commit({
         writes: documents.takeWrites(),
         checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition },
+        ...(token !== undefined ? { fence: { lease: projectionLease(projection.name), token } } : {}),
       });
       documents.committed();
     } catch (error) {

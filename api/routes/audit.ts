@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { customerHistory } from '../../application/audit/customerHistory.js';
 import { verifyCustomer } from '../../application/audit/customerVerification.js';
 import { recheckPromise } from '../../application/audit/promiseRecheck.js';
+import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CUSTOMER_STREAMS, tiedStreamsOf } from '../../projections/customerStreams/customerStreamsProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
-import { AfterPosition, IdParams, Uuid } from '../schemas.js';
+import { AfterPosition, IdParams, Instant, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const ChainBreakOut = z.object({
@@ -52,7 +53,7 @@ export const auditRoutes =
             TIED_STREAMS_NOTE,
           ].join('\n\n'),
           params: IdParams,
-          querystring: z.object({ asOf: z.iso.datetime({ offset: true }).optional(), after: AfterPosition }).strict(),
+          querystring: z.object({ asOf: Instant.optional(), after: AfterPosition }).strict(),
           response: {
             200: z.object({
               customerId: z.string(),
@@ -128,6 +129,7 @@ export const auditRoutes =
                   action: z.string(),
                   detail: z.string(),
                   policyRevision: z.number(),
+                  claims: z.array(ClaimExplanation).optional(),
                 }),
               ),
             }),

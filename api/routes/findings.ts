@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFound } from '../../application/errors.js';
 import type { FindQuery, RangeCondition } from '../../application/ports/readStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
+import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { findingRules, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import { Severity } from '../../domain/policy/policy.js';
 import { FINDING_DOCS, FINDINGS } from '../../projections/findings/findingsProjection.js';
@@ -27,6 +28,7 @@ const FindingItem = z.object({
   sellerManagerId: z.string().nullable(),
   subject: z.object({ kind: FindingSubjectKind, id: z.string() }),
   evidence: z.array(z.object({ streamId: z.string(), revision: z.number(), hash: z.string() })),
+  claims: z.array(ClaimExplanation).optional(),
   raisedAt: z.string(),
   acknowledgedAt: z.string().nullable(),
   acknowledgedBy: z.string().nullable(),

@@ -1,15 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { EventStoreAccessDenied } from '../../application/ports/eventStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { viewsAheadOf } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
 
+/** What health, readiness and metrics read; a worker process has these and nothing of the API. */
+export type HealthServices = Pick<ApiServices, 'eventStore' | 'readStore' | 'keyStore' | 'projections' | 'followers'>;
+
 const ProjectionName = z.object({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/) }).strict();
 
-export const operationRoutes =
-  (services: ApiServices, metrics: Registry): FastifyPluginAsyncZod =>
+/** What a balancer and a monitor ask of every process, API or worker: no key needed. */
+export const healthRoutes =
+  (services: HealthServices, metrics: Registry): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
 
@@ -21,36 +26,54 @@ export const operationRoutes =
           summary: 'The event store, the read store and the key store all answer, no view is ahead of the log, and every follower is at work',
           description:
             'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt. ' +
-            '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry.',
+            '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, or `unheld` by any worker, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry. ' +
+            '`problems`, when present, says for a store that is down what an operator must fix, such as a right the event store refuses the service.',
         },
       },
       async (_request, reply) => {
-        const check = (ping: () => Promise<void>) =>
+        // Only what the operator must fix is said; other failures could tell a caller about the network.
+        const problems: Record<string, string> = {};
+        const check = (store: string, ping: () => Promise<void>) =>
           ping().then(
             () => 'up' as const,
-            () => 'down' as const,
+            (error: unknown) => {
+              if (error instanceof EventStoreAccessDenied) problems[store] = error.message;
+              return 'down' as const;
+            },
           );
-        const statuses = services.runner.status();
+        // Taken before the head is read (see viewsAheadOf); unknown while the read store is down.
+        const statuses = await services.projections.status().catch(() => null);
         const [eventStore, readStore, keyStore] = await Promise.all([
-          check(() => services.eventStore.ping()),
-          check(() => services.readStore.ping()),
-          check(() => services.keyStore.ping()),
+          check('eventStore', () => services.eventStore.ping()),
+          check('readStore', () => services.readStore.ping()),
+          check('keyStore', () => services.keyStore.ping()),
         ]);
-        const viewsAheadOfLog = eventStore === 'up' ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
+        const viewsAheadOfLog = eventStore === 'up' && statuses ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
         const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
-        const followersNotRunning = services.followers.troubled().map(({ name, state, lastError, failure }) => ({ name, state, error: failure?.error ?? lastError?.message ?? null }));
-        const followers = followersNotRunning.length === 0 ? ('running' as const) : ('not_running' as const);
+        // The followers' states are kept in the read store: with it down, they are not known.
+        const troubled = readStore === 'up' ? await services.followers.troubled().catch(() => null) : null;
+        const followersNotRunning = (troubled ?? []).map(({ name, state, lastError, failure }) => ({ name, state, error: failure?.error ?? lastError?.message ?? null }));
+        const followers = troubled === null ? ('unknown' as const) : followersNotRunning.length === 0 ? ('running' as const) : ('not_running' as const);
         const ready = eventStore === 'up' && readStore === 'up' && keyStore === 'up' && views === 'consistent' && followers === 'running';
-        return reply
-          .code(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'not_ready', checks: { eventStore, readStore, keyStore, views, followers }, viewsAheadOfLog, followersNotRunning });
+        return reply.code(ready ? 200 : 503).send({
+          status: ready ? 'ready' : 'not_ready',
+          checks: { eventStore, readStore, keyStore, views, followers },
+          viewsAheadOfLog,
+          followersNotRunning,
+          ...(Object.keys(problems).length > 0 ? { problems } : {}),
+        });
       },
     );
 
     app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) =>
       reply.type(metrics.contentType).send(await metrics.metrics()),
     );
+  };
 
+/** Views and followers, for the operators (admin). */
+export const operationRoutes =
+  (services: ApiServices): FastifyPluginAsyncZod =>
+  async (app) => {
     app.get(
       '/admin/projections',
       {
@@ -64,10 +87,10 @@ export const operationRoutes =
         },
       },
       async () => {
-        const statuses = services.runner.status();
+        const statuses = await services.projections.status();
         const head = await services.eventStore.headPosition();
         const ahead = viewsAheadOf(statuses, head);
-        return { head, projections: statuses.map((status) => ({ ...status, aheadOfLog: ahead.includes(status.name) })), followers: services.followers.status() };
+        return { head, projections: statuses.map((status) => ({ ...status, aheadOfLog: ahead.includes(status.name) })), followers: await services.followers.status() };
       },
     );
 
@@ -82,9 +105,9 @@ export const operationRoutes =
         },
       },
       async (request, reply) => {
-        const known = services.runner.status().some((s) => s.name === request.params.name);
+        const known = (await services.projections.status()).some((s) => s.name === request.params.name);
         if (!known) throw new HttpProblem(404, 'not-found', 'Projection not found', `There is no projection named ${request.params.name}`);
-        const generation = await services.runner.rebuild(request.params.name);
+        const generation = await services.projections.rebuild(request.params.name);
         return reply.code(202).send({ projection: request.params.name, building: generation });
       },
     );
@@ -103,9 +126,9 @@ export const operationRoutes =
       },
       async (request, reply) => {
         const { name } = request.params;
-        if (!services.followers.retry(name)) throw new HttpProblem(404, 'not-found', 'Follower not found', `There is no follower or projection named ${name}`);
+        if (!(await services.followers.retry(name))) throw new HttpProblem(404, 'not-found', 'Follower not found', `There is no follower or projection named ${name}`);
         const bare = name.startsWith('projection:') ? name : `projection:${name}`;
-        const states = services.followers.status().filter((f) => f.name === name || f.name === bare || f.name === `${bare}:rebuild`);
+        const states = (await services.followers.status()).filter((f) => f.name === name || f.name === bare || f.name === `${bare}:rebuild`);
         return reply.code(202).send({ name, followers: states.map(({ name: follower, state }) => ({ name: follower, state })) });
       },
     );

@@ -22,10 +22,12 @@ import { orderCommands } from './orderCommands.js';
 import { policyCommands } from './policyCommands.js';
 import { promiseCommands } from './promiseCommands.js';
 import { quoteCommands } from './quoteCommands.js';
-import { repCommands } from './repCommands.js';
+import { repCommands, type KeyRolesOf } from './repCommands.js';
 
 export type CommandServiceDeps = {
   pipeline: CommandPipeline;
+  /** The roles the configured API keys give an actor id: hiring onto the sales roster is judged by them (REP-16). */
+  keyRolesOf: KeyRolesOf;
   eventStore: EventStore;
   keyStore: KeyStore;
   personalData: PersonalDataVault;
@@ -41,7 +43,7 @@ export type CommandServiceDeps = {
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
+export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
   const customers = customerCommands(pipeline, eventStore, keyStore, tiedStreams);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
@@ -60,8 +62,8 @@ export const commandServices = ({ pipeline, eventStore, keyStore, personalData, 
       quotes,
       promises,
       orders: orderCommands(pipeline, eventStore, creditExposure),
-      policy: policyCommands(pipeline, eventStore, policyHorizonDays),
-      reps: repCommands(pipeline),
+      policy: policyCommands(pipeline, eventStore, policyHorizonDays, clock),
+      reps: repCommands(pipeline, keyRolesOf),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),
       complaints,

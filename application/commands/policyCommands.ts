@@ -1,4 +1,5 @@
 import { DEFAULT_COMPLAINT_SERVICE_LEVELS } from '../../domain/complaint/serviceLevels.js';
+import { DEFAULT_CLAIM_LEXICON } from '../../domain/compliance/claimLexicon.js';
 import { complianceRules } from '../../domain/compliance/ruleCatalogue.js';
 import {
   DEFAULT_POLICY,
@@ -8,8 +9,8 @@ import {
   policyInForce,
   supersessions,
   type Policy,
-  type PolicyContent,
   type PolicyEvent,
+  type PolicyContent,
   type PolicyFacts,
   type PolicyRevision,
   type PublishPolicyRevision,
@@ -18,6 +19,8 @@ import type { Aggregate } from '../../domain/shared/aggregate.js';
 import type { DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
 import { idFromKey } from '../ids.js';
+import { policyRevisions } from '../policy/policyInForce.js';
+import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
@@ -37,8 +40,30 @@ const publishedAtDecision: Aggregate<Policy, PublishAtOnce, PolicyEvent, PolicyF
   },
 };
 
-/** What a revision states, without what the system numbered and stamped on it. */
-const contentOf = ({ revision: _revision, effectiveFrom: _from, supersedes: _supersedes, publishedBy: _by, ...content }: PolicyRevision): PolicyContent => content;
+type PublishClaimLexicon = { type: 'PublishPolicyRevision'; changeNote: string };
+
+const contentOf = ({ revision: _revision, effectiveFrom: _effectiveFrom, supersedes: _supersedes, publishedBy: _publishedBy, ...content }: PolicyRevision): PolicyContent => content;
+
+/**
+ * The revision in force at the decision, again, with the default claim lexicon, effective at once:
+ * the content is read from the stream as the decision sees it, so a revision published meanwhile is
+ * the one carried forward.
+ */
+const carriedForwardWithClaimLexicon: Aggregate<Policy, PublishClaimLexicon, PolicyEvent, PolicyFacts> = {
+  ...policyAggregate,
+  decider: {
+    ...policyAggregate.decider,
+    decide: (command, state, context) => {
+      const inForce = policyInForce(state.revisions, context.now);
+      const content = inForce ? contentOf(inForce) : DEFAULT_POLICY;
+      return policyAggregate.decider.decide(
+        { ...content, type: 'PublishPolicyRevision', changeNote: command.changeNote, claims: DEFAULT_CLAIM_LEXICON, effectiveFrom: context.now },
+        state,
+        context,
+      );
+    },
+  },
+};
 
 /** A revision's content completed with what complaints need: the default service levels and CMP-10's default setting, where it has none. */
 const withComplaintService = (content: PolicyContent, changeNote: string): PolicyContent => {
@@ -97,9 +122,10 @@ const COMPLAINT_SERVICE_COMMAND = idFromKey('policy', 'complaint service levels'
  * The company's sales policy (articles 41-44), one revision after another on one stream. A revision
  * takes effect at most `horizonDays` after it is published (POL-08), counted from the decision's clock reading.
  */
-export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore, horizonDays: number) => {
+export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore, horizonDays: number, clock: Clock) => {
   const policy = new AggregateCommands(pipeline, policyAggregate);
   const atOnce = new AggregateCommands(pipeline, publishedAtDecision);
+  const withClaimLexicon = new AggregateCommands(pipeline, carriedForwardWithClaimLexicon);
   const completing = new AggregateCommands(pipeline, complaintServiceAtDecision);
   const republishing = new AggregateCommands(pipeline, republishedAtDecision);
   const system = (commandId: string) => ({ commandId, actor: POLICY_PUBLISHER, correlationId: COMPLAINT_SERVICE_COMMAND });
@@ -150,6 +176,30 @@ export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore
           { facts },
         );
       }
+    },
+
+    /**
+     * For a store whose revision in force was published before revisions carried a claim lexicon:
+     * publishes it again, effective at once, with the default lexicon, so the words that judge
+     * claims are on record in the revision every verdict names. Answers the new revision's number,
+     * or undefined when there was nothing to do. Idempotent across restarts (the revision in force
+     * then has a lexicon) and across processes starting together (the command id is fixed: the
+     * loser finds the winner's event and replays it). A revision still scheduled keeps this from
+     * taking effect before it (POL-03); until one with a lexicon is published, revisions without
+     * one are read with the default, so every verdict is the same either way.
+     */
+    async publishClaimLexicon(): Promise<number | undefined> {
+      const revisions = await policyRevisions(eventStore);
+      const now = clock.now();
+      const inForce = policyInForce(revisions, now);
+      if (!inForce || inForce.claims) return undefined;
+      const superseded = supersessions(revisions);
+      if (revisions.some((revision) => !superseded.has(revision.revision) && Date.parse(revision.effectiveFrom) > Date.parse(now))) return undefined;
+      const commandId = idFromKey('policy', `claim lexicon for revision ${inForce.revision}`);
+      const changeNote = `Revision ${inForce.revision} again, with the claim detector's default lexicon and structures written into it (CMP-01)`;
+      const result = await withClaimLexicon.act(POLICY_ID, { type: 'PublishPolicyRevision', changeNote }, { commandId, actor: POLICY_PUBLISHER, correlationId: commandId }, { facts });
+      const [published] = await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { fromRevision: result.revision, maxCount: 1 });
+      return policyEventSchemas.PolicyRevisionPublished.parse(published?.data).revision;
     },
   };
 };

@@ -13,8 +13,8 @@ import {
   type DraftQuote,
   type Quote,
   type RejectQuote,
+  type DealOwnerFacts,
 } from '../../domain/quote/quote.js';
-import type { OwnerFacts } from '../../domain/team/ownership.js';
 import type { DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { judgeQuote, type ComplianceChecks } from '../compliance/complianceChecks.js';
@@ -56,8 +56,13 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
     return { products, promotions, customer: { tier: customer.tier, region: customer.region }, opportunity };
   };
 
-  /** The deal owner's roster entry: the seller side of a quote acts for them. */
-  const ownerOfDeal = async (quote: Quote): Promise<OwnerFacts> => ({ owner: quote.status === 'none' ? undefined : await rosterEntry(eventStore, quote.ownerId) });
+  /** Who owns the quote's deal now (a reassignment moves it), and their roster entry: the seller side of a quote acts for them. */
+  const ownerOfDeal = async (quote: Quote): Promise<DealOwnerFacts> => {
+    if (quote.status === 'none') return { owner: undefined, dealOwnerId: '' };
+    const opportunity = await stateOf(eventStore, opportunityAggregate, quote.opportunityId);
+    const dealOwnerId = opportunity && opportunity.status !== 'none' ? opportunity.ownerId : quote.ownerId;
+    return { owner: await rosterEntry(eventStore, dealOwnerId), dealOwnerId };
+  };
 
   /** The discount authority of the policy in force when the command is decided. */
   const authority = async (_quote: unknown, { now }: DecisionContext): Promise<AuthorityFacts> => {
@@ -65,9 +70,10 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
     return { discountAuthority: policy.discountAuthority, policyVersion: policy.revision };
   };
 
-  const approverFacts = async (quote: unknown, base: DecisionContext): Promise<ApprovalFacts> => ({
+  const approverFacts = async (quote: Quote, base: DecisionContext): Promise<ApprovalFacts> => ({
     ...(await authority(quote, base)),
     belowFloorApprovers: DEFAULT_BELOW_FLOOR_APPROVERS,
+    dealOwnerId: (await ownerOfDeal(quote)).dealOwnerId,
   });
 
   return {

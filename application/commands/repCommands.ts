@@ -2,11 +2,15 @@ import { repAggregate, type ChangeRepRole, type ChangeRepTeam, type HireRep, typ
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
 
+/** The roles the configured API keys give an actor id (none for an id no key carries). */
+export type KeyRolesOf = (actorId: string) => readonly string[];
+
 /** The sales team (articles 9-13): each rep's stream is named by the actor id their API key carries. */
-export const repCommands = (pipeline: CommandPipeline) => {
+export const repCommands = (pipeline: CommandPipeline, keyRolesOf: KeyRolesOf) => {
   const reps = new AggregateCommands(pipeline, repAggregate);
   return {
-    hire: (rep: Payload<HireRep>, envelope: CommandEnvelope) => reps.create(rep.actorId, { type: 'HireRep', ...rep }, envelope),
+    hire: (rep: Payload<HireRep>, envelope: CommandEnvelope) =>
+      reps.create(rep.actorId, { type: 'HireRep', ...rep }, envelope, { facts: () => ({ keyRoles: keyRolesOf(rep.actorId) }) }),
     recordTraining: (actorId: string, training: Payload<RecordTraining>, envelope: CommandEnvelope) =>
       reps.act(actorId, { type: 'RecordTraining', ...training }, envelope),
     changeRole: (actorId: string, change: Payload<ChangeRepRole>, envelope: CommandEnvelope) => reps.act(actorId, { type: 'ChangeRepRole', ...change }, envelope),

@@ -193,6 +193,7 @@ export class ComplianceChecks {
         sellerId,
         ...(sellerManagerId !== undefined ? { sellerManagerId } : {}),
         subject,
+        ...(violation.claims ? { claims: violation.claims } : {}),
       },
       {
         commandId: idFromKey('raise finding', findingKey(violation.rule.id, evidence.streamId, evidence.revision)),

@@ -5,7 +5,12 @@ export type Supervised = { status(): FollowerStatus[]; retry(name: string): bool
 
 /** Every follower of one process: the views, the reactors, the deadline watcher and the anchor schedule. */
 export class Followers implements Supervised {
-  constructor(private readonly members: readonly Supervised[]) {}
+  constructor(private readonly members: Supervised[]) {}
+
+  /** Adds followers made after the registry that reports them. */
+  add(...members: Supervised[]): void {
+    this.members.push(...members);
+  }
 
   status(): FollowerStatus[] {
     return this.members.flatMap((member) => member.status());

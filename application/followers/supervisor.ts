@@ -2,9 +2,13 @@ import type { Logger } from 'pino';
 import { ConcurrencyConflict, ViewBehind } from '../errors.js';
 import { Pause } from './pause.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
+import { LeaseLost } from '../ports/readStore.js';
 
-/** What a follower of the log (a view, a reactor, a watcher) is doing, as operators see it. */
-export type FollowerState = 'starting' | 'running' | 'retrying' | 'failed' | 'stopped';
+/**
+ * What a follower of the log (a view, a reactor, a watcher) is doing, as operators see it;
+ * `unheld` when no worker process holds its lease, so nobody follows it.
+ */
+export type FollowerState = 'starting' | 'running' | 'retrying' | 'failed' | 'stopped' | 'unheld';
 
 export type FollowerKind = 'projection' | 'reactor' | 'watcher' | 'schedule';
 
@@ -31,6 +35,8 @@ export type FollowerStatus = {
   /** Set in state `failed`: what it stopped on. Cleared by a retry. */
   failure: FollowerFailure | null;
   restarts: number;
+  /** The worker process that runs it, when the deployment has several. */
+  holder?: string | null;
 };
 
 /**
@@ -64,7 +70,7 @@ const PASSING_NAMES = /^(Mongo(Network|NetworkTimeout|ServerSelection|NotPrimary
  * never make an event a poison event.
  */
 export const isPassing = (error: unknown): boolean => {
-  if (error instanceof ConcurrencyConflict || error instanceof ViewBehind) return true;
+  if (error instanceof ConcurrencyConflict || error instanceof ViewBehind || error instanceof LeaseLost) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return (typeof code === 'string' && PASSING_CODES.has(code)) || PASSING_NAMES.test(error.name);

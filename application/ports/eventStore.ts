@@ -45,7 +45,11 @@ export type ReadAllOptions = {
   maxCount?: number;
 };
 
-/** A catch-up subscription: replays from `after`, then continues with new events. */
+/**
+ * A catch-up subscription: replays from `after`, then continues with new events, each once and in
+ * position order. An adapter whose connection can drop resubscribes after the last event it handed
+ * out; a failure that does not pass (EventStoreAccessDenied, say) ends it with that error.
+ */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
@@ -54,7 +58,10 @@ export interface EventStore {
   /**
    * Appends all events or none. Throws WrongExpectedRevision when the stream is not
    * where the writer expected it. Appending events whose ids are already stored, in the
-   * same stream and order, returns the original result and writes nothing.
+   * same stream and order, returns the original result and writes nothing; that is
+   * guaranteed only with 'no_stream' or an exact revision: with 'any' or 'stream_exists',
+   * EventStoreDB recognises only recent writes, and may store the events again.
+   * Throws EventStoreUnavailable when the outcome is not known: the events may or may not be stored.
    */
   append(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** The stream's events; an empty list when the stream does not exist. */
@@ -63,9 +70,33 @@ export interface EventStore {
   subscribeToAll(options?: { after?: number }): Subscription;
   /** Position of the newest event in the log, or null when the log is empty. */
   headPosition(): Promise<number | null>;
-  /** Resolves when the store answers; throws otherwise. */
+  /**
+   * Resolves when the store answers, within a short time; throws otherwise, with
+   * EventStoreAccessDenied when the store refuses the service a right it needs.
+   */
   ping(): Promise<void>;
+  /** Lets calls under way finish and ends subscriptions; every call after it is refused. */
   close(): Promise<void>;
+}
+
+/**
+ * The store cannot serve a call now: it did not answer in time, cannot be reached, or is changing
+ * leader. An adapter on a remote store bounds every call but a subscription's in time and throws
+ * this rather than hang; the same call may succeed later.
+ */
+export class EventStoreUnavailable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EventStoreUnavailable';
+  }
+}
+
+/** The store refuses the service's user a right the service needs: an operator must grant it. */
+export class EventStoreAccessDenied extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EventStoreAccessDenied';
+  }
 }
 
 export class WrongExpectedRevision extends Error {

@@ -8,10 +8,17 @@ export type Scalar = string | number | boolean | null;
 
 export type Document = { id: string } & Record<string, unknown>;
 
+/**
+ * The one JSON type an indexed field holds, besides null. Stores compare values of different
+ * types differently (MongoDB orders by type first, SQLite reads a boolean as 1 or 0), so one
+ * type per field is what makes a filter or a page mean the same on every store.
+ */
+export type IndexType = 'string' | 'number' | 'boolean';
+
 export type CollectionSpec = {
   name: string;
-  /** Top-level scalar fields that may be filtered or sorted on. */
-  indexes: readonly string[];
+  /** Top-level fields that may be filtered or sorted on, each with the type it holds when not null or missing. */
+  indexes: Readonly<Record<string, IndexType>>;
 };
 
 export type RangeCondition = { gt?: Scalar; gte?: Scalar; lt?: Scalar; lte?: Scalar };
@@ -36,7 +43,28 @@ export type DocumentWrite =
 export type ReadStoreCommit = {
   writes: DocumentWrite[];
   checkpoint: { name: string; position: number };
+  /**
+   * Commit only while this lease still has this token: a worker that lost its lease (it stalled,
+   * another took over) cannot write over its successor. Refused with LeaseLost, nothing written.
+   */
+  fence?: { lease: string; token: number };
 };
+
+/**
+ * Which worker follows what: one holder at a time, until it lapses unrenewed. The token grows
+ * by one at every change of holder, so a commit fenced by an old token is refused.
+ */
+export type Lease = { name: string; holder: string; token: number; expiresAt: number };
+
+export class LeaseLost extends Error {
+  constructor(
+    readonly lease: string,
+    readonly token: number,
+  ) {
+    super(`Lease ${lease} is no longer held with token ${token}: another worker took it over`);
+    this.name = 'LeaseLost';
+  }
+}
 
 export class UnknownField extends Error {
   constructor(readonly collection: string, readonly field: string) {
@@ -69,20 +97,40 @@ export class InvalidQuery extends Error {
 }
 
 export interface ReadStore {
-  /** Creates the collections and their indexes if missing; idempotent. */
+  /**
+   * Creates the collections and their indexes if missing; idempotent. A field declared on a
+   * collection that already holds documents is checked against them first; a field declared
+   * before with another type is refused.
+   */
   ensureCollections(specs: CollectionSpec[]): Promise<void>;
   dropCollection(name: string): Promise<void>;
   get(collection: string, id: string): Promise<Document | null>;
   getMany(collection: string, ids: string[]): Promise<Document[]>;
-  /** Keyset pagination ordered by (orderBy.field, id); sorts by id alone when orderBy is omitted. */
+  /**
+   * Keyset pagination ordered by (orderBy.field, id), nulls lowest; sorts by id alone when orderBy
+   * is omitted. A filter value of another type than its field's is refused (InvalidQuery).
+   */
   find(collection: string, query: FindQuery): Promise<FindResult>;
-  /** Applies every write and moves the checkpoint in one atomic commit. */
+  /**
+   * Applies every write and moves the checkpoint in one atomic commit; a document whose indexed
+   * field holds another type than declared refuses the whole batch (InvalidQuery).
+   */
   commit(batch: ReadStoreCommit): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;
   deleteCheckpoint(name: string): Promise<void>;
   /** Small key/value records for the projection runner's own bookkeeping. */
   getMeta(key: string): Promise<unknown | null>;
   setMeta(key: string, value: unknown): Promise<void>;
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + ttlMs` (milliseconds since the
+   * epoch) when it is free, lapsed (expiresAt <= now) or already the holder's; a change of holder
+   * increments its token. Null while another holder's lease runs.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null>;
+  /** Gives the lease up at once, if `holder` still holds it, so another worker need not wait for it to lapse. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Every lease ever taken, held or lapsed, by name. */
+  leases(): Promise<Lease[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

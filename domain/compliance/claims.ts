@@ -1,9 +1,12 @@
 import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
+import { simplifiedChars } from './claimText.js';
 
 /**
- * Banned claims: absolute or guaranteeing phrases a seller must not say ("100%防护", "unhackable").
- * Statements and phrases are compared in one normal form, so full-width characters, spacing and
- * case do not hide a claim; patterns are run against that same normal form.
+ * Banned claims: absolute or guaranteeing phrases a seller must not say ("100%防护", "unhackable"),
+ * as a revision's bannedClaims lists them. Statements and phrases are compared in one normal form,
+ * so full-width characters, spacing, case and traditional characters do not hide a claim; patterns
+ * are run against that same normal form. The claim detector (claimDetector.ts) reads these
+ * matches with the rest of the lexicon, and judges whether what surrounds them denies them.
  */
 
 export type BannedPattern = { readonly pattern: string; readonly flags?: 'i' | ''; readonly note?: string };
@@ -16,24 +19,51 @@ export type BannedClaimMatch = {
   /** The text it matched, in normal form. */
   readonly matched: string;
   readonly note?: string;
+  /** Where it stands in the statement as written: UTF-16 offsets, as String.slice counts them. */
+  readonly start: number;
+  readonly end: number;
 };
+
+type NormalText = { readonly text: string; readonly origin: readonly { readonly start: number; readonly end: number }[] };
 
 /**
  * NFKC folds full-width forms (１００％ -> 100%, Ａ -> a after lower-casing); white space of every
  * kind (U+3000 included) and invisible format characters (zero-width space, soft hyphen) are removed,
- * since they would otherwise split a phrase without changing what the customer reads.
+ * since they would otherwise split a phrase without changing what the customer reads; traditional
+ * characters become simplified ones. Each UTF-16 unit of the text keeps the span it came from.
  */
-export const normaliseStatement = (text: string) => text.normalize('NFKC').toLowerCase().replace(/[\s\p{Cf}]/gu, '');
+const normalText = (statement: string): NormalText => {
+  const chars: { char: string; start: number; end: number }[] = [];
+  let offset = 0;
+  for (const original of statement) {
+    const start = offset;
+    offset += original.length;
+    for (const char of original.normalize('NFKC').toLowerCase()) if (!/[\s\p{Cf}]/u.test(char)) chars.push({ char, start, end: offset });
+  }
+  // Lower-cased one character at a time, a Greek sigma ending a word is σ; in context it is ς, as the whole text lower-cased reads.
+  chars.forEach((char, index) => {
+    if (char.char === 'σ' && index > 0 && /\p{L}/u.test(chars[index - 1]!.char) && !/\p{L}/u.test(chars[index + 1]?.char ?? '')) char.char = 'ς';
+  });
+  const simplified = simplifiedChars(chars);
+  return { text: simplified.map(({ char }) => char).join(''), origin: simplified.flatMap((char) => new Array<typeof char>(char.char.length).fill(char)) };
+};
+
+export const normaliseStatement = (text: string) => normalText(text).text;
+
+const spanOf = (normal: NormalText, from: number, to: number) => ({ start: normal.origin[from]!.start, end: normal.origin[to - 1]!.end });
 
 export const findBannedClaims = (statement: string, bannedClaims: BannedClaims): BannedClaimMatch[] => {
-  const text = normaliseStatement(statement);
+  const normal = normalText(statement);
   const phrases = bannedClaims.phrases.flatMap((phrase): BannedClaimMatch[] => {
-    const normal = normaliseStatement(phrase);
-    return normal && text.includes(normal) ? [{ kind: 'phrase', banned: phrase, matched: normal }] : [];
+    const wanted = normaliseStatement(phrase);
+    const at = wanted ? normal.text.indexOf(wanted) : -1;
+    return at < 0 ? [] : [{ kind: 'phrase', banned: phrase, matched: wanted, ...spanOf(normal, at, at + wanted.length) }];
   });
   const patterns = bannedClaims.patterns.flatMap(({ pattern, flags, note }): BannedClaimMatch[] => {
-    const matched = firstMatch(pattern, flags ?? '', text);
-    return matched === undefined ? [] : [{ kind: 'pattern', banned: pattern, matched, ...(note !== undefined ? { note } : {}) }];
+    const found = firstMatch(pattern, flags ?? '', normal.text);
+    return found === undefined
+      ? []
+      : [{ kind: 'pattern', banned: pattern, matched: found.matched, ...(note !== undefined ? { note } : {}), ...spanOf(normal, found.from, found.to) }];
   });
   return [...phrases, ...patterns];
 };
@@ -116,16 +146,16 @@ const compiled = (pattern: string, flags: PatternFlags): CompiledPattern => {
 };
 
 /**
- * The text a pattern finds in a statement in normal form, or undefined. A pattern POL-05 refuses is
- * not run: only a revision published before patterns ran on RE2 can hold one, and skipping it is
- * better than stalling or crashing every check.
+ * The text a pattern finds in a statement in normal form, and where, or undefined. A pattern POL-05
+ * refuses is not run: only a revision published before patterns ran on RE2 can hold one, and
+ * skipping it is better than stalling or crashing every check.
  */
-const firstMatch = (pattern: string, flags: PatternFlags, text: string): string | undefined => {
+const firstMatch = (pattern: string, flags: PatternFlags, text: string): { matched: string; from: number; to: number } | undefined => {
   const found = compiled(pattern, flags);
   // test can run RE2's DFA, far faster than the matcher that recovers the text, and most statements match nothing.
   if (!('program' in found) || !found.program.test(text)) return undefined;
   const matcher = found.program.matcher(text);
-  return matcher.find() ? (matcher.group() ?? undefined) : undefined;
+  return matcher.find() ? { matched: matcher.group() ?? '', from: matcher.start(), to: matcher.end() } : undefined;
 };
 
 /** Why a banned-claim pattern cannot be put in force, or undefined when it can. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Severity } from '../policy/policy.js';
+import { ClaimExplanation } from './claimDetector.js';
 import type { Aggregate } from '../shared/aggregate.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
@@ -44,6 +45,8 @@ export const findingEventSchemas = {
     sellerManagerId: z.string().optional(),
     subject: z.object({ kind: FindingSubjectKind, id: z.string() }),
     raisedAt: z.iso.datetime(),
+    /** For a claim (CMP-01), each claim found, where it stands in the statement and what matched; absent on other rules and on findings raised before. */
+    claims: z.array(ClaimExplanation).optional(),
   }),
   FindingAcknowledged: z.object({
     findingId: z.string(),
@@ -133,6 +136,7 @@ export type RaiseFinding = {
   sellerId: string;
   sellerManagerId?: string;
   subject: { kind: FindingSubjectKind; id: string };
+  claims?: ClaimExplanation[];
 };
 export type AcknowledgeFinding = { type: 'AcknowledgeFinding'; reason?: string };
 export type RemediateFinding = { type: 'RemediateFinding'; evidence: string; reason?: string };
@@ -161,7 +165,7 @@ const WAIVING_ROLE = 'compliance_officer';
 const ANSWERING_ROLES: readonly string[] = ['compliance_officer', 'admin'];
 
 const raise = (command: RaiseFinding, context: DecisionContext): FindingEvent[] | Refusal => {
-  const { type: _type, ruleId, ruleName, detail, evidence, customerId, sellerManagerId, ...rest } = command;
+  const { type: _type, ruleId, ruleName, detail, evidence, customerId, sellerManagerId, claims, ...rest } = command;
   if (!ruleId.trim() || !ruleName.trim()) return refuse(findingRules.groundsStated, 'Name the rule that was broken');
   if (!detail.trim()) return refuse(findingRules.groundsStated, 'Say what was wrong');
   if (evidence.length === 0) return refuse(findingRules.groundsStated, 'Name at least one event the finding rests on');
@@ -177,6 +181,7 @@ const raise = (command: RaiseFinding, context: DecisionContext): FindingEvent[] 
         ...(customerId !== undefined ? { customerId } : {}),
         ...(sellerManagerId !== undefined ? { sellerManagerId } : {}),
         raisedAt: context.now,
+        ...(claims !== undefined ? { claims } : {}),
       },
     },
   ];

@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
-import type { PolicyRevision, RuleAction, Severity } from '../policy/policy.js';
 import type { complaintEventSchemas } from '../complaint/complaint.js';
+import { claimLexiconOf, type PolicyRevision, type RuleAction, type Severity } from '../policy/policy.js';
 import type { CustomerPromise, promiseEventSchemas } from '../promise/promise.js';
 import { asPct, authorityOf, discountOffListBps, discountToAuthorise, isBelowFloor, type QuoteLine } from '../quote/pricing.js';
 import { refuse, type Refusal, type Rule } from '../shared/decider.js';
 import type { Money } from '../shared/money.js';
 import { isCertified, type RepFacts } from '../team/rep.js';
-import { findBannedClaims, normaliseStatement } from './claims.js';
+import { detectClaims, type ClaimExplanation, type ClaimVerdict } from './claimDetector.js';
+import { normaliseStatement } from './claims.js';
 import { complianceRules } from './ruleCatalogue.js';
 import { addDays, companyDay } from '../shared/calendar.js';
 
@@ -24,6 +25,8 @@ export type Violation = {
   readonly detail: string;
   /** The policy revision that judged it, recorded on the finding or the refusal. */
   readonly policyRevision: number;
+  /** For CMP-01, each claim found: its category, where it stands in the statement, and the lexicon entry or structure that matched. */
+  readonly claims?: ClaimExplanation[];
 };
 
 export type RecordedPromise = z.infer<typeof promiseEventSchemas.PromiseRecorded>;
@@ -45,7 +48,10 @@ export type QuoteFacts = {
 /** The quote as its aggregate holds it when it is sent: its lines keep the list and floor prices they were priced against. */
 export type QuoteUnderCheck = { readonly lines: readonly QuoteLine[] };
 
-type Check<Subject, Facts> = { readonly rule: Rule; readonly check: (subject: Subject, facts: Facts) => string | undefined };
+/** What a check found wrong: a sentence, and for claims the explanation of each. */
+type Breach = string | { readonly detail: string; readonly claims: ClaimExplanation[] };
+
+type Check<Subject, Facts> = { readonly rule: Rule; readonly check: (subject: Subject, facts: Facts) => Breach | undefined };
 
 /** Runs each check; a rule the revision does not set is not in force under it, so it judges nothing. */
 const judge = <Subject, Facts extends { readonly policy: PolicyRevision }>(
@@ -56,10 +62,10 @@ const judge = <Subject, Facts extends { readonly policy: PolicyRevision }>(
 ): Violation[] =>
   checks.flatMap(({ rule, check }) => {
     const setting = facts.policy.rules[rule.id];
-    const detail = setting && check(subject, facts);
-    return setting && detail
-      ? [{ rule, severity: setting.severity, action: forceAction ?? setting.action, detail, policyRevision: facts.policy.revision }]
-      : [];
+    const breach = setting && check(subject, facts);
+    if (!setting || !breach) return [];
+    const { detail, claims } = typeof breach === 'string' ? { detail: breach, claims: undefined } : breach;
+    return [{ rule, severity: setting.severity, action: forceAction ?? setting.action, detail, policyRevision: facts.policy.revision, ...(claims ? { claims } : {}) }];
   });
 
 const asMoney = (money: Money) => `${money.currency} ${(money.minor / 100).toFixed(2)}`;
@@ -69,9 +75,19 @@ const authorityOfSeller = (seller: RepFacts | undefined, sellerId: string, autho
 
 // Rules on what a promise says
 
-const absoluteClaimsIn = (statement: string, policy: PolicyRevision) => {
-  const matches = findBannedClaims(statement, policy.bannedClaims);
-  return matches.length ? `Makes absolute or guaranteeing claims: ${matches.map((m) => `"${m.matched}" (banned ${m.kind} ${m.banned})`).join(', ')}` : undefined;
+/**
+ * What the claim detector makes of a statement under a revision: its lexicon (the default for a
+ * revision stored before revisions carried one) and its banned claims, with the product the
+ * statement names, whose catalog entry backs a service level.
+ */
+export const judgeStatement = (statement: string, policy: PolicyRevision, product?: Pick<ProductFacts, 'sku' | 'maxSla'>): ClaimVerdict =>
+  detectClaims(statement, { lexicon: claimLexiconOf(policy), bannedClaims: policy.bannedClaims, ...(product ? { product: { sku: product.sku, maxSla: product.maxSla } } : {}) });
+
+const describeClaim = ({ category, text, matched }: ClaimExplanation) => `"${text}" (${category}, ${matched.kind} ${matched.entry})`;
+
+const absoluteClaimsIn = (statement: string, policy: PolicyRevision, product: ProductFacts | undefined): Breach | undefined => {
+  const { flagged } = judgeStatement(statement, policy, product);
+  return flagged.length ? { detail: `Makes absolute, superlative or guaranteeing claims: ${flagged.map(describeClaim).join(', ')}`, claims: flagged } : undefined;
 };
 
 const capabilityNotListed: Check<RecordedPromise, PromiseFacts>['check'] = ({ committed: { capability }, sku }, { product }) => {
@@ -123,7 +139,7 @@ const uncertifiedSeller = (sellerId: string, seller: RepFacts | undefined, skus:
 };
 
 const promiseChecks: readonly Check<RecordedPromise, PromiseFacts>[] = [
-  { rule: complianceRules.absoluteClaims, check: (promise, { policy }) => absoluteClaimsIn(promise.statement, policy) },
+  { rule: complianceRules.absoluteClaims, check: (promise, { policy, product }) => absoluteClaimsIn(promise.statement, policy, product) },
   { rule: complianceRules.catalogCapabilities, check: capabilityNotListed },
   { rule: complianceRules.slaWithinProduct, check: slaBeyondProduct },
   { rule: complianceRules.floorPrice, check: promisedPriceBelowFloor },

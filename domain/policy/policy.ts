@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ComplaintServiceLevels, DEFAULT_COMPLAINT_SERVICE_LEVELS, serviceLevelProblems } from '../complaint/serviceLevels.js';
+import { ClaimLexicon, DEFAULT_CLAIM_LEXICON, lexiconProblems } from '../compliance/claimLexicon.js';
 import { patternProblem, phraseProblem } from '../compliance/claims.js';
 import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/ruleCatalogue.js';
 import { Stage } from '../opportunity/opportunity.js';
@@ -46,6 +47,12 @@ export const BannedClaims = z.object({ phrases: z.array(z.string()), patterns: z
 const contentShape = {
   changeNote: z.string(),
   bannedClaims: BannedClaims,
+  /**
+   * The false-claim detector's lexicon and structures (CMP-01). A revision stored before revisions
+   * carried one is read with the default (claimLexiconOf); a publication without one keeps the
+   * lexicon of the revision before it.
+   */
+  claims: ClaimLexicon.optional(),
   /** The largest discount each role may grant, in percent; null is unlimited, a role not listed may grant none. */
   discountAuthority: z.record(z.string(), z.number().nullable()),
   /** Whether a seller needs a valid certification for a product to commit on it (CMP-07). */
@@ -61,7 +68,7 @@ export const policyEventSchemas = {
     revision: z.number().int().positive(),
     effectiveFrom: z.iso.datetime(),
     ...contentShape,
-    /** The complaint service levels; absent from revisions published before complaints were kept. */
+    /** The complaint service levels; absent from revisions published before complaints were kept. A publication without them keeps those of the revision before it. */
     complaintService: ComplaintServiceLevels.optional(),
     /** The scheduled revisions this one replaces before they took effect; absent when it replaces none, as on every revision stored before supersession. */
     supersedes: z.array(z.number().int().positive()).optional(),
@@ -83,6 +90,9 @@ export type Policy = { revisions: PolicyRevision[] };
 export const initialState = (): Policy => ({ revisions: [] });
 
 export const evolve = (state: Policy, event: PolicyEvent): Policy => ({ revisions: [...state.revisions, event.data] });
+
+/** The lexicon a revision judges claims by: its own, or the default for a revision stored before revisions carried one. */
+export const claimLexiconOf = (revision: Pick<PolicyRevision, 'claims'> | undefined): ClaimLexicon => revision?.claims ?? DEFAULT_CLAIM_LEXICON;
 
 /** Which revision superseded each superseded one, by number. */
 export const supersessions = (revisions: readonly PolicyRevision[]): ReadonlyMap<number, number> =>
@@ -117,14 +127,17 @@ export const policyRules = {
   effectiveNotPast: { id: 'POL-02', name: 'A revision takes effect now or later, never in the past' },
   effectiveInOrder: { id: 'POL-03', name: 'A revision takes effect no earlier than the revisions before it, unless it supersedes them' },
   changeExplained: { id: 'POL-04', name: 'A revision says what changed' },
-  claimsUsable: { id: 'POL-05', name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text' },
+  claimsUsable: {
+    id: 'POL-05',
+    name: 'Banned claims are phrases with words in them and patterns RE2 compiles, within bounds, that do not match empty text; the claim lexicon likewise has words in every entry',
+  },
   percentages: { id: 'POL-06', name: 'Discount authority and stage probabilities are percentages from 0 to 100, to at most two decimals' },
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
   withinHorizon: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
   supersedesScheduled: { id: 'POL-09', name: 'Only a revision not yet in force, and not already superseded, can be superseded' },
   complaintServiceSet: {
     id: 'POL-10',
-    name: 'A revision sets the complaint service levels: first response before resolution, a default calendar with working hours, a ladder that climbs one level at a time',
+    name: 'A revision has complaint service levels, its own or those of the revision before it: first response before resolution, a default calendar with working hours, a ladder that climbs one level at a time',
   },
 } as const satisfies Record<string, Rule>;
 
@@ -137,14 +150,13 @@ export type ContentProblem = { readonly rule: Rule; readonly detail: string; rea
 
 const isPercentage = (pct: number) => hasAtMostTwoDecimals(pct) && pct >= 0 && pct <= 100;
 
+/** A publication without the section keeps the one before it, so only a section given is judged here. */
 const complaintServiceProblems = (section: ComplaintServiceLevels | undefined): ContentProblem[] =>
-  section
-    ? serviceLevelProblems(section).map(({ detail, path }) => ({ rule: policyRules.complaintServiceSet, detail, path: ['complaintService', ...path] }))
-    : [{ rule: policyRules.complaintServiceSet, detail: 'Set the complaint service levels', path: ['complaintService'] }];
+  (section ? serviceLevelProblems(section) : []).map(({ detail, path }) => ({ rule: policyRules.complaintServiceSet, detail, path: ['complaintService', ...path] }));
 
 /** Everything wrong with a revision's content, each named by its rule and located by its path in the body. */
 export const contentProblems = (content: PolicyContent): ContentProblem[] => {
-  const { changeNote, bannedClaims, discountAuthority, stageProbabilities, rules } = content;
+  const { changeNote, bannedClaims, claims, discountAuthority, stageProbabilities, rules } = content;
   const ruleIds = Object.keys(rules);
   return [
     ...(changeNote.trim() ? [] : [{ rule: policyRules.changeExplained, detail: 'Say what this revision changes', path: ['changeNote'] }]),
@@ -156,6 +168,7 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
       const problem = patternProblem(pattern, flags);
       return problem ? [{ rule: policyRules.claimsUsable, detail: `Pattern ${pattern}: ${problem}`, path: ['bannedClaims', 'patterns', index, 'pattern'] }] : [];
     }),
+    ...(claims ? lexiconProblems(claims) : []).map(({ detail, path }) => ({ rule: policyRules.claimsUsable, detail, path: ['claims', ...path] })),
     ...Object.entries(discountAuthority).flatMap(([role, pct]) =>
       pct === null || isPercentage(pct) ? [] : [{ rule: policyRules.percentages, detail: `The ${role} authority of ${pct}% is not a percentage`, path: ['discountAuthority', role] }],
     ),
@@ -185,7 +198,7 @@ export const PublishPolicyRevisionInput = z
     effectiveFrom: z.iso.datetime({ offset: true }).transform((iso) => new Date(iso).toISOString()),
     supersedes: z.array(z.number().int().positive()).max(SUPERSEDES_MAX).optional(),
     ...contentShape,
-    complaintService: ComplaintServiceLevels,
+    complaintService: ComplaintServiceLevels.optional(),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -234,6 +247,8 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
   }
   const [problem] = contentProblems(content);
   if (problem) return refuse(problem.rule, problem.detail);
+  const complaintService = content.complaintService ?? state.revisions.at(-1)?.complaintService;
+  if (!complaintService) return refuse(policyRules.complaintServiceSet, 'Set the complaint service levels: no revision before this one has them to keep');
   return [
     {
       type: 'PolicyRevisionPublished',
@@ -241,6 +256,8 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
         revision: (state.revisions.at(-1)?.revision ?? 0) + 1,
         effectiveFrom,
         ...content,
+        claims: content.claims ?? claimLexiconOf(state.revisions.at(-1)),
+        complaintService,
         ...(supersedes.length > 0 ? { supersedes } : {}),
         publishedBy: context.actor.id,
       },
@@ -309,6 +326,7 @@ export const DEFAULT_POLICY: PolicyContent = {
       { pattern: '(?:hack|breach|bullet)-?proof|risk-?free|un-?hackable', note: 'with or without the hyphen' },
     ],
   },
+  claims: DEFAULT_CLAIM_LEXICON,
   discountAuthority: { sales_rep: 10, sales_manager: 25, finance: 40, admin: null },
   certificationRequired: true,
   stageProbabilities: { qualification: 10, discovery: 25, proposal: 50, negotiation: 75 },

@@ -173,10 +173,18 @@ export type AuthorityFacts = {
   readonly policyVersion: number;
 };
 
+/**
+ * Who owns the deal now, as the opportunity's stream says when the command is decided: a deal
+ * reassigned after the quote was drafted has a new owner, who answers for the quote from then on.
+ */
+export type DealOwnerFacts = OwnerFacts & { readonly dealOwnerId: string };
+
 /** Deciding on a quote awaiting approval weighs the approver's authority, and who may pass a price below the floor. */
 export type ApprovalFacts = AuthorityFacts & {
   /** The roles that may approve or reject a quote with a line below its product's floor. */
   readonly belowFloorApprovers: readonly string[];
+  /** The deal's owner now: never its approver (QUO-14). */
+  readonly dealOwnerId: string;
 };
 
 /** Sending is judged by the compliance rules of the policy in force first. */
@@ -192,12 +200,12 @@ export type SendingFacts = {
  */
 export type QuoteFacts = {
   readonly DraftQuote: DraftingFacts & OwnerFacts;
-  readonly SubmitQuote: AuthorityFacts & OwnerFacts;
+  readonly SubmitQuote: AuthorityFacts & DealOwnerFacts;
   readonly ApproveQuote: ApprovalFacts;
   readonly RejectQuote: ApprovalFacts;
-  readonly SendQuote: SendingFacts & OwnerFacts;
-  readonly AcceptQuote: OwnerFacts;
-  readonly DeclineQuote: OwnerFacts;
+  readonly SendQuote: SendingFacts & DealOwnerFacts;
+  readonly AcceptQuote: DealOwnerFacts;
+  readonly DeclineQuote: DealOwnerFacts;
   readonly ExpireQuote: unknown;
 };
 
@@ -337,9 +345,9 @@ const hasExpired = (quote: DraftedQuote, now: string) => instant(now) >= instant
 const onValidQuote = (state: Quote, context: DecisionContext, decide: (quote: DraftedQuote) => Decision): Decision =>
   onOpenQuote(state, (quote) => (hasExpired(quote, context.now) ? refuse(quoteRules.noActionAfterExpiry, `The quote was valid until ${quote.validUntil}`) : decide(quote)));
 
-/** As onValidQuote, for the seller side: QUO-26 after the quote's own state. */
-const onOwnValidQuote = (state: Quote, context: DecisionContext & OwnerFacts, decide: (quote: DraftedQuote) => Decision): Decision =>
-  onValidQuote(state, context, (quote) => notForOwner(context, quote.ownerId) ?? decide(quote));
+/** As onValidQuote, for the seller side: QUO-26, for the deal's owner now, after the quote's own state. */
+const onOwnValidQuote = (state: Quote, context: DecisionContext & DealOwnerFacts, decide: (quote: DraftedQuote) => Decision): Decision =>
+  onValidQuote(state, context, (quote) => notForOwner(context, context.dealOwnerId) ?? decide(quote));
 
 /** Why a submission needs approval, each reason led by the id of the rule that asks for it. */
 const approvalReasons = (lines: QuoteLine[], context: DecisionContext & AuthorityFacts) => {
@@ -364,7 +372,16 @@ const approvalReasons = (lines: QuoteLine[], context: DecisionContext & Authorit
 const checkApprover = (quote: DraftedQuote, context: DecisionContext & ApprovalFacts): Refusal | undefined => {
   if (quote.status !== 'pending_approval') return refuse(quoteRules.decideOnlyPending, `The quote is ${quote.status}, not awaiting approval`);
   const { id } = context.actor;
-  const part = id === quote.submittedBy ? 'submitted this quote' : id === quote.draftedBy ? 'drafted this quote' : id === quote.ownerId ? 'owns the deal' : undefined;
+  const part =
+    id === quote.submittedBy
+      ? 'submitted this quote'
+      : id === quote.draftedBy
+        ? 'drafted this quote'
+        : id === context.dealOwnerId
+          ? 'owns the deal'
+          : id === quote.ownerId
+            ? 'owned the deal when the quote was drafted'
+            : undefined;
   if (part) return refuse(quoteRules.segregationOfDuties, `${id} ${part} and cannot decide on it`);
   const belowFloor = quote.lines.findIndex(isBelowFloor);
   const belowFloorLine = quote.lines[belowFloor];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
-import { ROSTER_ROLES } from './ownership.js';
+import { ROSTER_ROLES, SALES_ROLES } from './ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 /**
@@ -160,7 +160,24 @@ export const repRules = {
   salesRolesOnly: { id: 'REP-13', name: 'The roster holds sales reps, sales managers and support agents only' },
   bySomeoneAbove: { id: 'REP-14', name: 'Only someone above a rep hires them, changes their role or offboards them: a manager for a rep, an admin for anyone' },
   reinstatedByAdmin: { id: 'REP-15', name: 'Only an admin reinstates an offboarded rep, and says why' },
+  salesKeysOnly: { id: 'REP-16', name: 'Only an admin puts on the sales roster someone who also holds a key of a role outside sales' },
 } as const satisfies Record<string, Rule>;
+
+/**
+ * Hiring is judged with the roles the configured API keys give the actor id: a manager who enrols
+ * the admin's or an auditor's id as a rep could assign deals to it and offboard it in their name.
+ * Someone who truly wears both hats is enrolled by an admin, on the record.
+ */
+export type HiringFacts = { readonly keyRoles: readonly string[] };
+
+export type RepCommandFacts = {
+  readonly HireRep: HiringFacts;
+  readonly ChangeRepRole: unknown;
+  readonly ChangeRepTeam: unknown;
+  readonly RecordTraining: unknown;
+  readonly OffboardRep: unknown;
+  readonly ReinstateRep: unknown;
+};
 
 /**
  * The gate the application runs before any command: an offboarded rep issues none. The roster
@@ -179,13 +196,15 @@ const outranks = (actor: DecisionContext['actor'], ...roles: string[]) => roles.
 const salesRole = (role: string): Refusal | undefined =>
   ROSTER_ROLES.includes(role) ? undefined : refuse(repRules.salesRolesOnly, `A ${role} is not a sales role nor the service desk's; the roster holds ${ROSTER_ROLES.join(', ')}`);
 
-export const decide = (command: RepCommand, state: Rep, context: DecisionContext): RepEvent[] | Refusal => {
+export const decide = (command: RepCommand, state: Rep, context: DecisionContext & Partial<HiringFacts>): RepEvent[] | Refusal => {
   if (command.type === 'HireRep') {
     if (state.status !== 'none') return refuse(repRules.hiredOnce, `${state.actorId} is already on the roster`);
     const { actorId, name, team, role, managerId } = command;
     if (!name.trim() || !team.trim() || !role.trim()) return refuse(repRules.named, 'Name the rep, their team and their role');
     const notSales = salesRole(role);
     if (notSales) return notSales;
+    const otherKey = (context.keyRoles ?? []).find((keyRole) => !SALES_ROLES.includes(keyRole));
+    if (otherKey && context.actor.role !== 'admin') return refuse(repRules.salesKeysOnly, `${actorId} holds a ${otherKey} key: only an admin enrols them on the sales roster`);
     if (!outranks(context.actor, role)) return refuse(repRules.bySomeoneAbove, `A ${context.actor.role} cannot hire a ${role}`);
     if (managerId === actorId) return refuse(repRules.notOwnManager, `${actorId} cannot manage themselves`);
     return [{ type: 'RepHired', data: { actorId, name, team, role, ...(managerId !== undefined ? { managerId } : {}) } }];
@@ -258,9 +277,9 @@ export const decide = (command: RepCommand, state: Rep, context: DecisionContext
   }
 };
 
-export const repDecider: Decider<Rep, RepCommand, RepEvent> = { initialState, evolve, decide };
+export const repDecider: Decider<Rep, RepCommand, RepEvent, RepCommandFacts> = { initialState, evolve, decide };
 
-export const repAggregate: Aggregate<Rep, RepCommand, RepEvent> = {
+export const repAggregate: Aggregate<Rep, RepCommand, RepEvent, RepCommandFacts> = {
   category: REP_CATEGORY,
   name: 'Rep',
   streamId: repStreamId,

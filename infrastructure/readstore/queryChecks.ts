@@ -6,6 +6,7 @@ import {
   type CollectionSpec,
   type Document,
   type FindQuery,
+  type IndexType,
   type RangeCondition,
   type ReadStoreCommit,
   type Scalar,
@@ -19,10 +20,13 @@ import {
 
 const NAME = /^[a-z][a-z0-9_]*$/i;
 
+/** A collection's declared fields, each with the one type it holds besides null. */
+export type DeclaredFields = ReadonlyMap<string, IndexType>;
+
 /** A comparison in neutral terms; each adapter spells it in its own query language. */
 export type Operator = 'eq' | keyof RangeCondition;
 export type Condition = { field: string; op: Operator; value: Scalar } | { field: string; op: 'in'; values: readonly (string | number | boolean)[] };
-export type Order = { field: string; direction: 'asc' | 'desc' };
+export type Order = { field: string; direction: 'asc' | 'desc'; type: IndexType };
 /** Where the next page starts: after this sort value, ties broken by id. */
 export type Keyset = { value: Scalar; id: string };
 
@@ -31,15 +35,36 @@ const isFieldName = (field: unknown): field is string => typeof field === 'strin
 
 const isRangeOp = (op: string): op is keyof RangeCondition => op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte';
 
+const INDEX_TYPES: ReadonlySet<unknown> = new Set<IndexType>(['string', 'number', 'boolean']);
+const isIndexType = (type: unknown): type is IndexType => INDEX_TYPES.has(type);
+
 /**
  * Re-checked on every read: the stored names become table, collection and field names in
- * queries, and the stored copy could have been edited by hand.
+ * queries, and the stored copy could have been edited by hand. A declaration written before
+ * fields had types (a list of names, or none) declares no field yet: each is served again once
+ * declared with its type, which checks the documents already there, as the projection runner
+ * does for every view when it starts.
  */
-export function checkDeclaration(name: string, indexes: unknown): ReadonlySet<string> {
-  if (!NAME.test(name) || !Array.isArray(indexes) || !indexes.every(isFieldName)) {
+export function checkDeclaration(name: string, types: unknown): DeclaredFields {
+  const entries = types === undefined || Array.isArray(types) ? [] : isPlainObject(types) ? Object.entries(types) : null;
+  if (!NAME.test(name) || !entries || !entries.every(([field, type]) => isFieldName(field) && isIndexType(type))) {
     throw new Error(`Stored declaration of collection "${name}" is malformed`);
   }
-  return new Set(indexes);
+  return new Map(entries as [string, IndexType][]);
+}
+
+/**
+ * The fields `spec` declares that `declared` lacks, with their types. A field declared before
+ * with another type is refused: the documents already written hold the old one.
+ */
+export function fieldsToAdd(declared: DeclaredFields, spec: CollectionSpec): [string, IndexType][] {
+  const added: [string, IndexType][] = [];
+  for (const [field, type] of Object.entries(spec.indexes)) {
+    const before = declared.get(field);
+    if (before === undefined) added.push([field, type]);
+    else if (before !== type) throw new Error(`Field "${field}" of "${spec.name}" is declared ${before}; it cannot be declared ${type} as well (declare it in a new collection)`);
+  }
+  return added;
 }
 
 export const fieldsUsed = (query: FindQuery): string[] => [...Object.keys(query.where ?? {}), ...(query.orderBy ? [query.orderBy.field] : [])];
@@ -50,8 +75,10 @@ export function checkCollectionName(name: unknown): asserts name is string {
 
 export function checkSpec(spec: CollectionSpec): void {
   checkCollectionName(spec.name);
-  for (const field of spec.indexes) {
+  if (!isPlainObject(spec.indexes)) throw new TypeError(`The indexes of "${spec.name}" must name each field with its type`);
+  for (const [field, type] of Object.entries(spec.indexes)) {
     if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
+    if (!isIndexType(type)) throw new TypeError(`Index field "${field}" on "${spec.name}" must be declared string, number or boolean, not ${JSON.stringify(type)}`);
   }
 }
 
@@ -77,17 +104,46 @@ export function checkCheckpoint(checkpoint: ReadStoreCommit['checkpoint']): { na
   return { name: checkKey(checkpoint.name), position: checkpoint.position };
 }
 
-/** Indexed fields must hold scalars so that filters and sort mean the same on every store. */
-export function checkDoc(collection: string, fields: ReadonlySet<string>, doc: unknown): Document {
+export function checkFence(fence: NonNullable<ReadStoreCommit['fence']>): { lease: string; token: number } {
+  if (!fence || !Number.isSafeInteger(fence.token)) throw new TypeError('A fence needs a lease name and an integer token');
+  return { lease: checkKey(fence.lease), token: fence.token };
+}
+
+export function checkLeaseRequest(name: unknown, holder: unknown, ttlMs: unknown, now: unknown): void {
+  checkKey(name);
+  checkKey(holder);
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new TypeError('A lease lasts a positive whole number of milliseconds');
+  if (typeof now !== 'number' || !Number.isSafeInteger(now)) throw new TypeError('A lease is taken at a time in whole milliseconds');
+}
+
+/** Indexed fields must hold scalars of their declared type so that filters and sort mean the same on every store. */
+export function checkDoc(collection: string, fields: DeclaredFields, doc: unknown): Document {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidQuery(`A document in "${collection}" must be an object`);
   const record = doc as Record<string, unknown>;
   checkId(record.id);
   if (record._id !== undefined) throw new InvalidQuery('A document may not carry "_id"; its key is "id"');
-  for (const field of fields) {
+  for (const field of fields.keys()) {
     const value = record[field];
     if (value !== undefined && !isScalar(value)) throw new InvalidQuery(`Field "${field}" of "${collection}/${String(record.id)}" must be a scalar`);
   }
+  const mismatch = typeMismatch(collection, fields, record);
+  if (mismatch) throw new InvalidQuery(mismatch);
   return record as Document;
+}
+
+const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
+/**
+ * The first of `fields` whose value in `doc` is neither null, missing nor of its declared type,
+ * described; null when the document fits. Only types are named: an indexed value may be an id.
+ */
+export function typeMismatch(collection: string, fields: Iterable<readonly [string, IndexType]>, doc: Record<string, unknown>): string | null {
+  for (const [field, type] of fields) {
+    const value = doc[field];
+    if (value === undefined || value === null || typeof value === type) continue;
+    return `Field "${field}" of "${collection}/${String(doc.id)}" is declared ${type} but holds ${withArticle(Array.isArray(value) ? 'array' : typeof value)}`;
+  }
+  return null;
 }
 
 /** For a write whose `op` is neither 'put' nor 'delete', which the types alone cannot rule out. */
@@ -98,57 +154,61 @@ export function unknownWrite(write: never): never {
 const isScalar = (value: unknown): value is Scalar =>
   value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 
-const isBound = (value: unknown): value is string | number =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+/** Not null: null is a value of every field, and never a bound or one of a list. */
+const isOfType = (value: unknown, type: IndexType): value is string | number | boolean => value !== null && isScalar(value) && typeof value === type;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
-/** `{ in: [...] }`: one to MAX_IN_VALUES scalars, none null, since null never equals anything in SQL. */
-const inValues = (field: string, value: Record<string, unknown>): (string | number | boolean)[] => {
+/** `{ in: [...] }`: one to MAX_IN_VALUES values of the field's type, none null, since null never equals anything in SQL. */
+const inValues = (field: string, type: IndexType, value: Record<string, unknown>): (string | number | boolean)[] => {
   const values = value.in;
   if (
     Object.keys(value).length !== 1 ||
     !Array.isArray(values) ||
     values.length === 0 ||
     values.length > MAX_IN_VALUES ||
-    !values.every((v) => v !== null && isScalar(v))
+    !values.every((v) => isOfType(v, type))
   ) {
-    throw new InvalidQuery(`Filter on "${field}" with "in" needs 1 to ${MAX_IN_VALUES} values, none null`);
+    throw new InvalidQuery(`Filter on "${field}" with "in" needs 1 to ${MAX_IN_VALUES} values, each ${withArticle(type)}`);
   }
   return values as (string | number | boolean)[];
 };
 
 /**
- * Equality on a scalar, a range whose bounds are strings or numbers, or one of a list of values.
- * Anything else, such as `{ $ne: null }`, is refused rather than interpreted.
+ * Equality on null or a value of the field's type, a range whose bounds are of the field's type
+ * (strings or numbers), or one of a list of such values. Anything else, such as `{ $ne: null }`
+ * or 1 for a boolean, is refused rather than interpreted.
  */
-export function parseWhere(collection: string, fields: ReadonlySet<string>, where: FindQuery['where']): Condition[] {
+export function parseWhere(collection: string, fields: DeclaredFields, where: FindQuery['where']): Condition[] {
   const conditions: Condition[] = [];
   for (const [field, value] of Object.entries(where ?? {})) {
-    if (!fields.has(field)) throw new UnknownField(collection, field);
-    if (isScalar(value)) {
+    const type = fields.get(field);
+    if (type === undefined) throw new UnknownField(collection, field);
+    if (value === null || isOfType(value, type)) {
       conditions.push({ field, op: 'eq', value });
       continue;
     }
     if (isPlainObject(value) && 'in' in value) {
-      conditions.push({ field, op: 'in', values: inValues(field, value) });
+      conditions.push({ field, op: 'in', values: inValues(field, type, value) });
       continue;
     }
     const bounds = isPlainObject(value) ? Object.entries(value).filter(([, bound]) => bound !== undefined) : [];
-    if (bounds.length === 0 || !bounds.every(([op, bound]) => isRangeOp(op) && isBound(bound))) {
-      throw new InvalidQuery(`Filter on "${field}" must be a scalar, a range { gt, gte, lt, lte } of strings or numbers, or { in: [values] }`);
+    if (type === 'boolean' || bounds.length === 0 || !bounds.every(([op, bound]) => isRangeOp(op) && isOfType(bound, type))) {
+      const range = type === 'boolean' ? '' : `, a range { gt, gte, lt, lte } of ${type}s`;
+      throw new InvalidQuery(`Filter on "${field}" must be ${withArticle(type)}, null${range} or { in: [${type}s] }`);
     }
     for (const [op, bound] of bounds) conditions.push({ field, op: op as keyof RangeCondition, value: bound as string | number });
   }
   return conditions;
 }
 
-export function parseOrder(collection: string, fields: ReadonlySet<string>, orderBy: FindQuery['orderBy']): Order | null {
+export function parseOrder(collection: string, fields: DeclaredFields, orderBy: FindQuery['orderBy']): Order | null {
   if (orderBy === undefined) return null;
-  if (!fields.has(orderBy.field)) throw new UnknownField(collection, orderBy.field);
+  const type = fields.get(orderBy.field);
+  if (type === undefined) throw new UnknownField(collection, orderBy.field);
   if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new InvalidQuery('orderBy.direction must be "asc" or "desc"');
-  return { field: orderBy.field, direction: orderBy.direction };
+  return { field: orderBy.field, direction: orderBy.direction, type };
 }
 
 /** The cursor names the order it belongs to, so reusing it under another order is refused. */
@@ -167,6 +227,7 @@ export function decodeCursor(cursor: unknown, order: Order | null): Keyset {
   if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursor();
   const [field, direction, value, id] = parsed as unknown[];
   if (field !== (order?.field ?? null) || direction !== (order?.direction ?? 'asc')) throw new InvalidCursor();
-  if (!isScalar(value) || (order === null && value !== null) || typeof id !== 'string' || id === '') throw new InvalidCursor();
+  const fitsOrder = value === null || (order !== null && isOfType(value, order.type));
+  if (!fitsOrder || typeof id !== 'string' || id === '') throw new InvalidCursor();
   return { value, id };
 }

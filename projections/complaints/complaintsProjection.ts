@@ -231,7 +231,20 @@ export const complaintsProjection: Projection<(typeof HANDLED)[number]> = {
   collections: [
     {
       name: COMPLAINT_DOCS,
-      indexes: ['status', 'severity', 'category', 'assigneeId', 'customerId', 'sellerId', 'sku', 'region', 'filedAt', 'nextDueAt', 'dueOrder', 'breached'],
+      indexes: {
+        status: 'string',
+        severity: 'string',
+        category: 'string',
+        assigneeId: 'string',
+        customerId: 'string',
+        sellerId: 'string',
+        sku: 'string',
+        region: 'string',
+        filedAt: 'string',
+        nextDueAt: 'string',
+        dueOrder: 'string',
+        breached: 'boolean',
+      },
     },
   ],
   handles: HANDLED,

@@ -330,7 +330,7 @@ export const customer360Projection: Projection<Handled> = {
   name: CUSTOMER_360,
   // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised. 3: complaints listed.
   version: 3,
-  collections: [{ name: CUSTOMER_DOCS, indexes: ['tier', 'region'] }],
+  collections: [{ name: CUSTOMER_DOCS, indexes: { tier: 'string', region: 'string' } }],
   handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES, ...FINDING_TYPES, ...COMPLAINT_TYPES],
   documentsFor: (event) => {
     const customerId = customerOf(event);

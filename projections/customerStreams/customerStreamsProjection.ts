@@ -30,7 +30,7 @@ const customersOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string[] 
 export const customerStreamsProjection: Projection = {
   name: CUSTOMER_STREAMS,
   version: 1,
-  collections: [{ name: TIED_STREAMS, indexes: ['customerId', 'firstPosition'] }],
+  collections: [{ name: TIED_STREAMS, indexes: { customerId: 'string', firstPosition: 'number' } }],
   // Every stored type: any event may name a customer in its metadata.
   handles: storedEventTypes,
   documentsFor: (event) => customersOf(event).map((customerId): DocumentRef => ({ collection: TIED_STREAMS, id: tiedStreamId(customerId, event.streamId) })),

@@ -93,7 +93,7 @@ export const deadlinesProjection: Projection = {
   name: DEADLINES,
   // 3: complaint clocks, which move.
   version: 3,
-  collections: [{ name: DEADLINE_DOCS, indexes: ['done', 'dueAt', 'kind', 'streamId'] }],
+  collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' } }],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...(s.moves ?? []).map((move) => move.type), ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
   apply(event, view) {

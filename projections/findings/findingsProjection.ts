@@ -1,4 +1,5 @@
 import type { Document } from '../../application/ports/readStore.js';
+import type { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import type { FindingEvent, FindingEvidence, FindingStatus, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import type { Severity } from '../../domain/policy/policy.js';
 import type { Projection } from '../projection.js';
@@ -18,6 +19,8 @@ export type FindingView = Document & {
   sellerManagerId: string | null;
   subject: { kind: FindingSubjectKind; id: string };
   evidence: FindingEvidence[];
+  /** For a claim (CMP-01): each claim, where it stands in the statement and what matched. */
+  claims?: ClaimExplanation[];
   raisedAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
@@ -47,13 +50,18 @@ const utc = (iso: string) => new Date(iso).toISOString();
 export const findingsProjection: Projection<FindingEvent['type']> = {
   name: FINDINGS,
   version: 1,
-  collections: [{ name: FINDING_DOCS, indexes: ['status', 'ruleId', 'severity', 'customerId', 'sellerId', 'raisedAt'] }],
+  collections: [
+    {
+      name: FINDING_DOCS,
+      indexes: { status: 'string', ruleId: 'string', severity: 'string', customerId: 'string', sellerId: 'string', raisedAt: 'string' },
+    },
+  ],
   handles: ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'],
   documentsFor: (event) => [{ collection: FINDING_DOCS, id: event.data.findingId }],
   apply(event, view) {
     const at = utc(String(event.metadata.occurredAt));
     if (event.type === 'FindingRaised') {
-      const { findingId, ruleId, ruleName, severity, policyRevision, detail, evidence, customerId, sellerId, sellerManagerId, subject, raisedAt } = event.data;
+      const { findingId, ruleId, ruleName, severity, policyRevision, detail, evidence, customerId, sellerId, sellerManagerId, subject, raisedAt, claims } = event.data;
       const raised: FindingView = {
         id: findingId,
         ruleId,
@@ -67,6 +75,7 @@ export const findingsProjection: Projection<FindingEvent['type']> = {
         sellerManagerId: sellerManagerId ?? null,
         subject,
         evidence,
+        ...(claims ? { claims } : {}),
         raisedAt: utc(raisedAt),
         acknowledgedAt: null,
         acknowledgedBy: null,

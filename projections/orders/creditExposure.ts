@@ -1,7 +1,7 @@
 import { ViewBehind } from '../../application/errors.js';
 import type { CreditExposure } from '../../application/ports/creditExposure.js';
 import type { EventStore } from '../../application/ports/eventStore.js';
-import type { ProjectionRunner } from '../projectionRunner.js';
+import type { ProjectionProgress } from '../projectionProgress.js';
 import type { ViewReader } from '../viewReader.js';
 import { ORDER_DOCS, ORDERS, type OrderView } from './ordersProjection.js';
 
@@ -10,10 +10,10 @@ import { ORDER_DOCS, ORDERS, type OrderView } from './ordersProjection.js';
  * asked. Two orders for one customer placed at the same instant can still each miss the other
  * (they append to different streams); closing that gap needs a per-customer credit stream.
  */
-export const creditExposureFromOrders = (deps: { eventStore: EventStore; runner: ProjectionRunner; views: ViewReader; waitMs: number }): CreditExposure => ({
+export const creditExposureFromOrders = (deps: { eventStore: EventStore; progress: Pick<ProjectionProgress, 'waitFor'>; views: ViewReader; waitMs: number }): CreditExposure => ({
   async openOrdersTotal(customerId, currency) {
     const head = await deps.eventStore.headPosition();
-    if (head !== null && !(await deps.runner.waitFor([ORDERS], head, deps.waitMs))) throw new ViewBehind([ORDERS], head);
+    if (head !== null && !(await deps.progress.waitFor([ORDERS], head, deps.waitMs))) throw new ViewBehind([ORDERS], head);
     const totals = new Map<string, bigint>();
     let cursor: string | undefined;
     do {

@@ -43,7 +43,20 @@ export const ordersProjection: Projection<OrderEvent['type']> = {
   name: ORDERS,
   version: 1,
   collections: [
-    { name: ORDER_DOCS, indexes: ['status', 'open', 'late', 'customerId', 'quoteId', 'currency', 'totalMinor', 'promisedDeliveryDate', 'placedAt'] },
+    {
+      name: ORDER_DOCS,
+      indexes: {
+        status: 'string',
+        open: 'boolean',
+        late: 'boolean',
+        customerId: 'string',
+        quoteId: 'string',
+        currency: 'string',
+        totalMinor: 'number',
+        promisedDeliveryDate: 'string',
+        placedAt: 'string',
+      },
+    },
   ],
   handles: ['OrderPlaced', 'OrderConfirmed', 'OrderDelivered', 'OrderFullyDelivered', 'OrderCompleted', 'OrderCancelled'],
   documentsFor: (event) => [{ collection: ORDER_DOCS, id: event.data.orderId }],

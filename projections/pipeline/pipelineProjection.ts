@@ -31,8 +31,21 @@ export type StageTotalView = Document & {
   stage: string;
   currency: string;
   count: number;
-  /** An exact decimal string: many deals of the largest amount add up past what a JSON number holds. */
-  totalMinor: string;
+  /**
+   * Exact: a number while it is a safe integer, a decimal string once many deals of the largest
+   * amount add up past what a JSON number holds. Readers take it as BigInt(totalMinor) either way.
+   */
+  totalMinor: number | string;
+};
+
+/** Adds in plain numbers while the sum stays a safe integer (every addend is at most 10^15, so each such sum is exact), in bigint past that. */
+const addMinor = (total: number | string, delta: number): number | string => {
+  if (typeof total === 'number') {
+    const sum = total + delta;
+    if (Number.isSafeInteger(sum)) return sum;
+  }
+  const sum = BigInt(total) + BigInt(delta);
+  return sum <= BigInt(Number.MAX_SAFE_INTEGER) && sum >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(sum) : String(sum);
 };
 
 /**
@@ -42,21 +55,21 @@ export type StageTotalView = Document & {
 const adjustTotal = (view: ProjectionWriter, collection: string, id: string, fresh: () => StageTotalView, amountMinor: number, sign: 1 | -1) => {
   const total = (view.get(collection, id) as StageTotalView | null) ?? fresh();
   total.count += sign;
-  total.totalMinor = String(BigInt(total.totalMinor) + BigInt(sign * amountMinor));
+  total.totalMinor = addMinor(total.totalMinor, sign * amountMinor);
   if (total.count === 0) view.delete(collection, id);
   else view.put(collection, total);
 };
 
 const adjustOwnerStageTotal = (view: ProjectionWriter, { ownerId, stage, currency, amountMinor }: OpportunityView, sign: 1 | -1) => {
   const id = `${ownerId}|${stage}|${currency}`;
-  adjustTotal(view, OWNER_STAGE_TOTALS, id, () => ({ id, ownerId, stage, currency, count: 0, totalMinor: '0' }), amountMinor, sign);
+  adjustTotal(view, OWNER_STAGE_TOTALS, id, () => ({ id, ownerId, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
 };
 
 /** Keeps each stage's open count and amount, overall and per owner, in step as deals open, move and close. */
 const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, sign: 1 | -1) => {
   const { stage, currency, amountMinor } = opportunity;
   const id = `${stage}|${currency}`;
-  adjustTotal(view, STAGE_TOTALS, id, () => ({ id, stage, currency, count: 0, totalMinor: '0' }), amountMinor, sign);
+  adjustTotal(view, STAGE_TOTALS, id, () => ({ id, stage, currency, count: 0, totalMinor: 0 }), amountMinor, sign);
   adjustOwnerStageTotal(view, opportunity, sign);
 };
 
@@ -64,9 +77,12 @@ export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunitySt
   name: PIPELINE,
   version: EXACT_TOTALS_SINCE,
   collections: [
-    { name: OPPORTUNITIES, indexes: ['status', 'ownerId', 'stage', 'customerId', 'amountMinor', 'openedAt', 'currency'] },
-    { name: STAGE_TOTALS, indexes: ['stage'], loadWhole: true },
-    { name: OWNER_STAGE_TOTALS, indexes: ['ownerId'], loadWhole: true },
+    {
+      name: OPPORTUNITIES,
+      indexes: { status: 'string', ownerId: 'string', stage: 'string', customerId: 'string', amountMinor: 'number', openedAt: 'string', currency: 'string' },
+    },
+    { name: STAGE_TOTALS, indexes: { stage: 'string' }, loadWhole: true },
+    { name: OWNER_STAGE_TOTALS, indexes: { ownerId: 'string' }, loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
   documentsFor: (event) => [{ collection: OPPORTUNITIES, id: event.data.opportunityId }],

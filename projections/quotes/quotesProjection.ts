@@ -45,7 +45,21 @@ export type QuoteView = Document & {
 export const quotesProjection: Projection<QuoteEvent['type']> = {
   name: QUOTES,
   version: 1,
-  collections: [{ name: QUOTE_DOCS, indexes: ['status', 'customerId', 'opportunityId', 'ownerId', 'totalMinor', 'currency', 'validUntil', 'draftedAt'] }],
+  collections: [
+    {
+      name: QUOTE_DOCS,
+      indexes: {
+        status: 'string',
+        customerId: 'string',
+        opportunityId: 'string',
+        ownerId: 'string',
+        totalMinor: 'number',
+        currency: 'string',
+        validUntil: 'string',
+        draftedAt: 'string',
+      },
+    },
+  ],
   handles: ['QuoteDrafted', 'QuoteSubmitted', 'QuoteApproved', 'QuoteRejected', 'QuoteSent', 'QuoteAccepted', 'QuoteDeclined', 'QuoteExpired'],
   documentsFor: (event) => [{ collection: QUOTE_DOCS, id: event.data.quoteId }],
   apply(event, view) {

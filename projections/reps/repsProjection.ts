@@ -26,7 +26,7 @@ export type RepView = Document & {
 export const repsProjection: Projection<RepEvent['type']> = {
   name: REPS,
   version: 1,
-  collections: [{ name: REP_DOCS, indexes: ['team', 'role', 'managerId', 'active'] }],
+  collections: [{ name: REP_DOCS, indexes: { team: 'string', role: 'string', managerId: 'string', active: 'boolean' } }],
   handles: ['RepHired', 'RepRoleChanged', 'RepTeamChanged', 'TrainingRecorded', 'RepOffboarded', 'RepReinstated'],
   documentsFor: (event) => [{ collection: REP_DOCS, id: event.data.actorId }],
   apply(event, view) {

@@ -229,7 +229,12 @@ describe('what-if recheck', () => {
     );
 
     clock.at = '2024-04-01T09:30:00.000Z';
-    const lenient = await publishPolicy({ ...DEFAULT_POLICY, changeNote: 'Absolute claims no longer banned', bannedClaims: { phrases: [], patterns: [] } });
+    const lenient = await publishPolicy({
+      ...DEFAULT_POLICY,
+      changeNote: 'Absolute claims no longer banned',
+      bannedClaims: { phrases: [], patterns: [] },
+      claims: { ...DEFAULT_POLICY.claims!, phrases: [], structures: [] },
+    });
 
     const head = await t.system.eventStore.headPosition();
     const recheck = (policyRevision: number, role = 'auditor') => t.post('/audit/recheck', { promiseId, policyRevision }, { role });
@@ -240,6 +245,7 @@ describe('what-if recheck', () => {
     const strictViolations = underStrict.json().violations as { rule: { id: string }; action: string; policyRevision: number }[];
     expect(strictViolations.map((v) => v.rule.id).sort()).toEqual(['CMP-01', 'CMP-07']);
     expect(strictViolations.every((v) => v.action === 'flag' && v.policyRevision === strict)).toBe(true);
+    expect(strictViolations.find((v) => v.rule.id === 'CMP-01')).toMatchObject({ claims: [{ category: 'absolute', start: 5, end: 9, text: '绝对安全' }, { text: '永不被攻破' }] });
 
     const underLenient = await recheck(lenient, 'compliance_officer');
     expect(underLenient.statusCode).toBe(200);

@@ -83,6 +83,24 @@ describe('checks on a recorded promise', () => {
       sellerManagerId: 'dev-sales-manager',
       subject: { kind: 'promise', id: promise.id },
       raisedAt: clock.at,
+      claims: [
+        { category: 'absolute', start: 6, end: 10, text: '绝对安全', matched: { kind: 'phrase', entry: '绝对安全', source: 'claims' } },
+        {
+          category: 'absolute',
+          start: 11,
+          end: 16,
+          text: '永不被攻破',
+          matched: {
+            kind: 'structure',
+            entry: 'ABS-1',
+            name: expect.any(String),
+            terms: [
+              { role: 'negatedAbsolutes', entry: '永不', start: 11, end: 13, text: '永不' },
+              { role: 'breaches', entry: '被攻破', start: 13, end: 16, text: '被攻破' },
+            ],
+          },
+        },
+      ],
     });
     expect(finding.metadata).toMatchObject({ actor: { id: 'compliance-checks', role: 'system' }, policyVersion: 1, customerId, causationId: promised.eventId });
   });

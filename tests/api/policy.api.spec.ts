@@ -9,7 +9,19 @@ import { storedEventSchemas } from '../../application/eventSchemas.js';
 import { PersonalDataVault } from '../../application/personalData.js';
 import { personalDataFields } from '../../domain/aggregates.js';
 import { findingStreamId } from '../../domain/compliance/finding.js';
-import { DEFAULT_POLICY, POLICY_STREAM_ID } from '../../domain/policy/policy.js';
+import { AggregateCommands } from '../../application/commands/aggregateCommands.js';
+import { DEFAULT_CLAIM_LEXICON } from '../../domain/compliance/claimLexicon.js';
+import {
+  DEFAULT_POLICY,
+  POLICY_ID,
+  POLICY_STREAM_ID,
+  policyAggregate,
+  type Policy,
+  type PolicyEvent,
+  type PolicyFacts,
+  type PublishPolicyRevision,
+} from '../../domain/policy/policy.js';
+import type { Aggregate } from '../../domain/shared/aggregate.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { openKeyStore } from '../../infrastructure/system.js';
@@ -44,7 +56,7 @@ describe('the embedded default', () => {
     const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     try {
       const process = () =>
-        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366);
+        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366, clock);
       await Promise.all([process().publishDefault(), process().publishDefault()]);
       await process().publishDefault();
       expect((await eventStore.readStream(POLICY_STREAM_ID)).map((e) => (e.data as { revision: number }).revision)).toEqual([1]);
@@ -53,6 +65,79 @@ describe('the embedded default', () => {
       await eventStore.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the claim lexicon, for a store whose policy was published before revisions carried one', () => {
+  /** The decision of the version before: a revision without a claims section, as such a store holds it. */
+  const withoutClaims: Aggregate<Policy, PublishPolicyRevision, PolicyEvent, PolicyFacts> = {
+    ...policyAggregate,
+    decider: {
+      ...policyAggregate.decider,
+      decide: (command, state, context) => {
+        const { type: _type, claims: _claims, ...content } = command;
+        return [{ type: 'PolicyRevisionPublished', data: { revision: state.revisions.length + 1, ...content, publishedBy: context.actor.id } }];
+      },
+    },
+  };
+
+  const horizon = () => ({ planningHorizon: { days: 366, endsAt: '2027-03-03T09:00:00.000Z' } });
+
+  it('is published once, as a new revision carrying the one in force and the default lexicon, when processes start together, and not again later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-lexicon-'));
+    const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
+    const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+    const at = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
+    try {
+      const pipeline = () => new CommandPipeline({ eventStore, clock: at, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+      const { claims: _claims, ...oldDefault } = DEFAULT_POLICY;
+      await new AggregateCommands(pipeline(), withoutClaims).create(
+        POLICY_ID,
+        { type: 'PublishPolicyRevision', ...oldDefault, discountAuthority: { ...oldDefault.discountAuthority, sales_rep: 5 }, effectiveFrom: at.at },
+        { commandId: 'an earlier version', actor: { id: 'system', role: 'admin' }, correlationId: 'an earlier version' },
+        { facts: horizon },
+      );
+      at.at = '2026-03-05T09:00:00.000Z';
+      const process = () => policyCommands(pipeline(), eventStore, 366, at);
+      const published = await Promise.all([process().publishClaimLexicon(), process().publishClaimLexicon()]);
+      expect(published).toEqual([2, 2]);
+      expect(await process().publishClaimLexicon()).toBeUndefined();
+      const revisions = (await eventStore.readStream(POLICY_STREAM_ID)).map((event) => event.data as Record<string, unknown>);
+      expect(revisions.map(({ revision, claims }) => [revision, claims !== undefined])).toEqual([
+        [1, false],
+        [2, true],
+      ]);
+      expect(revisions[1]).toMatchObject({ effectiveFrom: at.at, publishedBy: 'system', claims: DEFAULT_CLAIM_LEXICON, discountAuthority: { sales_rep: 5 }, changeNote: expect.stringContaining('Revision 1 again') });
+    } finally {
+      await keyStore.close();
+      await eventStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is not published over a revision still scheduled, which would take effect before it (POL-03); revisions without one are judged by the default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-lexicon-'));
+    const eventStore = SqliteEventStore.open(join(dir, 'events.sqlite'));
+    const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+    const at = { at: '2026-03-02T09:00:00.000Z', now() { return this.at; } };
+    try {
+      const pipeline = new CommandPipeline({ eventStore, clock: at, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) });
+      const { claims: _claims, ...oldDefault } = DEFAULT_POLICY;
+      const old = new AggregateCommands(pipeline, withoutClaims);
+      const envelope = (commandId: string) => ({ commandId, actor: { id: 'system', role: 'admin' }, correlationId: commandId });
+      await old.create(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: at.at }, envelope('first'), { facts: horizon });
+      await old.act(POLICY_ID, { type: 'PublishPolicyRevision', ...oldDefault, effectiveFrom: '2026-06-01T00:00:00.000Z' }, envelope('scheduled'), { facts: horizon });
+      expect(await policyCommands(pipeline, eventStore, 366, at).publishClaimLexicon()).toBeUndefined();
+      expect(await eventStore.readStream(POLICY_STREAM_ID)).toHaveLength(2);
+    } finally {
+      await keyStore.close();
+      await eventStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is not published for a store whose policy already carries one', async () => {
+    expect(await t.system.commands.policy.publishClaimLexicon()).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EventStoreAccessDenied, EventStoreUnavailable } from '../../application/ports/eventStore.js';
 import { hireRep } from '../support/roster.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
@@ -335,13 +336,42 @@ describe('operations', () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toEqual({
         status: 'not_ready',
-        checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'running' },
+        checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'unknown' },
         viewsAheadOfLog: [],
         followersNotRunning: [],
       });
       expect((await broken.app.inject('/health/live')).statusCode).toBe(200);
     } finally {
       await broken.close();
+    }
+  });
+
+  it('names a right the event store refuses the service, and says nothing more of other failures', async () => {
+    const denied = new EventStoreAccessDenied('EventStoreDB/KurrentDB denied a read of $all to the user in EVENTSTORE_URL');
+    const ping = vi.spyOn(t.system.eventStore, 'ping').mockRejectedValueOnce(denied).mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.1.2.3:2113'));
+    try {
+      const refused = await t.app.inject('/health/ready');
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ status: 'not_ready', checks: { eventStore: 'down' }, problems: { eventStore: denied.message } });
+
+      const unreachable = await t.app.inject('/health/ready');
+      expect(unreachable.statusCode).toBe(503);
+      expect(unreachable.json()).not.toHaveProperty('problems');
+      expect(unreachable.body).not.toMatch(/10\.1\.2\.3/);
+    } finally {
+      ping.mockRestore();
+    }
+  });
+
+  it('answers 503, to be retried, when the event store cannot serve a command', async () => {
+    const append = vi.spyOn(t.system.eventStore, 'append').mockRejectedValueOnce(new EventStoreUnavailable('EventStoreDB/KurrentDB did not answer the append within 10000 ms'));
+    try {
+      const response = await t.post('/customers', { name: 'Timeout Ltd', industry: 'x', region: 'y' });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.json()).toMatchObject({ type: '/problems/event-store-unavailable', status: 503 });
+    } finally {
+      append.mockRestore();
     }
   });
 

@@ -104,7 +104,7 @@ describe('a store whose policy predates complaints', () => {
     const keyStore = await openKeyStore(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), logger);
     try {
       const process = () =>
-        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366);
+        policyCommands(new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData: new PersonalDataVault(keyStore, personalDataFields) }), eventStore, 366, clock);
       await Promise.all([process().addComplaintService(), process().addComplaintService(), process().addComplaintService()]);
       expect((await revisionsIn(eventStore)).map((r) => [r.revision, r.complaintService !== undefined])).toEqual([
         [1, false],

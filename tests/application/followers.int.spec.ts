@@ -32,7 +32,7 @@ const fragile = { broken: true };
 const namesProjection: Projection = projectionOf({
   name: 'names',
   version: 1,
-  collections: [{ name: 'names', indexes: [] }],
+  collections: [{ name: 'names', indexes: {} }],
   handles: ['CustomerRegistered'],
   documentsFor: (event) => [{ collection: 'names', id: event.data.customerId }],
   apply(event, view) {
@@ -66,7 +66,7 @@ describe('a view stopped by a poison event', () => {
     const poison = await register('Poison Ltd');
     await register('After Co');
 
-    await until(() => system.followers.status().find((f) => f.name === 'projection:names')?.state === 'failed');
+    await until(async () => (await system.followers.status()).find((f) => f.name === 'projection:names')?.state === 'failed');
     const ready = await app.inject('/health/ready');
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ checks: { followers: 'not_running' }, followersNotRunning: [{ name: 'projection:names', state: 'failed', error: 'no rule for Poison Ltd' }] });
@@ -78,7 +78,7 @@ describe('a view stopped by a poison event', () => {
     expect(names.active.position).toBeLessThan(poison.position);
     expect((await app.inject('/metrics')).body).toMatch(/follower_state\{follower="projection:names",kind="projection",state="failed"\} 1/);
     // The other views go on.
-    expect(system.followers.status().filter((f) => f.state !== 'running').map((f) => f.name)).toEqual(['projection:names']);
+    expect((await system.followers.status()).filter((f) => f.state !== 'running').map((f) => f.name)).toEqual(['projection:names']);
 
     fragile.broken = false;
     const retried = await app.inject({ method: 'POST', url: '/admin/projections/names/retry', headers: ADMIN });

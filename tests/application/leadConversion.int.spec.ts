@@ -42,6 +42,7 @@ const convertAndCrash = async () => {
     'rep-1',
     { type: 'HireRep', actorId: 'rep-1', name: 'Rep One', team: 'south', role: 'sales_rep' },
     { commandId: newId(), actor: { id: 'admin-1', role: 'admin' }, correlationId: 'crash-test' },
+    { facts: () => ({ keyRoles: [] }) },
   );
   const leads = new AggregateCommands(pipeline, leadAggregate);
   await leads.create(

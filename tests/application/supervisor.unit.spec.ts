@@ -25,19 +25,19 @@ describe('a supervised follower', () => {
     let runs = 0;
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    // The second attempt waits until the test has looked: polling for it while restarts run every few milliseconds could miss it on a busy machine.
-    let resumeSecond!: () => void;
-    const secondHeld = new Promise<void>((resolve) => (resumeSecond = resolve));
+    let letSecondFail!: () => void;
+    const secondFails = new Promise<void>((resolve) => (letSecondFail = resolve));
     follower.start(async () => {
       runs += 1;
-      if (runs === 2) await secondHeld;
+      // The second run holds until the test has looked at the state the first failure left.
+      if (runs === 2) await secondFails;
       if (runs <= 5) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
       follower.progressed(42);
       await blocked;
     });
     await until(() => runs === 2);
     expect(follower.status()).toMatchObject({ state: 'retrying', lastError: { message: 'database is locked' }, failure: null });
-    resumeSecond();
+    letSecondFail();
     await until(() => follower.status().state === 'running');
     expect(follower.status()).toMatchObject({ state: 'running', position: 42, attempts: 0, restarts: 5 });
     release();

@@ -218,6 +218,27 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedEvent
       });
     });
 
+    describe('closing', () => {
+      it('lets a call under way finish, then refuses every call', async () => {
+        const own = await open();
+        try {
+          const stream = newStream();
+          const underWay = own.store.append(stream, [event()], { expectedRevision: 'no_stream' });
+          await own.store.close();
+          expect((await underWay).nextRevision).toBe(0);
+
+          await expect(own.store.append(stream, [event()], { expectedRevision: 0 })).rejects.toThrow();
+          await expect(own.store.readStream(stream)).rejects.toThrow();
+          await expect(own.store.readAll()).rejects.toThrow();
+          await expect(own.store.headPosition()).rejects.toThrow();
+          await expect(own.store.ping()).rejects.toThrow();
+          expect(() => own.store.subscribeToAll()).toThrow();
+        } finally {
+          await own.dispose();
+        }
+      });
+    });
+
     describe('concurrency', () => {
       it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
         const stream = newStream();

@@ -63,6 +63,23 @@ export function keyStoreContract(name: string, open: () => Promise<OpenedKeyStor
       expect(new Set(created.map((k) => k.toString('hex'))).size).toBe(20);
     });
 
+    it('keeps one of several creations of a subject racing each other, and answers that one to all of them', async () => {
+      const s = subject();
+      const offered = Array.from({ length: 8 }, () => first.wrap(s, randomBytes(32)));
+      const answers = await Promise.all(offered.map((wrapped) => store.create(s, wrapped)));
+      const kept = wrappedOf(answers[0]!);
+      expect(offered).toContainEqual(kept);
+      for (const answer of answers) expect(answer).toEqual({ state: 'wrapped', wrapped: kept });
+      expect(await store.find(s)).toEqual({ state: 'wrapped', wrapped: kept });
+    });
+
+    it('never turns an erasure back into a key: a creation after it answers the erasure', async () => {
+      const s = subject();
+      expect(await store.destroy(s)).toBe(false);
+      expect(await store.create(s, first.wrap(s, randomBytes(32)))).toEqual({ state: 'erased' });
+      expect(await store.find(s)).toEqual({ state: 'erased' });
+    });
+
     it('stores a key only wrapped: the bytes kept are not the key, and name the master key that wrapped them', async () => {
       const s = subject();
       const key = await keys.keyFor(s);

@@ -42,8 +42,8 @@ describe('Banned claims', () => {
 
     it('says which phrase or pattern each match comes from', () =>
       expect(findBannedClaims('绝对安全', { phrases: ['绝对 安全'], patterns: [{ pattern: '绝对(?:安全|可靠)', note: 'absolutes' }] })).toEqual([
-        { kind: 'phrase', banned: '绝对 安全', matched: '绝对安全' },
-        { kind: 'pattern', banned: '绝对(?:安全|可靠)', matched: '绝对安全', note: 'absolutes' },
+        { kind: 'phrase', banned: '绝对 安全', matched: '绝对安全', start: 0, end: 4 },
+        { kind: 'pattern', banned: '绝对(?:安全|可靠)', matched: '绝对安全', note: 'absolutes', start: 0, end: 4 },
       ]));
 
     it('honours the i flag of a pattern', () => {
@@ -117,7 +117,7 @@ describe('Banned claims', () => {
 
     it('runs no pattern that policy could not put in force, such as one held by a revision published before patterns ran on RE2', () =>
       expect(findBannedClaims('绝对安全', { phrases: [], patterns: [{ pattern: '(?=绝对)绝对安全' }, { pattern: '绝对安全' }] })).toEqual([
-        { kind: 'pattern', banned: '绝对安全', matched: '绝对安全' },
+        { kind: 'pattern', banned: '绝对安全', matched: '绝对安全', start: 0, end: 4 },
       ]));
   });
 

@@ -45,9 +45,20 @@ describe('the complaint service levels in the policy', () => {
       .when(withService({ reopenWindowDays: 30 }))
       .then([{ type: 'PolicyRevisionPublished', data: { revision: 1, effectiveFrom: nextYear, ...DEFAULT_POLICY, complaintService: { ...DEFAULT_COMPLAINT_SERVICE_LEVELS, reopenWindowDays: 30 }, publishedBy: 'co-1' } }]));
 
-  it(`refuses a revision without them, or with a first response due after the resolution (${policyRules.complaintServiceSet.id})`, () => {
+  it('keeps those of the revision before when a publication leaves them out', () => {
+    const reopenIn30 = { ...DEFAULT_COMPLAINT_SERVICE_LEVELS, reopenWindowDays: 30 };
+    const before: PolicyEvent = { type: 'PolicyRevisionPublished', data: { revision: 1, effectiveFrom: now, ...DEFAULT_POLICY, complaintService: reopenIn30, publishedBy: 'co-1' } };
+    const { complaintService: _dropped, ...withoutService } = publish();
+    policySpec
+      .given([before])
+      .when(withoutService)
+      .then([{ type: 'PolicyRevisionPublished', data: { revision: 2, effectiveFrom: nextYear, ...DEFAULT_POLICY, complaintService: reopenIn30, publishedBy: 'co-1' } }]);
+  });
+
+  it(`refuses a revision without them when none before has them to keep, or with a first response due after the resolution (${policyRules.complaintServiceSet.id})`, () => {
     const { complaintService: _dropped, ...withoutService } = publish();
     policySpec.given([]).when(withoutService).thenRefuses(policyRules.complaintServiceSet, /Set the complaint service levels/);
+    policySpec.given([{ type: 'PolicyRevisionPublished', data: storedBefore }]).when(withoutService).thenRefuses(policyRules.complaintServiceSet, /no revision before this one has them/);
     const targets = { ...DEFAULT_COMPLAINT_SERVICE_LEVELS.targets, low: { firstResponseMinutes: 600, resolutionMinutes: 60, businessHours: true } };
     policySpec.given([]).when(withService({ targets })).thenRefuses(policyRules.complaintServiceSet, /low complaint's first response is due after its resolution/);
   });
@@ -76,11 +87,11 @@ describe('the complaint service levels in the policy', () => {
       .thenRefuses(policyRules.complaintServiceSet, /negative/);
   });
 
-  it('takes them in the body of a publication, required and checked field by field', () => {
+  it('takes them in the body of a publication, if given, checked field by field', () => {
     const body = { effectiveFrom: nextYear, ...DEFAULT_POLICY };
     expect(PublishPolicyRevisionInput.safeParse(body).success).toBe(true);
     const { complaintService: _dropped, ...without } = body;
-    expect(PublishPolicyRevisionInput.safeParse(without).error?.issues[0]?.path).toEqual(['complaintService']);
+    expect(PublishPolicyRevisionInput.safeParse(without).success).toBe(true);
     const badHours = { ...DEFAULT_COMPLAINT_SERVICE_LEVELS, calendars: { default: { ...DEFAULT_COMPLAINT_SERVICE_LEVELS.calendars.default!, hours: [{ from: '9am', to: '18:00' }] } } };
     expect(PublishPolicyRevisionInput.safeParse({ ...body, complaintService: badHours }).error?.issues[0]?.path).toEqual(['complaintService', 'calendars', 'default', 'hours', 0, 'from']);
     const missingSeverity = { ...DEFAULT_COMPLAINT_SERVICE_LEVELS, targets: { high: DEFAULT_COMPLAINT_SERVICE_LEVELS.targets.high } };

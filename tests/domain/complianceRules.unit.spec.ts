@@ -78,12 +78,19 @@ describe('Compliance rules', () => {
     it.each(STATEMENTS)('accepts a measured %s statement', (_, statement) => expect(checkPromise(promise(statement), promiseFacts)).toEqual([]));
 
     it.each([
-      ['Chinese', '我们的产品提供１００％ 防护,绝对安全', /"100%防护".*"绝对安全"/],
-      ['English', 'Our appliance is Un Hackable, ZERO   RISK', /"unhackable".*"zerorisk"/],
-    ])('flags absolute claims in a %s statement, with the policy revision and severity', (_, statement, detail) => {
+      ['Chinese', '我们的产品提供１００％ 防护,绝对安全', /"１００％ 防护".*"绝对安全"/, ['１００％ 防护', '绝对安全']],
+      ['English', 'Our appliance is Un Hackable, ZERO   RISK', /"Un Hackable".*"ZERO {3}RISK"/, ['Un Hackable', 'ZERO   RISK']],
+    ])('flags absolute claims in a %s statement, with the policy revision, the severity and where each claim stands', (_, statement, detail, texts) => {
       const [violation, ...others] = checkPromise(promise(statement), promiseFacts);
       expect(others).toEqual([]);
-      expect(violation).toEqual({ rule: complianceRules.absoluteClaims, severity: 'critical', action: 'flag', detail: expect.stringMatching(detail), policyRevision: 3 });
+      expect(violation).toEqual({
+        rule: complianceRules.absoluteClaims,
+        severity: 'critical',
+        action: 'flag',
+        detail: expect.stringMatching(detail),
+        policyRevision: 3,
+        claims: texts.map((text) => expect.objectContaining({ category: 'absolute', text, start: statement.indexOf(text), end: statement.indexOf(text) + text.length })),
+      });
     });
 
     it('flags, never blocks, a promise, even where the policy says block: the words were already said', () => {

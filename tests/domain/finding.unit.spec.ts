@@ -42,6 +42,14 @@ describe('Finding', () => {
   describe('raising', () => {
     it('raises a finding with its rule, severity, policy revision, evidence and the people involved', () => spec.given([]).when(raise).then([raised]));
 
+    it('raises a finding on a claim with each claim explained: its category, where it stands in the statement and what matched', () => {
+      const claims = [{ category: 'absolute' as const, start: 7, end: 13, text: '100%防护', matched: { kind: 'phrase' as const, entry: '100%防护', source: 'bannedClaims' as const } }];
+      return spec
+        .given([])
+        .when({ ...raise, claims })
+        .then([{ type: 'FindingRaised', data: { ...raisedData, raisedAt: now, claims } }]);
+    });
+
     it('raises a finding on a seller with no manager and no customer', () => {
       const { customerId: _c, sellerManagerId: _m, ...bare } = raise;
       const { type: _t, ...bareData } = bare;

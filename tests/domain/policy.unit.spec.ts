@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PATTERN_MAX_CHARS, PATTERN_MAX_INSTRUCTIONS } from '../../domain/compliance/claims.js';
 import { COMPLIANCE_RULE_IDS } from '../../domain/compliance/ruleCatalogue.js';
+import { DEFAULT_CLAIM_LEXICON } from '../../domain/compliance/claimLexicon.js';
 import {
+  claimLexiconOf,
   contentProblems,
   DEFAULT_POLICY,
   policyDecider,
@@ -105,6 +107,37 @@ describe('Policy', () => {
         .given([])
         .when(publish({ bannedClaims: { phrases: ['\u3000'], patterns: [] } }))
         .thenRefuses(policyRules.claimsUsable, /flag every statement/));
+
+    it(`refuses a claim lexicon entry with no words in it, which would match nothing (${policyRules.claimsUsable.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ claims: { ...DEFAULT_CLAIM_LEXICON, terms: { ...DEFAULT_CLAIM_LEXICON.terms, guarantees: ['保证', ' ！ '] } } }))
+        .thenRefuses(policyRules.claimsUsable, /The guarantees term " ！ " has no letters, digits or characters once normalised/));
+
+    it(`refuses a claim structure named twice (${policyRules.claimsUsable.id})`, () =>
+      spec
+        .given([])
+        .when(publish({ claims: { ...DEFAULT_CLAIM_LEXICON, structures: [...DEFAULT_CLAIM_LEXICON.structures, DEFAULT_CLAIM_LEXICON.structures[0]!] } }))
+        .thenRefuses(policyRules.claimsUsable, /Structure SUP-1 is named twice/));
+
+    it(`accepts a claim lexicon the compliance office extended, and publishes it as given (${policyRules.claimsUsable.id})`, () => {
+      const claims = { ...DEFAULT_CLAIM_LEXICON, phrases: [...DEFAULT_CLAIM_LEXICON.phrases, { phrase: '军工级', category: 'superlative' as const }] };
+      return spec.given([]).when(publish({ claims })).then([published(1, now, { claims })]);
+    });
+
+    it('keeps the claim lexicon of the revision before when a publication names none', () => {
+      const claims = { ...DEFAULT_CLAIM_LEXICON, phrases: [{ phrase: '军工级', category: 'superlative' as const }] };
+      const { claims: _none, ...withoutClaims } = publish({ effectiveFrom: nextYear, changeNote: 'Discount authority only' });
+      return spec
+        .given([published(1, now, { claims })])
+        .when(withoutClaims)
+        .then([published(2, nextYear, { changeNote: 'Discount authority only', claims })]);
+    });
+
+    it('gives the default claim lexicon to a first publication that names none', () => {
+      const { claims: _none, ...withoutClaims } = publish();
+      return spec.given([]).when(withoutClaims).then([revisionOne]);
+    });
 
     it(`refuses a discount authority above 100% (${policyRules.percentages.id})`, () =>
       spec
@@ -226,11 +259,22 @@ describe('Policy', () => {
       expect(policyEventSchemas.PolicyRevisionPublished.parse(stored)).toEqual(stored);
       spec.given([revisionOne, { type: 'PolicyRevisionPublished', data: stored }]).when(publish(correction)).thenRefuses(policyRules.effectiveInOrder);
     });
+
+    it('replays a revision stored before revisions carried a claim lexicon, and reads it with the default lexicon', () => {
+      const { claims: _none, ...content } = DEFAULT_POLICY;
+      const stored = { revision: 1, effectiveFrom: now, ...content, publishedBy: 'system' };
+      const replayed = policyEventSchemas.PolicyRevisionPublished.parse(stored);
+      expect(replayed).toEqual(stored);
+      expect(claimLexiconOf(replayed)).toBe(DEFAULT_CLAIM_LEXICON);
+      expect(claimLexiconOf(published(2, now, { claims: { ...DEFAULT_CLAIM_LEXICON, phrases: [] } }).data).phrases).toEqual([]);
+      spec.given([{ type: 'PolicyRevisionPublished', data: stored }]).when(publish({ effectiveFrom: nextYear })).then([published(2, nextYear)]);
+    });
   });
 
   describe('the embedded default', () => {
     it('is a usable revision: every compliance rule set, every pattern one RE2 compiles within bounds', () => {
       expect(contentProblems(DEFAULT_POLICY)).toEqual([]);
+      expect(DEFAULT_POLICY.claims).toBe(DEFAULT_CLAIM_LEXICON);
       expect(Object.keys(DEFAULT_POLICY.rules).sort()).toEqual([...COMPLIANCE_RULE_IDS].sort());
     });
 
@@ -295,6 +339,18 @@ describe('Policy', () => {
       expect(result.success).toBe(false);
       expect(result.error?.issues).toEqual([
         expect.objectContaining({ path: ['bannedClaims', 'patterns', 0, 'pattern'], message: expect.stringMatching(/^POL-05: Pattern \(\?=绝对\)绝对安全: the pattern uses lookahead/) }),
+      ]);
+    });
+
+    it('refuses a claim lexicon naming a part the detector does not know, or a window beyond the bound, field by field', () => {
+      const [structure] = DEFAULT_CLAIM_LEXICON.structures;
+      const result = PublishPolicyRevisionInput.safeParse({
+        ...body,
+        claims: { ...DEFAULT_CLAIM_LEXICON, structures: [{ ...structure, triggers: ['boasts'], window: 31 }] },
+      });
+      expect(result.error?.issues.map((issue) => issue.path)).toEqual([
+        ['claims', 'structures', 0, 'triggers', 0],
+        ['claims', 'structures', 0, 'window'],
       ]);
     });
 

@@ -51,6 +51,7 @@ const context = {
   violations: [],
   // rep-1 owns the deal, under mgr-1.
   owner: { actorId: 'rep-1', role: 'sales_rep', managerId: 'mgr-1', active: true },
+  dealOwnerId: 'rep-1',
 };
 const spec = deciderSpecification(quoteDecider, context);
 
@@ -441,7 +442,18 @@ describe('Quote', () => {
       const ownDeal: QuoteEvent = { type: 'QuoteDrafted', data: { ...(draftedAt20.data as Extract<QuoteEvent, { type: 'QuoteDrafted' }>['data']), ownerId: 'mgr-1', draftedBy: 'mgr-1' } };
       spec.given([ownDeal, submittedAt20]).when({ type: 'ApproveQuote' }, manager).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 drafted this quote/);
       const ownedOnly: QuoteEvent = { type: 'QuoteDrafted', data: { ...(draftedAt20.data as Extract<QuoteEvent, { type: 'QuoteDrafted' }>['data']), ownerId: 'mgr-1' } };
-      spec.given([ownedOnly, submittedAt20]).when({ type: 'RejectQuote', reason: 'no' }, manager).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 owns the deal/);
+      spec.given([ownedOnly, submittedAt20]).when({ type: 'RejectQuote', reason: 'no' }, manager).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 owned the deal when the quote was drafted/);
+    });
+
+    it(`refuses an approver the deal was handed to after the quote was drafted (${quoteRules.segregationOfDuties.id})`, () => {
+      spec.given(pendingAt20).when({ type: 'ApproveQuote' }, { ...manager, dealOwnerId: 'mgr-1' }).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 owns the deal/);
+      spec.given(pendingAt20).when({ type: 'RejectQuote', reason: 'no' }, { ...manager, dealOwnerId: 'mgr-1' }).thenRefuses(quoteRules.segregationOfDuties, /mgr-1 owns the deal/);
+    });
+
+    it(`lets the deal's new owner work the quote, and no longer the owner it was taken from (${quoteRules.workedByOwner.id})`, () => {
+      const handedToRep2 = { dealOwnerId: 'rep-2', owner: { actorId: 'rep-2', role: 'sales_rep', managerId: 'mgr-1', active: true } };
+      spec.given(approvedAt20).when({ type: 'SendQuote' }, { ...rep1, ...handedToRep2 }).thenRefuses(quoteRules.workedByOwner);
+      spec.given(approvedAt20).when({ type: 'SendQuote' }, { ...rep2, ...handedToRep2 }).then([{ type: 'QuoteSent', data: { quoteId: 'q1', sentBy: 'rep-2' } }]);
     });
 
     it('is approved by a manager whose authority covers the discount', () =>

@@ -13,7 +13,7 @@ import {
 import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
 const manager = { actor: { id: 'mgr-1', role: 'sales_manager' } };
-const spec = deciderSpecification(repDecider, { ...defaultContext, ...manager });
+const spec = deciderSpecification(repDecider, { ...defaultContext, ...manager, keyRoles: [] });
 const self = { actor: { id: 'rep-1', role: 'sales_rep' } };
 const admin = { actor: { id: 'admin-1', role: 'admin' } };
 
@@ -66,6 +66,14 @@ describe('Rep', () => {
       for (const role of ['admin', 'compliance_officer', 'auditor', 'finance', 'analyst']) {
         spec.given([]).when({ ...hire, actorId: 'dev-admin', role }).thenRefuses(repRules.salesRolesOnly);
       }
+    });
+    it(`refuses a manager enrolling, under any sales role, an id that holds a key outside sales; an admin may, on the record (${repRules.salesKeysOnly.id})`, () => {
+      for (const keyRole of ['admin', 'compliance_officer', 'auditor', 'finance', 'analyst']) {
+        spec.given([]).when(hire, { keyRoles: ['sales_rep', keyRole] }).thenRefuses(repRules.salesKeysOnly, new RegExp(`holds a ${keyRole} key`));
+      }
+      spec.given([]).when(hire, { ...admin, keyRoles: ['sales_rep', 'compliance_officer'] }).then([hired]);
+      spec.given([]).when(hire, { keyRoles: ['sales_rep'] }).then([hired]);
+      spec.given([]).when({ ...hire, role: 'sales_manager' }, { ...admin, keyRoles: ['sales_manager'] }).then([{ type: 'RepHired', data: { ...hired.data, role: 'sales_manager' } }]);
     });
     it(`refuses a rep who manages themselves (${repRules.notOwnManager.id})`, () =>
       spec.given([]).when({ ...hire, managerId: 'rep-1' }).thenRefuses(repRules.notOwnManager));

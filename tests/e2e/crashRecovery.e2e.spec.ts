@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServerOnce } from '../support/build.js';
 
 /**
  * The real server process on the embedded store: killed with SIGKILL in the middle of a
@@ -73,7 +74,7 @@ const pipelineView = async (after: number) => {
 };
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  await buildServerOnce();
   port = await freePort();
   await startServer();
 }, 120_000);

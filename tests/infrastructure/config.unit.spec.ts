@@ -51,6 +51,21 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/EVENTSTORE_URL: must be an esdb:\/\/ or kurrentdb:\/\/ connection string/);
   });
 
+  it('never repeats a connection string it refuses, which may carry a password', () => {
+    const problems = problemsOf({ EVENTSTORE_URL: 'https://ledger:s3cret-pass@db:2113', MONGODB_URL: 'mysql://ledger:s3cret-pass@db/x' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain('s3cret-pass');
+  });
+
+  it('accepts the esdb://, kurrentdb:// and kurrent:// connection strings, and refuses throwOnAppendFailure=false', () => {
+    for (const url of ['esdb://db:2113?tls=false', 'esdb+discover://cluster', 'kurrentdb://db:2113', 'kurrentdb+discover://cluster', 'kurrent://db', 'kurrent+discover://cluster']) {
+      expect(loadConfig({ EVENTSTORE_URL: url }).EVENTSTORE_URL).toBe(url);
+    }
+    expect(problemsOf({ EVENTSTORE_URL: 'kurrentdb://db:2113?throwOnAppendFailure=false' })[0]).toMatch(
+      /EVENTSTORE_URL: throwOnAppendFailure=false would report a refused append as written; remove it/,
+    );
+  });
+
   it('refuses to start in production without keys, or with the development keys', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/API_KEYS: required when NODE_ENV=production/);
     const devKey = Object.keys(DEVELOPMENT_KEYS)[0]!;
@@ -113,6 +128,20 @@ describe('configuration', () => {
       expect(problemsOf({ ANCHOR_INTERVAL_MS: '-1' })[0]).toMatch(/ANCHOR_INTERVAL_MS: .*\(got "-1"\)/);
       expect(loadConfig({ ANCHOR_INTERVAL_MS: '0' }).ANCHOR_INTERVAL_MS).toBe(0);
     });
+  });
+});
+
+describe('the cursor secret', () => {
+  it('is read from CURSOR_SECRET or the file CURSOR_SECRET_FILE names, never shown when too short', () => {
+    const secret = randomBytes(24).toString('base64');
+    const file = join(mkdtempSync(join(tmpdir(), 'cursor-')), 'cursor.secret');
+    writeFileSync(file, `${secret}\n`);
+    expect(loadConfig({ CURSOR_SECRET_FILE: file }).CURSOR_SECRET).toBe(secret);
+    expect(loadConfig({ CURSOR_SECRET: secret }).CURSOR_SECRET).toBe(secret);
+    writeFileSync(file, 'short-secret');
+    const problems = problemsOf({ CURSOR_SECRET_FILE: file });
+    expect(problems).toEqual(['CURSOR_SECRET_FILE: at least 32 characters (got 12, not shown)']);
+    expect(problemsOf({ CURSOR_SECRET: secret, CURSOR_SECRET_FILE: file })).toEqual(['CURSOR_SECRET and CURSOR_SECRET_FILE: set one, not both']);
   });
 });
 

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UnknownField } from '../../application/ports/readStore.js';
 import { SqliteReadStore } from '../../infrastructure/readstore/sqlite/sqliteReadStore.js';
+import { leaseContract } from '../contracts/leaseContract.js';
 import { readStoreContract } from '../contracts/readStoreContract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'readstore-'));
@@ -13,11 +16,16 @@ readStoreContract('SQLite', async () => {
   return { store, dispose: () => store.close() };
 });
 
+leaseContract('SQLite', async () => {
+  const store = SqliteReadStore.open(join(dir, 'leases.sqlite'));
+  return { store, dispose: () => store.close() };
+});
+
 describe('SQLite read store', () => {
   it('keeps documents, checkpoints, meta and declarations across a reopen', async () => {
     const file = join(dir, 'reopen.sqlite');
     const first = SqliteReadStore.open(file);
-    await first.ensureCollections([{ name: 'deals', indexes: ['stage', 'amount'] }]);
+    await first.ensureCollections([{ name: 'deals', indexes: { stage: 'string', amount: 'number' } }]);
     await first.commit({
       writes: [
         { collection: 'deals', op: 'put', doc: { id: 'a', stage: 'won', amount: 30 } },
@@ -39,6 +47,30 @@ describe('SQLite read store', () => {
       expect(await second.getMeta('projection:deals')).toEqual({ active: { version: 1, generation: 1 } });
     } finally {
       await second.close();
+    }
+  });
+
+  it('serves a collection declared before fields had types once it is declared again with them, after checking its documents', async () => {
+    const file = join(dir, 'untyped.sqlite');
+    // Tables as an earlier version wrote them: the declaration lists field names alone.
+    const earlier = new Database(file);
+    earlier.exec(`
+      CREATE TABLE collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL);
+      CREATE TABLE "view_deals" (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+      INSERT INTO collections VALUES ('deals', '["stage"]');
+      INSERT INTO "view_deals" VALUES ('a', '{"id":"a","stage":"won"}'), ('b', '{"id":"b","stage":"lost"}'), ('c', '{"id":"c","stage":3}');
+    `);
+    earlier.close();
+
+    const store = SqliteReadStore.open(file);
+    try {
+      await expect(store.find('deals', { where: { stage: 'won' }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);
+      await expect(store.ensureCollections([{ name: 'deals', indexes: { stage: 'string' } }])).rejects.toThrow('Field "stage" of "deals/c" is declared string but holds a number');
+      await store.commit({ writes: [{ collection: 'deals', op: 'delete', id: 'c' }], checkpoint: { name: 'deals@g1', position: 1 } });
+      await store.ensureCollections([{ name: 'deals', indexes: { stage: 'string' } }]);
+      expect((await store.find('deals', { where: { stage: 'won' }, limit: 10 })).items).toEqual([{ id: 'a', stage: 'won' }]);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -89,6 +89,20 @@ describe('findings projection', () => {
     expect(finding('f2')).toEqual({ ...justRaised, id: 'f2', customerId: null, sellerManagerId: null });
   });
 
+  it('keeps the explanation of each claim a finding on a claim carries', () => {
+    const claims = [
+      {
+        category: 'guarantee',
+        start: 0,
+        end: 24,
+        text: 'Guaranteed 100% uptime',
+        matched: { kind: 'structure', entry: 'GUA-1', name: 'A guarantee', terms: [{ role: 'guarantees', entry: 'guaranteed', start: 0, end: 10, text: 'Guaranteed' }] },
+      },
+    ];
+    spec.given(raised({ findingId: 'f3', claims }));
+    expect(finding('f3')).toEqual({ ...justRaised, id: 'f3', claims });
+  });
+
   it('marks an acknowledged finding with who acknowledged it and when', () => {
     spec.given(raised(), acknowledged());
     expect(finding()).toEqual({

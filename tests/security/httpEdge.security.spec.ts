@@ -43,6 +43,27 @@ describe('ill-formed Unicode', () => {
     expect(event!.data).toMatchObject({ name: '华东银行 🛡️' });
   });
 
+  it('refuses a body whose bytes are not UTF-8, rather than store U+FFFD in their place, and appends nothing', async () => {
+    const head = await t.system.eventStore.headPosition();
+    for (const bytes of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const payload = Buffer.concat([Buffer.from('{"name":"a'), Buffer.from(bytes), Buffer.from('","industry":"x","region":"y"}')]);
+      const response = await t.app.inject({ method: 'POST', url: '/customers', headers: { authorization: 'Bearer dev-sales-rep-key-0000', 'content-type': 'application/json; charset=utf-8' }, payload });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ type: '/problems/invalid-json', errors: [{ in: 'body', code: 'ill_formed_unicode' }] });
+    }
+    expect(await t.system.eventStore.headPosition()).toBe(head);
+  });
+
+  it('refuses a body nested beyond any this API takes with a 400, not a 500, however deep', async () => {
+    for (const depth of [33, 10_000, 100_000]) {
+      const response = await postRaw('/customers', `${'['.repeat(depth)}${']'.repeat(depth)}`);
+      expect(response.statusCode, String(depth)).toBe(400);
+      expect(response.headers['content-type']).toMatch(/problem\+json/);
+    }
+    const nested = await postRaw('/customers', `{"name":"x","industry":"y","region":"z","extra":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`);
+    expect(nested.json()).toMatchObject({ status: 400, errors: [{ code: 'too_deep' }] });
+  });
+
   it('refuses a lone surrogate in the query string', async () => {
     const response = await t.get('/views/pipeline?ownerId=%ED%A0%80', { role: 'analyst' });
     expect(response.statusCode).toBe(400);
@@ -79,6 +100,22 @@ describe('times past the year 9999', () => {
       expect(refused.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'must fall within the years 0000 to 9999' })]));
     }
     expect(await t.system.eventStore.headPosition()).toBe(afterSetup);
+  });
+});
+
+describe('what an error echoes', () => {
+  it('names the path a problem is about, never the query string a key may have been pasted into', async () => {
+    const response = await t.get('/views/pipeline?api_key=dev-sales-rep-key-0000&limit=0', { role: 'analyst' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().instance).toBe('/views/pipeline');
+    expect(response.body).not.toContain('dev-sales-rep-key-0000');
+  });
+
+  it('refuses an asOf an offset carries past 9999, like every other instant', async () => {
+    const customerId = (await t.post('/customers', { name: 'AsOf Bank', industry: 'finance', region: 'east' })).json().id;
+    const response = await t.get(`/audit/customers/${customerId}/history?asOf=${encodeURIComponent('9999-12-31T23:59:59.999-14:00')}`, { role: 'auditor' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([expect.objectContaining({ field: 'asOf', message: 'must fall within the years 0000 to 9999' })]);
   });
 });
 

@@ -104,6 +104,22 @@ describe("a colleague and another team's manager on a rep's records", () => {
     expect(refused.json()).toMatchObject({ status: 422, rule: { id: 'QUO-14' }, detail: expect.stringContaining('dev-sales-manager drafted this quote') });
     await ok(`/quotes/${quote.id}/approve`, {}, { role: 'finance' });
   });
+
+  it('cannot approve or reject a quote on a deal handed to them after the rep drafted and submitted it (QUO-14)', async () => {
+    const deal = await openDeal();
+    const lines = [{ sku: 'FW-1', qty: 1, unitPrice: cny(100_000), discountPct: 20 }];
+    const quote = await ok('/quotes', { opportunityId: deal.id, lines, validUntil: '2026-03-31T00:00:00Z' });
+    await ok(`/quotes/${quote.id}/submit`, {});
+    await ok(`/opportunities/${deal.id}/reassign`, { ownerId: 'dev-sales-manager', reason: 'the manager takes the deal over' }, { role: 'sales_manager' });
+    for (const decision of ['approve', 'reject']) {
+      const refused = await t.post(`/quotes/${quote.id}/${decision}`, { reason: 'mine now' }, { role: 'sales_manager' });
+      expect(refused.json()).toMatchObject({ status: 422, rule: { id: 'QUO-14' }, detail: expect.stringContaining('dev-sales-manager owns the deal') });
+    }
+    // The rep it was taken from no longer works the quote; the new owner does.
+    await ok(`/quotes/${quote.id}/approve`, {}, { role: 'finance' });
+    await refusedBy(t.post(`/quotes/${quote.id}/send`, {}), 'QUO-26');
+    await ok(`/quotes/${quote.id}/send`, {}, { role: 'sales_manager' });
+  });
 });
 
 describe("a seller's views", () => {
@@ -117,9 +133,9 @@ describe("a seller's views", () => {
 
     expect(new Set(await owners({}))).toEqual(new Set(['dev-sales-rep']));
     expect(new Set(await owners(as(COLLEAGUE)))).toEqual(new Set(['rep-colleague']));
-    expect(new Set(await owners({ role: 'sales_manager' }))).toEqual(new Set(['dev-sales-rep', 'rep-colleague']));
+    expect(new Set(await owners({ role: 'sales_manager' }))).toEqual(new Set(['dev-sales-rep', 'rep-colleague', 'dev-sales-manager'])); // The manager's own: a deal handed to her above.
     expect(new Set(await owners(as(OTHER_MANAGER)))).toEqual(new Set(['rep-west']));
-    expect(new Set(await owners({ role: 'analyst' }))).toEqual(new Set(['dev-sales-rep', 'rep-colleague', 'rep-west']));
+    expect(new Set(await owners({ role: 'analyst' }))).toEqual(new Set(['dev-sales-rep', 'rep-colleague', 'rep-west', 'dev-sales-manager']));
 
     const peek = await t.get(`/views/pipeline?ownerId=rep-colleague&${after}`);
     expect(peek.statusCode).toBe(403);

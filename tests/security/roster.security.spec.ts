@@ -18,11 +18,12 @@ describe('the sales roster', () => {
     }
   });
 
-  it("never gates a key outside sales, even under an actor id a manager put on the roster and offboarded", async () => {
-    expect((await t.post('/reps', { actorId: 'dev-admin', name: 'Decoy', team: 'east', role: 'sales_rep' }, { role: 'sales_manager' })).statusCode).toBe(201);
-    expect((await t.post('/reps/dev-admin/offboard', { reason: 'lock the admin out' }, { role: 'sales_manager' })).statusCode).toBe(200);
-    expect((await t.post('/reps', { actorId: 'dev-compliance-officer', name: 'Decoy', team: 'east', role: 'sales_rep' }, { role: 'sales_manager' })).statusCode).toBe(201);
-    expect((await t.post('/reps/dev-compliance-officer/offboard', { reason: 'lock compliance out' }, { role: 'sales_manager' })).statusCode).toBe(200);
+  it('refuses a manager enrolling, even as a sales rep, an actor id whose key is outside sales, so none is made a seller behind its back (REP-16)', async () => {
+    for (const actorId of ['dev-admin', 'dev-compliance-officer', 'dev-auditor', 'dev-finance', 'dev-analyst']) {
+      const enrolled = await t.post('/reps', { actorId, name: 'Decoy', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' }, { role: 'sales_manager' });
+      expect(enrolled.json()).toMatchObject({ status: 422, rule: { id: 'REP-16' } });
+      expect((await t.post(`/reps/${actorId}/offboard`, { reason: 'lock them out' }, { role: 'sales_manager' })).statusCode).toBe(404);
+    }
     expect((await register()).statusCode).toBe(201);
     expect((await t.post('/policy/revisions', {}, { role: 'compliance_officer' })).statusCode).toBe(400);
   });

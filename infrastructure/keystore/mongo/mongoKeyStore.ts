@@ -1,5 +1,6 @@
-import { Binary, MongoClient, type Collection, type Filter } from 'mongodb';
+import { Binary, type Collection, type Db, type Filter, type MongoClient } from 'mongodb';
 import type { KeyCensus, KeyReplacement, LiveKey, StoredKey, WrappedKey, WrappedKeyStore } from '../../../application/ports/keyStore.js';
+import { connectReplicaSet, pingWithin, PRIMARY_MAJORITY } from '../../mongo/mongoConnection.js';
 
 type KeyDocument = {
   _id: string;
@@ -19,30 +20,37 @@ const toLive = (doc: KeyDocument): LiveKey => {
 
 const toStored = (doc: KeyDocument): StoredKey => (doc.destroyedAt ? { state: 'erased' } : toLive(doc));
 
-const MAJORITY = { writeConcern: { w: 'majority' } } as const;
-
 /**
  * Wrapped keys in their own MongoDB collection: not a view, never dropped by a rebuild.
- * Writes use majority write concern: losing a key would erase data nobody asked to erase.
+ * Every read and write goes to the primary with majority concerns (PRIMARY_MAJORITY): losing a
+ * key would erase data nobody asked to erase, and reading an erasure that is later rolled back
+ * would refuse a subject that was never erased.
  */
 export class MongoKeyStore implements WrappedKeyStore {
   static async connect(url: string, dbName: string): Promise<MongoKeyStore> {
-    const client = await MongoClient.connect(url);
-    return new MongoKeyStore(client, client.db(dbName).collection<KeyDocument>('personal_data_keys'));
+    const client = await connectReplicaSet(url);
+    const db = client.db(dbName, PRIMARY_MAJORITY);
+    return new MongoKeyStore(client, db, db.collection<KeyDocument>('personal_data_keys'));
   }
 
   private constructor(
     private readonly client: MongoClient,
+    private readonly db: Db,
     private readonly keys: Collection<KeyDocument>,
   ) {}
 
+  /**
+   * One atomic upsert that answers the record it kept: two first uses at once end with one key,
+   * and an erasure is never overwritten. The server retries an upsert that loses the race on _id.
+   */
   async create(subject: string, wrapped: WrappedKey): Promise<StoredKey> {
-    await this.keys.updateOne(
+    const kept = await this.keys.findOneAndUpdate(
       { _id: subject },
       { $setOnInsert: { wrapped: new Binary(wrapped.bytes), masterKeyId: wrapped.masterKeyId, createdAt: new Date().toISOString(), destroyedAt: null } },
-      { upsert: true, ...MAJORITY },
+      { upsert: true, returnDocument: 'after' },
     );
-    return toStored((await this.keys.findOne({ _id: subject }))!);
+    if (!kept) throw new Error(`Keeping a key for ${subject} returned no record`);
+    return toStored(kept);
   }
 
   async find(subject: string): Promise<StoredKey | null> {
@@ -57,7 +65,7 @@ export class MongoKeyStore implements WrappedKeyStore {
           current.state === 'wrapped'
             ? { _id: subject, destroyedAt: null, wrapped: new Binary(current.wrapped.bytes), masterKeyId: current.wrapped.masterKeyId }
             : { _id: subject, destroyedAt: null, key: new Binary(current.key) };
-        const result = await this.keys.updateOne(unchanged, { $set: { wrapped: new Binary(next.bytes), masterKeyId: next.masterKeyId }, $unset: { key: '' } }, MAJORITY);
+        const result = await this.keys.updateOne(unchanged, { $set: { wrapped: new Binary(next.bytes), masterKeyId: next.masterKeyId }, $unset: { key: '' } });
         return result.modifiedCount === 1;
       }),
     );
@@ -68,7 +76,7 @@ export class MongoKeyStore implements WrappedKeyStore {
     const before = await this.keys.findOneAndUpdate(
       { _id: subject },
       { $set: { wrapped: null, masterKeyId: null, destroyedAt: now }, $unset: { key: '' }, $setOnInsert: { createdAt: now } },
-      { upsert: true, returnDocument: 'before', ...MAJORITY },
+      { upsert: true, returnDocument: 'before' },
     );
     return Boolean(before && !before.destroyedAt);
   }
@@ -113,7 +121,7 @@ export class MongoKeyStore implements WrappedKeyStore {
   async scrub(): Promise<void> {}
 
   async ping(): Promise<void> {
-    await this.client.db('admin').command({ ping: 1 });
+    await pingWithin(this.db);
   }
 
   async close(): Promise<void> {

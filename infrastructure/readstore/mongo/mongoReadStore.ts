@@ -1,33 +1,42 @@
-import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type Sort } from 'mongodb';
+import { MongoServerError, type AnyBulkWriteOperation, type Db, type Filter, type MongoClient, type Sort } from 'mongodb';
 import {
   UnknownCollection,
   type CollectionSpec,
   type Document,
   type FindQuery,
   type FindResult,
+  type IndexType,
   type ReadStore,
   type ReadStoreCommit,
   type Scalar,
+  LeaseLost,
+  type Lease,
 } from '../../../application/ports/readStore.js';
 import {
   checkCheckpoint,
   checkCollectionName,
   checkDeclaration,
   checkDoc,
+  checkFence,
   checkId,
+  checkLeaseRequest,
   checkKey,
   checkLimit,
   checkSpec,
   decodeCursor,
   encodeCursor,
+  fieldsToAdd,
   fieldsUsed,
   parseOrder,
   parseWhere,
+  typeMismatch,
   unknownWrite,
+  type DeclaredFields,
   type Keyset,
   type Operator,
   type Order,
 } from '../queryChecks.js';
+import { connectReplicaSet, pingWithin, PRIMARY_MAJORITY } from '../../mongo/mongoConnection.js';
 
 /**
  * Read models in MongoDB: one collection per view collection, documents stored with
@@ -35,8 +44,8 @@ import {
  * page is one index walk in either direction.
  *
  * `commit` runs in a multi-document transaction, which MongoDB only offers on a replica
- * set or a sharded cluster: a standalone server rejects it (a single-node replica set is
- * enough for development).
+ * set or a sharded cluster, so `connect` refuses a standalone server (a single-node replica
+ * set is enough for development).
  *
  * Filters are built here from declared field names and checked scalar values; no object
  * from a caller is passed to the driver, so there is no way to smuggle in an operator.
@@ -49,27 +58,33 @@ const NAMESPACE_EXISTS = 48;
 type Stored = { _id: string } & Record<string, unknown>;
 type CheckpointRecord = { _id: string; position: number };
 type MetaRecord = { _id: string; value: unknown };
-type DeclarationRecord = { _id: string; indexes: string[] };
+/** `types`: each declared field with its type; a record from before types has `indexes`, a list of names, instead. */
+type DeclarationRecord = { _id: string; types?: Record<string, IndexType> };
+type LeaseRecord = { _id: string; holder: string; token: number; expiresAt: number };
+/** MongoDB's DuplicateKey: an upsert that found the lease held by another and tried to insert it again. */
+const DUPLICATE_KEY = 11000;
+
+/** The BSON types a JSON value of each declared type is stored as. */
+const BSON_TYPES: Record<IndexType, readonly string[]> = { string: ['string'], number: ['int', 'double', 'long'], boolean: ['bool'] };
 
 export class MongoReadStore implements ReadStore {
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
     /** Collection name -> declared index fields, mirrored in `_collections`. */
-    private specs: Map<string, ReadonlySet<string>>,
+    private specs: Map<string, DeclaredFields>,
   ) {}
 
   /** `dbName` defaults to the database named in the URL, else the driver's default. */
   static async connect(url: string, dbName?: string): Promise<MongoReadStore> {
-    const client = new MongoClient(url);
-    await client.connect();
+    const client = await connectReplicaSet(url);
     try {
-      const db = client.db(dbName);
+      const db = client.db(dbName, PRIMARY_MAJORITY);
       // Created up front so the first commit's transaction never has to create them.
-      for (const name of ['_checkpoints', '_meta', '_collections']) await createIfMissing(db, name);
-      const specs = new Map<string, ReadonlySet<string>>();
+      for (const name of ['_checkpoints', '_meta', '_collections', '_leases']) await createIfMissing(db, name);
+      const specs = new Map<string, DeclaredFields>();
       for (const record of await db.collection<DeclarationRecord>('_collections').find().toArray()) {
-        specs.set(record._id, checkDeclaration(record._id, record.indexes));
+        specs.set(record._id, checkDeclaration(record._id, record.types));
       }
       return new MongoReadStore(client, db, specs);
     } catch (error) {
@@ -87,16 +102,26 @@ export class MongoReadStore implements ReadStore {
       // Refused on every store alike: the SQLite adapter's table names ignore case.
       if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash._id}" only in case`);
       await createIfMissing(this.db, spec.name);
-      // Indexes first, so that a declared field always has its index.
-      for (const field of spec.indexes) await this.collection(spec.name).createIndex({ [field]: 1, _id: 1 });
-      // $addToSet merges with what other processes declared instead of overwriting it.
-      const record = await this.declarations().findOneAndUpdate(
+      let record = await this.declarations().findOneAndUpdate(
         { _id: spec.name },
-        { $addToSet: { indexes: { $each: [...spec.indexes] } } },
+        { $setOnInsert: { types: {} } },
         { upsert: true, returnDocument: 'after' },
       );
       if (!record) throw new Error(`Declaring collection "${spec.name}" returned nothing`);
-      this.specs.set(spec.name, checkDeclaration(record._id, record.indexes));
+      const added = fieldsToAdd(checkDeclaration(record._id, record.types), spec);
+      // Indexes first, so that a declared field always has its index.
+      for (const field of Object.keys(spec.indexes)) await this.collection(spec.name).createIndex({ [field]: 1, _id: 1 });
+      await this.checkHeldTypes(spec.name, added);
+      if (added.length > 0) {
+        // Set only where no other type is: a field another process declared meanwhile keeps its type.
+        record = await this.declarations().findOneAndUpdate(
+          { _id: spec.name, ...Object.fromEntries(added.map(([field, type]) => [`types.${field}`, { $in: [type, null] }])) },
+          { $set: Object.fromEntries(added.map(([field, type]) => [`types.${field}`, type])) },
+          { returnDocument: 'after' },
+        );
+        if (!record) throw new Error(`Collection "${spec.name}" was dropped, or some of its fields declared with other types, while it was being declared`);
+      }
+      this.specs.set(spec.name, checkDeclaration(record._id, record.types));
     }
   }
 
@@ -152,6 +177,7 @@ export class MongoReadStore implements ReadStore {
 
   async commit(batch: ReadStoreCommit): Promise<void> {
     const { name, position } = checkCheckpoint(batch.checkpoint);
+    const fence = batch.fence && checkFence(batch.fence);
     // Everything is checked before the transaction opens, so a refused batch touches nothing.
     const byCollection = new Map<string, AnyBulkWriteOperation<Stored>[]>();
     for (const write of batch.writes) {
@@ -172,7 +198,8 @@ export class MongoReadStore implements ReadStore {
     const session = this.client.startSession();
     try {
       // withTransaction may run the callback again on a transient error; every write here is
-      // an idempotent replace or delete, so a rerun is harmless.
+      // an idempotent replace or delete, so a rerun is harmless. A transaction takes its concerns
+      // from the client, not the database handle, so they are given again.
       await session.withTransaction(async () => {
         for (const [collection, operations] of byCollection) {
           await this.collection(collection).bulkWrite(operations, { session, ordered: true });
@@ -180,7 +207,14 @@ export class MongoReadStore implements ReadStore {
         await this.db
           .collection<CheckpointRecord>('_checkpoints')
           .updateOne({ _id: name }, { $set: { position } }, { upsert: true, session });
-      });
+        if (fence) {
+          // A write, not a read: a take-over of the lease during the transaction then conflicts with it and aborts one of them.
+          const held = await this.db
+            .collection<LeaseRecord>('_leases')
+            .updateOne({ _id: { $eq: fence.lease }, token: { $eq: fence.token } }, { $set: { lastCommitAt: position } }, { session });
+          if (held.matchedCount === 0) throw new LeaseLost(fence.lease, fence.token);
+        }
+      }, PRIMARY_MAJORITY);
     } finally {
       await session.endSession();
     }
@@ -207,8 +241,43 @@ export class MongoReadStore implements ReadStore {
       .replaceOne({ _id: checkKey(key) }, { value: toJson(value) }, { upsert: true });
   }
 
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null> {
+    checkLeaseRequest(name, holder, ttlMs, now);
+    try {
+      // One atomic update: taken when free, lapsed or already the holder's; the token grows on a change of holder.
+      const record = await this.db.collection<LeaseRecord>('_leases').findOneAndUpdate(
+        { _id: { $eq: name }, $or: [{ holder: { $eq: holder } }, { expiresAt: { $lte: now } }] },
+        [
+          {
+            $set: {
+              token: { $cond: [{ $and: [{ $eq: ['$holder', holder] }, { $gt: ['$expiresAt', now] }] }, '$token', { $add: [{ $ifNull: ['$token', 0] }, 1] }] },
+              holder: { $literal: holder },
+              expiresAt: { $literal: now + ttlMs },
+            },
+          },
+        ],
+        { upsert: true, returnDocument: 'after', writeConcern: { w: 'majority' } },
+      );
+      return record ? { name, holder: record.holder, token: record.token, expiresAt: record.expiresAt } : null;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db
+      .collection<LeaseRecord>('_leases')
+      .updateOne({ _id: { $eq: checkKey(name) }, holder: { $eq: checkKey(holder) } }, { $set: { expiresAt: 0 } }, { writeConcern: { w: 'majority' } });
+  }
+
+  async leases(): Promise<Lease[]> {
+    const records = await this.db.collection<LeaseRecord>('_leases').find({}).sort({ _id: 1 }).toArray();
+    return records.map((record) => ({ name: record._id, holder: record.holder, token: record.token, expiresAt: record.expiresAt }));
+  }
+
   async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+    await pingWithin(this.db);
   }
 
   async close(): Promise<void> {
@@ -220,16 +289,28 @@ export class MongoReadStore implements ReadStore {
    * process (a projection runner starting a new generation) may have declared it, or added
    * `wanted` fields, since this one last looked, so a miss reads the declaration again.
    */
-  private async fields(collection: string, wanted: readonly string[] = []): Promise<ReadonlySet<string>> {
+  private async fields(collection: string, wanted: readonly string[] = []): Promise<DeclaredFields> {
     let fields = this.specs.get(collection);
     if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
       const record = await this.declarations().findOne({ _id: { $eq: collection } });
-      fields = record ? checkDeclaration(record._id, record.indexes) : undefined;
+      fields = record ? checkDeclaration(record._id, record.types) : undefined;
       if (fields) this.specs.set(collection, fields);
       else this.specs.delete(collection);
     }
     if (!fields) throw new UnknownCollection(String(collection));
     return fields;
+  }
+
+  /**
+   * Refuses fields newly declared on a collection that already holds a document of another type
+   * in one of them: a generation is written before its indexes are declared, at the switch.
+   */
+  private async checkHeldTypes(collection: string, added: readonly [string, IndexType][]): Promise<void> {
+    if (added.length === 0) return;
+    // $type as an expression names the field's own type; as a query operator it would also match an array's elements.
+    const strays = added.map(([field, type]) => ({ $not: [{ $in: [{ $type: `$${field}` }, ['missing', 'null', ...BSON_TYPES[type]]] }] }));
+    const stray = await this.collection(collection).findOne({ $expr: { $or: strays } });
+    if (stray) throw new Error(typeMismatch(collection, added, fromStored(stray)) ?? `A document of "${collection}" does not fit the declared types`);
   }
 
   private declarations() {

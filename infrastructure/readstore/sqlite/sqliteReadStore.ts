@@ -5,8 +5,11 @@ import {
   type Document,
   type FindQuery,
   type FindResult,
+  type IndexType,
   type ReadStore,
   type ReadStoreCommit,
+  LeaseLost,
+  type Lease,
   type Scalar,
 } from '../../../application/ports/readStore.js';
 import {
@@ -14,16 +17,21 @@ import {
   checkCollectionName,
   checkDeclaration,
   checkDoc,
+  checkFence,
+  checkLeaseRequest,
   checkId,
   checkKey,
   checkLimit,
   checkSpec,
   decodeCursor,
   encodeCursor,
+  fieldsToAdd,
   fieldsUsed,
   parseOrder,
   parseWhere,
+  typeMismatch,
   unknownWrite,
+  type DeclaredFields,
   type Keyset,
   type Operator,
   type Order,
@@ -43,7 +51,7 @@ import {
 const SQL_OP: Record<Operator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 type SqlValue = string | number | null;
-type Row = { id: string; doc: string; k?: SqlValue };
+type Row = { id: string; doc: string };
 /** One run of the sort order that a single index range scan can serve. */
 type Segment = { where: string[]; params: SqlValue[]; orderBy: string };
 
@@ -53,7 +61,7 @@ export class SqliteReadStore implements ReadStore {
   private constructor(
     private readonly db: Database.Database,
     /** Collection name -> declared index fields, mirrored in the `collections` table. */
-    private specs: Map<string, ReadonlySet<string>>,
+    private specs: Map<string, DeclaredFields>,
   ) {}
 
   static open(filename: string): SqliteReadStore {
@@ -62,13 +70,15 @@ export class SqliteReadStore implements ReadStore {
     // Views are rebuildable from the log, so a power cut losing the last commits is acceptable.
     db.pragma('synchronous = NORMAL');
     // TEXT, not a JSON type name: "JSON" would get NUMERIC affinity and turn '12' into 12.
+    // `indexes` holds each declared field with its type, { "field": "string" }.
     db.exec(`
       CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL);
     `);
     const rows = db.prepare('SELECT name, indexes FROM collections').all() as { name: string; indexes: string }[];
-    const specs = new Map<string, ReadonlySet<string>>();
+    const specs = new Map<string, DeclaredFields>();
     try {
       for (const row of rows) specs.set(row.name, checkDeclaration(row.name, JSON.parse(row.indexes)));
     } catch (error) {
@@ -83,7 +93,7 @@ export class SqliteReadStore implements ReadStore {
     // Merged with the stored declaration, not this process's copy, which another may have outdated.
     const declared = this.db
       .transaction(() => {
-        const result = new Map<string, ReadonlySet<string>>();
+        const result = new Map<string, DeclaredFields>();
         for (const spec of specs) {
           const clash = this.stmt('SELECT name FROM collections WHERE name = ? COLLATE NOCASE AND name <> ?').get(spec.name, spec.name) as
             | { name: string }
@@ -91,14 +101,17 @@ export class SqliteReadStore implements ReadStore {
           // SQLite table names ignore case, so two such collections would share a table.
           if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash.name}" only in case`);
           const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(spec.name) as { indexes: string } | undefined;
-          const fields = new Set([...(row ? checkDeclaration(spec.name, JSON.parse(row.indexes)) : []), ...spec.indexes]);
+          const declared = checkDeclaration(spec.name, row ? JSON.parse(row.indexes) : {});
+          const added = fieldsToAdd(declared, spec);
+          const fields: DeclaredFields = new Map([...declared, ...added]);
           this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
-          for (const field of fields) {
+          for (const field of fields.keys()) {
             this.db.exec(`CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`);
           }
+          this.checkHeldTypes(spec.name, added);
           this.stmt('INSERT INTO collections (name, indexes) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET indexes = excluded.indexes').run(
             spec.name,
-            JSON.stringify([...fields]),
+            JSON.stringify(Object.fromEntries(fields)),
           );
           result.set(spec.name, fields);
         }
@@ -157,7 +170,7 @@ export class SqliteReadStore implements ReadStore {
         if (c.value !== null) params.push(toSql(c.value));
       }
     }
-    const select = `SELECT id, doc${order ? `, ${key(order.field)} AS k` : ''} FROM ${table(collection)}`;
+    const select = `SELECT id, doc FROM ${table(collection)}`;
     const rows: Row[] = [];
     for (const segment of segments(order, after)) {
       if (rows.length > limit) break;
@@ -167,15 +180,18 @@ export class SqliteReadStore implements ReadStore {
       const sql = `${select}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${segment.orderBy} LIMIT ?`;
       rows.push(...(this.stmt(sql).all(...segment.params, ...params, limit + 1 - rows.length) as Row[]));
     }
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const items = rows.slice(0, limit).map((r) => parseDoc(r.doc));
+    const last = rows.length > limit ? items[limit - 1] : undefined;
     return {
-      items: rows.slice(0, limit).map((r) => parseDoc(r.doc)),
-      nextCursor: last ? encodeCursor(order, order ? (last.k ?? null) : null, last.id) : null,
+      items,
+      // The document's own value: json_extract would answer 1 or 0 for a boolean.
+      nextCursor: last ? encodeCursor(order, order ? ((last[order.field] ?? null) as Scalar) : null, last.id) : null,
     };
   }
 
   async commit(batch: ReadStoreCommit): Promise<void> {
     const { name, position } = checkCheckpoint(batch.checkpoint);
+    const fence = batch.fence && checkFence(batch.fence);
     // IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
     this.db
       .transaction(() => {
@@ -195,8 +211,41 @@ export class SqliteReadStore implements ReadStore {
         this.stmt(
           'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
         ).run(name, position);
+        // Last, inside the same write lock: a throw rolls back every write above.
+        if (fence) {
+          const held = this.stmt('SELECT token FROM leases WHERE name = ?').get(fence.lease) as { token: number } | undefined;
+          if (held?.token !== fence.token) throw new LeaseLost(fence.lease, fence.token);
+        }
       })
       .immediate();
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null> {
+    checkLeaseRequest(name, holder, ttlMs, now);
+    return this.db
+      .transaction((): Lease | null => {
+        const row = this.stmt('SELECT holder, token, expires_at FROM leases WHERE name = ?').get(name) as
+          | { holder: string; token: number; expires_at: number }
+          | undefined;
+        if (row && row.holder !== holder && row.expires_at > now) return null;
+        const token = !row ? 1 : row.holder === holder && row.expires_at > now ? row.token : row.token + 1;
+        const expiresAt = now + ttlMs;
+        this.stmt(
+          'INSERT INTO leases (name, holder, token, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at',
+        ).run(name, holder, token, expiresAt);
+        return { name, holder, token, expiresAt };
+      })
+      .immediate();
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    // Lapsed at once, the token kept: the next holder's take-over still increments it.
+    this.stmt('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?').run(checkKey(name), checkKey(holder));
+  }
+
+  async leases(): Promise<Lease[]> {
+    const rows = this.stmt('SELECT name, holder, token, expires_at FROM leases ORDER BY name').all() as { name: string; holder: string; token: number; expires_at: number }[];
+    return rows.map((row) => ({ name: row.name, holder: row.holder, token: row.token, expiresAt: row.expires_at }));
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -234,7 +283,7 @@ export class SqliteReadStore implements ReadStore {
    * process on the same file may have declared it, or added `wanted` fields, since this one
    * last looked, so a miss reads the declaration again.
    */
-  private fields(collection: string, wanted: readonly string[] = []): ReadonlySet<string> {
+  private fields(collection: string, wanted: readonly string[] = []): DeclaredFields {
     let fields = this.specs.get(collection);
     if ((!fields || !wanted.every((f) => fields?.has(f))) && typeof collection === 'string') {
       const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(collection) as { indexes: string } | undefined;
@@ -244,6 +293,18 @@ export class SqliteReadStore implements ReadStore {
     }
     if (!fields) throw new UnknownCollection(String(collection));
     return fields;
+  }
+
+  /**
+   * Refuses fields newly declared on a collection that already holds a document of another type
+   * in one of them: a generation is written before its indexes are declared, at the switch.
+   */
+  private checkHeldTypes(collection: string, added: readonly [string, IndexType][]): void {
+    if (added.length === 0) return;
+    const strays = added.map(([field, type]) => `json_type(doc, '$.${field}') NOT IN ('null', ${JSON_TYPES[type].map((t) => `'${t}'`).join(', ')})`);
+    // Prepared once, not cached: it runs when a field is first declared.
+    const row = this.db.prepare(`SELECT doc FROM ${table(collection)} WHERE ${strays.join(' OR ')} LIMIT 1`).get() as Row | undefined;
+    if (row) throw new Error(typeMismatch(collection, added, parseDoc(row.doc)) ?? `A document of "${collection}" does not fit the declared types`);
   }
 
   private stmt(sql: string): Database.Statement<SqlValue[], unknown> {
@@ -258,7 +319,12 @@ export class SqliteReadStore implements ReadStore {
 
 const table = (collection: string) => `"view_${collection}"`;
 const key = (field: string) => `json_extract(doc, '$.${field}')`;
-/** json_extract yields 1/0 for JSON booleans, so a boolean value is compared as such. */
+/** What json_type answers for a value of each declared type; a missing field answers NULL. */
+const JSON_TYPES: Record<IndexType, readonly string[]> = { string: ['text'], number: ['integer', 'real'], boolean: ['true', 'false'] };
+/**
+ * json_extract yields 1/0 for JSON booleans, so a boolean value is compared as such; a boolean
+ * field holds nothing but booleans and null, so no number is ever compared with it.
+ */
 const toSql = (value: Scalar): SqlValue => (typeof value === 'boolean' ? Number(value) : value);
 
 /**
