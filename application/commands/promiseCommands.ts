@@ -1,9 +1,11 @@
 import { productAggregate } from '../../domain/catalog/product.js';
+import { complaintAggregate } from '../../domain/complaint/complaint.js';
 import { customerAggregate } from '../../domain/customer/customer.js';
 import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import {
   promiseAggregate,
   type BreakPromise,
+  type BreakPromiseOnComplaint,
   type CustomerPromise,
   type FulfilPromise,
   type RecordingFacts,
@@ -72,6 +74,19 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
       promises.act(promiseId, { type: 'BreakPromise', ...breach }, envelope, { facts: sellerOf }),
     withdraw: (promiseId: string, withdrawal: Payload<WithdrawPromise>, envelope: CommandEnvelope) =>
       promises.act(promiseId, { type: 'WithdrawPromise', ...withdrawal }, envelope, { facts: sellerOf }),
+
+    /**
+     * Issued after a complaint about the promise was resolved in the customer's favour; the promise's
+     * rule PRM-14 reads the complaint's own stream to see that it was.
+     */
+    breakOnComplaint: (promiseId: string, breach: Payload<BreakPromiseOnComplaint>, envelope: CommandEnvelope) =>
+      promises.act(promiseId, { type: 'BreakPromiseOnComplaint', ...breach }, envelope, {
+        facts: async () => {
+          const complaint = await stateOf(eventStore, complaintAggregate, breach.complaintId);
+          if (!complaint || complaint.status === 'none') return {};
+          return { complaint: { ...(complaint.promiseId !== undefined ? { promiseId: complaint.promiseId } : {}), upheld: complaint.upheld } };
+        },
+      }),
 
     /**
      * Issued by the deadline watcher once the due date has passed; then raises the CMP-09 finding on
