@@ -52,12 +52,12 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
   return {
     /**
      * Recorded first, whatever the checks find: refusing to record it would hide what was said. Answers
-     * with the ids of the findings the checks raised. NotFound for an unknown customer, opportunity or sku.
+     * with the ids of the findings the checks raised, and the position of the last of them. NotFound for
+     * an unknown customer, opportunity or sku.
      */
     async record(promise: Payload<RecordPromise>, envelope: CommandEnvelope) {
       const facts = await recordingFacts(promise);
-      const result = await promises.create(promise.promiseId, { type: 'RecordPromise', ...promise }, envelope, { facts });
-      return { result, findings: await checks.afterCommand(result) };
+      return checks.withFindings(await promises.create(promise.promiseId, { type: 'RecordPromise', ...promise }, envelope, { facts }));
     },
 
     /** A manager's record of a promise one of their sellers made, in the seller's name; the event names both. */
@@ -66,7 +66,7 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
       const result = await promises.create(promise.promiseId, { type: 'RecordPromiseOnBehalf', ...promise }, envelope, {
         facts: async (state, base) => ({ ...(await facts(state, base)), seller: await rosterEntry(eventStore, promise.madeBy) }),
       });
-      return { result, findings: await checks.afterCommand(result) };
+      return checks.withFindings(result);
     },
     fulfil: (promiseId: string, fulfilment: Payload<FulfilPromise>, envelope: CommandEnvelope) =>
       promises.act(promiseId, { type: 'FulfilPromise', ...fulfilment }, envelope, { facts: sellerOf }),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
-import { findingKey, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
+import { findingKey, findingStreamId, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
 import { checkPromise, checkQuote, complaintAboutPromise, overduePromise, type ComplaintFiledData, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import type { PolicyRevision } from '../../domain/policy/policy.js';
@@ -110,6 +110,20 @@ export class ComplianceChecks {
     const [written] = await this.deps.eventStore.readStream(result.streamId, { fromRevision: result.revision, maxCount: 1 });
     if (!written) throw new Error(`${result.streamId} has no revision ${result.revision}`);
     return this.react(written);
+  }
+
+  /**
+   * The command's result with the findings its last event raised, its position moved to the last
+   * of them: a caller reading the findings view `?after=` that position then sees them.
+   */
+  async withFindings(result: CommandResult): Promise<{ result: CommandResult; findings: string[] }> {
+    const findings = await this.afterCommand(result);
+    let position = result.position;
+    for (const findingId of findings) {
+      const [last] = await this.deps.eventStore.readStream(findingStreamId(findingId), { direction: 'backwards', maxCount: 1 });
+      if (last && last.position > position) position = last.position;
+    }
+    return { result: { ...result, position }, findings };
   }
 
   private async promiseRecorded(event: RecordedEvent): Promise<string[]> {
