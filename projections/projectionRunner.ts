@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
@@ -218,6 +219,9 @@ export class ProjectionRunner {
       supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
       for (const waiter of this.waiters) waiter();
+      // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
+      // and starve the listener and every request until it ends: each batch gives the event loop a turn.
+      await nextTurn();
     };
     // Each (re)start resumes from the last committed batch: what a failed batch wrote was never committed.
     const loop = async () => {
@@ -243,10 +247,20 @@ export class ProjectionRunner {
     return follower;
   }
 
-  private declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
-    return this.options.readStore.ensureCollections(
-      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : {} })),
-    );
+  /**
+   * Declares a generation's collections, then, when asked, their indexes one at a time: building an
+   * index over a full view is one synchronous step on the embedded store, so each gets a turn of its own.
+   */
+  private async declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
+    const { readStore } = this.options;
+    await readStore.ensureCollections(projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: {} })));
+    if (!withIndexes) return;
+    for (const collection of projection.collections) {
+      for (const [field, type] of Object.entries(collection.indexes)) {
+        await readStore.ensureCollections([{ name: physicalCollection(collection.name, generation.generation), indexes: { [field]: type } }]);
+        await nextTurn();
+      }
+    }
   }
 
   private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
