@@ -1,6 +1,7 @@
 import { anchorAggregate } from './anchor/anchor.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
+import { complaintAggregate } from './complaint/complaint.js';
 import { findingAggregate } from './compliance/finding.js';
 import { customerAggregate } from './customer/customer.js';
 import { leadAggregate } from './lead/lead.js';
@@ -29,6 +30,7 @@ export const aggregates = [
   repAggregate,
   findingAggregate,
   anchorAggregate,
+  complaintAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */

@@ -1,3 +1,4 @@
+import { complaintsProjection } from './complaints/complaintsProjection.js';
 import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
@@ -17,4 +18,5 @@ export const allProjections: Projection[] = [
   projectionOf(customer360Projection),
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
+  projectionOf(complaintsProjection),
 ];
