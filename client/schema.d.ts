@@ -86,7 +86,7 @@ export interface paths {
         put?: never;
         /**
          * Ask a failed or retrying follower to try again now, after fixing what failed
-         * @description name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower's state after the request.
+         * @description name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `reactor:complaint-follow-ups`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower's state after the request.
          */
         post: operations["postAdminProjectionsByNameRetry"];
         delete?: never;
@@ -654,7 +654,7 @@ export interface paths {
         put?: never;
         /**
          * Record what a seller committed to a customer, in the words said
-         * @description statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. The seller is the caller: madeBy, when sent, must name the caller (422 PRM-12 otherwise; a manager records a seller's promise through /promises/on-behalf). The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised.
+         * @description statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. The seller is the caller: madeBy, when sent, must name the caller (422 PRM-12 otherwise; a manager records a seller's promise through /promises/on-behalf). The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised; position is that of the last append, the findings included, so ?after= on the findings view sees them.
          */
         post: operations["postPromises"];
         delete?: never;
@@ -837,7 +837,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a new revision of the company policy, in force from its effective date
-         * @description Revisions are numbered 1, 2, 3... A revision takes effect from `effectiveFrom` (any offset, kept as UTC): not in the past (a 400, POL-02), nor beyond the planning horizon, POLICY_HORIZON_DAYS after now (366 days unless configured; 422, POL-08, naming the latest date allowed), nor before a revision still scheduled (422, POL-03) unless it supersedes it: `supersedes` names up to 20 revisions not yet in force and not already superseded (else 422, POL-09), which then never take effect. A revision states every compliance rule (CMP-01..CMP-09) with its action (block refuses the command with 422, flag records it and raises a finding) and severity; banned claims as phrases and patterns, matched against the statement in normal form (NFKC, lower case, no white space); discount authority per role in percent (null is unlimited); whether certification is required; stage probabilities. Patterns are RE2 syntax and run in time linear in the statement: one RE2 does not compile (lookaround, back-references, atomic groups, possessive quantifiers), one over 200 characters or 300 compiled instructions, or one that matches empty text, is a 400 and nothing is appended.
+         * @description Revisions are numbered 1, 2, 3... A revision takes effect from `effectiveFrom` (any offset, kept as UTC): not in the past (a 400, POL-02), nor beyond the planning horizon, POLICY_HORIZON_DAYS after now (366 days unless configured; 422, POL-08, naming the latest date allowed), nor before a revision still scheduled (422, POL-03) unless it supersedes it: `supersedes` names up to 20 revisions not yet in force and not already superseded (else 422, POL-09), which then never take effect. A revision states every compliance rule (CMP-01..CMP-10) with its action (block refuses the command with 422, flag records it and raises a finding) and severity; banned claims as phrases and patterns, matched against the statement in normal form (NFKC, lower case, no white space); discount authority per role in percent (null is unlimited); whether certification is required; stage probabilities; the complaint service levels (complaintService: targets per severity, business calendars by region with a default, the reopen window, the escalation ladder, the remedy authority per role; POL-10). Patterns are RE2 syntax and run in time linear in the statement: one RE2 does not compile (lookaround, back-references, atomic groups, possessive quantifiers), one over 200 characters or 300 compiled instructions, or one that matches empty text, is a 400 and nothing is appended.
          */
         post: operations["postPolicyRevisions"];
         delete?: never;
@@ -1056,7 +1056,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises, orders and compliance findings
+         * The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises, orders, compliance findings and complaints
          * @description Contacts are revealed to roles whose work needs them (the read is logged with the X-Access-Reason header), [withheld] for others, and [erased] once the personal data was erased.
          */
         get: operations["getViewsCustomersById"];
@@ -1461,6 +1461,299 @@ export interface paths {
          * @description Judges the statement as CMP-01 would judge a promise saying it: under the policy revision in force, or `asOfRevision`, with the current catalog entry of `sku` (which backs a service level within its maximum). `verdict` is flag or clear; each of `claims` names its category (superlative, absolute, guarantee), where it stands in the statement (`start`/`end`, UTF-16 offsets as String.slice counts them, and `text`), and the lexicon phrase, banned phrase or pattern, or structure with its words, that matched. `cleared` lists what looked like a claim and is not, with the reason: negated, hedged, quoted (someone else's words, refuted) or backed. Any role; the rate limit per key applies. 404 for an unknown revision or sku.
          */
         post: operations["postComplianceClaimsCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a customer's complaint; its clocks start under the policy's service levels in force
+         * @description The customer, and any order, promise, deal (opportunityId) or sku named, must exist (404); the order, promise and deal must be the customer's (422, CPL-03). A conduct or false_promise complaint names the promise, deal or order it is about, whose seller it is about (CPL-04). The reporter's name, phone and e-mail are sealed with the customer's key (none is taken once the customer's personal data was erased, CPL-22). The complaint records the policy revision whose targets it runs under and when each clock runs out; findings lists the compliance findings raised (CMP-10, for a complaint about a promise).
+         */
+        post: operations["postComplaints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the complaint to someone active on the roster (CPL-07) */
+        post: operations["postComplaintsByIdAssign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The first response to the customer: it stops the response clock (CPL-08) */
+        post: operations["postComplaintsByIdRespond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A note on the complaint: a reply to the customer, or internal */
+        post: operations["postComplaintsByIdNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/request-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the customer for information: the clocks stand until it arrives (CPL-09) */
+        post: operations["postComplaintsByIdRequestInfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/info-received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer's answer: the clocks run again (CPL-09) */
+        post: operations["postComplaintsByIdInfoReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the complaint up the policy's escalation ladder to a higher level, with the reason (CPL-10)
+         * @description The role that takes over is the one the ladder names for the level. The watcher escalates on its own when a clock the ladder names runs out.
+         */
+        post: operations["postComplaintsByIdEscalate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/severity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the complaint's severity, with the reason: its clocks count again from filing under the new targets (CPL-20) */
+        post: operations["postComplaintsByIdSeverity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a resolution and a remedy to the customer
+         * @description A refund, credit note or service credit states its amount, an apology, a replacement or none carries none (CPL-11); money is in the order's currency and no more than its total (CPL-12), and within the remedy authority the policy gives the caller's role (CPL-13).
+         */
+        post: operations["postComplaintsByIdPropose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve the complaint, settling the remedy last proposed; it stops the resolution clock
+         * @description Only after a first response (CPL-14); never by the seller a conduct or false_promise complaint is about (CPL-15); the remedy must be within the resolver's authority (CPL-13). upheld says the customer was right: a complaint upheld against a promise marks the promise broken.
+         */
+        post: operations["postComplaintsByIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a resolved or closed complaint at the customer's request, within the policy's reopen window (CPL-16) */
+        post: operations["postComplaintsByIdReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a resolved complaint (CPL-17); never the seller a conduct or false_promise complaint is about, nor their manager (CPL-15) */
+        post: operations["postComplaintsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/complaints/{id}/rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the customer's rating, once, after the resolution: satisfaction 1-5, recommendation 0-10 (CPL-18) */
+        post: operations["postComplaintsByIdRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complaints with their clocks as they read now, filtered and sorted, a page at a time
+         * @description overdue=true lists complaints with a clock past its due time and not yet stopped; breached=true those with a clock that ran out before it stopped (now or before). from (inclusive) and to (exclusive) bound filedAt, as a date (its first instant in the company zone, Asia/Shanghai) or an instant. sort: due | -due (by the earliest due time of a clock still running; complaints with none come last) | age (oldest first) | -age. Pass nextCursor back as cursor for the next page.
+         */
+        get: operations["getViewsComplaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/complaints/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service levels met over the complaints filed in a period: response and resolution times, breach and reopen rates, satisfaction and NPS
+         * @description from (inclusive) and to (exclusive) are required, each a date (its first instant in the company zone, Asia/Shanghai) or an instant, from before to. Times are counted minutes (working hours for complaints whose severity counts in business hours, every minute for those round the clock; time waiting on the customer left out), median and 90th percentile (nearest rank) over the clocks that stopped. breachRate is breached over every complaint of the set; reopenRate is reopened over resolved. csat is the average of 1-5 and its distribution; nps.score is promoters (9-10) less detractors (0-6), in points. groupBy: severity | category | sku | assignee | region.
+         */
+        get: operations["getViewsComplaintsSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/complaints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One complaint: its timeline and its clocks as they read now (due, paused, breached, elapsed minutes)
+         * @description The reporter is revealed to roles whose work needs it (the read is logged with the X-Access-Reason header), [withheld] for others, and [erased] once the customer's personal data was erased.
+         */
+        get: operations["getViewsComplaintsById"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4194,6 +4487,60 @@ export interface operations {
                                     severity: "low" | "medium" | "high" | "critical";
                                 };
                             };
+                            complaintService?: {
+                                targets: {
+                                    low: {
+                                        firstResponseMinutes: number;
+                                        resolutionMinutes: number;
+                                        businessHours: boolean;
+                                    };
+                                    medium: {
+                                        firstResponseMinutes: number;
+                                        resolutionMinutes: number;
+                                        businessHours: boolean;
+                                    };
+                                    high: {
+                                        firstResponseMinutes: number;
+                                        resolutionMinutes: number;
+                                        businessHours: boolean;
+                                    };
+                                    critical: {
+                                        firstResponseMinutes: number;
+                                        resolutionMinutes: number;
+                                        businessHours: boolean;
+                                    };
+                                } & {
+                                    [key: string]: {
+                                        firstResponseMinutes: number;
+                                        resolutionMinutes: number;
+                                        businessHours: boolean;
+                                    };
+                                };
+                                calendars: {
+                                    [key: string]: {
+                                        weekdays: number[];
+                                        hours: {
+                                            from: string;
+                                            to: string;
+                                        }[];
+                                        holidays: string[];
+                                        workingDays: string[];
+                                    };
+                                };
+                                reopenWindowDays: number;
+                                escalation: {
+                                    level: number;
+                                    role: string;
+                                    /** @enum {string} */
+                                    onBreachOf?: "firstResponse" | "resolution";
+                                }[];
+                                remedyAuthority: {
+                                    [key: string]: {
+                                        minor: number;
+                                        currency: string;
+                                    } | null;
+                                };
+                            };
                             supersedes: number[];
                             publishedBy: string;
                             supersededBy: number | null;
@@ -4296,6 +4643,60 @@ export interface operations {
                             action: "block" | "flag";
                             /** @enum {string} */
                             severity: "low" | "medium" | "high" | "critical";
+                        };
+                    };
+                    complaintService?: {
+                        targets: {
+                            low: {
+                                firstResponseMinutes: number;
+                                resolutionMinutes: number;
+                                businessHours: boolean;
+                            };
+                            medium: {
+                                firstResponseMinutes: number;
+                                resolutionMinutes: number;
+                                businessHours: boolean;
+                            };
+                            high: {
+                                firstResponseMinutes: number;
+                                resolutionMinutes: number;
+                                businessHours: boolean;
+                            };
+                            critical: {
+                                firstResponseMinutes: number;
+                                resolutionMinutes: number;
+                                businessHours: boolean;
+                            };
+                        } & {
+                            [key: string]: {
+                                firstResponseMinutes: number;
+                                resolutionMinutes: number;
+                                businessHours: boolean;
+                            };
+                        };
+                        calendars: {
+                            [key: string]: {
+                                weekdays: number[];
+                                hours: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: string[];
+                                workingDays: string[];
+                            };
+                        };
+                        reopenWindowDays: number;
+                        escalation: {
+                            level: number;
+                            role: string;
+                            /** @enum {string} */
+                            onBreachOf?: "firstResponse" | "resolution";
+                        }[];
+                        remedyAuthority: {
+                            [key: string]: {
+                                minor: number;
+                                currency: string;
+                            } | null;
                         };
                     };
                 };
@@ -4424,6 +4825,60 @@ export interface operations {
                                 severity: "low" | "medium" | "high" | "critical";
                             };
                         };
+                        complaintService?: {
+                            targets: {
+                                low: {
+                                    firstResponseMinutes: number;
+                                    resolutionMinutes: number;
+                                    businessHours: boolean;
+                                };
+                                medium: {
+                                    firstResponseMinutes: number;
+                                    resolutionMinutes: number;
+                                    businessHours: boolean;
+                                };
+                                high: {
+                                    firstResponseMinutes: number;
+                                    resolutionMinutes: number;
+                                    businessHours: boolean;
+                                };
+                                critical: {
+                                    firstResponseMinutes: number;
+                                    resolutionMinutes: number;
+                                    businessHours: boolean;
+                                };
+                            } & {
+                                [key: string]: {
+                                    firstResponseMinutes: number;
+                                    resolutionMinutes: number;
+                                    businessHours: boolean;
+                                };
+                            };
+                            calendars: {
+                                [key: string]: {
+                                    weekdays: number[];
+                                    hours: {
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: string[];
+                                    workingDays: string[];
+                                };
+                            };
+                            reopenWindowDays: number;
+                            escalation: {
+                                level: number;
+                                role: string;
+                                /** @enum {string} */
+                                onBreachOf?: "firstResponse" | "resolution";
+                            }[];
+                            remedyAuthority: {
+                                [key: string]: {
+                                    minor: number;
+                                    currency: string;
+                                } | null;
+                            };
+                        };
                         supersedes: number[];
                         publishedBy: string;
                         supersededBy: number | null;
@@ -4459,7 +4914,7 @@ export interface operations {
                     name: string;
                     team: string;
                     /** @enum {string} */
-                    role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin";
+                    role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
                     managerId?: string;
                 };
             };
@@ -4573,7 +5028,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin";
+                    role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
                     reason?: string;
                 };
             };
@@ -5062,6 +5517,19 @@ export interface operations {
                             severity: "low" | "medium" | "high" | "critical";
                             status: string;
                             raisedAt: string;
+                        }[];
+                        complaints: {
+                            id: string;
+                            /** @enum {string} */
+                            category: "product_defect" | "delivery" | "billing" | "service" | "conduct" | "false_promise" | "other";
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            status: "open" | "awaiting_customer" | "resolved" | "closed";
+                            summary: string;
+                            filedAt: string;
+                            breached: boolean;
+                            rating: number | null;
                         }[];
                         registeredAt: string;
                         updatedAt: string;
@@ -5619,7 +6087,7 @@ export interface operations {
                             sellerManagerId: string | null;
                             subject: {
                                 /** @enum {string} */
-                                kind: "promise" | "quote" | "order";
+                                kind: "promise" | "quote" | "order" | "complaint";
                                 id: string;
                             };
                             evidence: {
@@ -5720,7 +6188,7 @@ export interface operations {
                         sellerManagerId: string | null;
                         subject: {
                             /** @enum {string} */
-                            kind: "promise" | "quote" | "order";
+                            kind: "promise" | "quote" | "order" | "complaint";
                             id: string;
                         };
                         evidence: {
@@ -6558,6 +7026,1107 @@ export interface operations {
             404: components["responses"]["Problem404"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    /** Format: uuid */
+                    customerId: string;
+                    /** @enum {string} */
+                    channel: "phone" | "email" | "portal" | "visit" | "other";
+                    /** @enum {string} */
+                    category: "product_defect" | "delivery" | "billing" | "service" | "conduct" | "false_promise" | "other";
+                    /** @enum {string} */
+                    severity: "low" | "medium" | "high" | "critical";
+                    summary: string;
+                    detail?: string;
+                    /** Format: uuid */
+                    orderId?: string;
+                    /** Format: uuid */
+                    promiseId?: string;
+                    /** Format: uuid */
+                    opportunityId?: string;
+                    sku?: string;
+                    reporter?: {
+                        name: string;
+                        phone?: string;
+                        /** Format: email */
+                        email?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                        findings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdAssign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assigneeId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdRespond: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                    /** @default false */
+                    internal?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdRequestInfo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdInfoReceived: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdEscalate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    level: number;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdSeverity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    severity: "low" | "medium" | "high" | "critical";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdPropose: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resolution: string;
+                    remedy?: {
+                        /** @enum {string} */
+                        kind: "refund" | "credit_note" | "replacement" | "service_credit" | "apology" | "none";
+                        amount?: {
+                            minor: number;
+                            currency: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdResolve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resolution: string;
+                    upheld?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdReopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postComplaintsByIdRate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    csat: number;
+                    nps?: number;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsComplaints: {
+        parameters: {
+            query?: {
+                status?: "open" | "awaiting_customer" | "resolved" | "closed";
+                severity?: "low" | "medium" | "high" | "critical";
+                category?: "product_defect" | "delivery" | "billing" | "service" | "conduct" | "false_promise" | "other";
+                assigneeId?: string;
+                customerId?: string;
+                sellerId?: string;
+                sku?: string;
+                overdue?: "true" | "false";
+                breached?: "true" | "false";
+                from?: string;
+                to?: string;
+                sort?: "due" | "-due" | "age" | "-age";
+                limit?: number;
+                cursor?: string;
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            customerId: string;
+                            region: string;
+                            /** @enum {string} */
+                            channel: "phone" | "email" | "portal" | "visit" | "other";
+                            /** @enum {string} */
+                            category: "product_defect" | "delivery" | "billing" | "service" | "conduct" | "false_promise" | "other";
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            status: "open" | "awaiting_customer" | "resolved" | "closed";
+                            summary: string;
+                            orderId: string | null;
+                            promiseId: string | null;
+                            opportunityId: string | null;
+                            sku: string | null;
+                            sellerId: string | null;
+                            assigneeId: string | null;
+                            filedBy: string;
+                            filedAt: string;
+                            policyVersion: number;
+                            escalationLevel: number;
+                            escalatedTo: string | null;
+                            nextDueAt: string | null;
+                            overdue: boolean;
+                            breached: boolean;
+                            clocks: {
+                                firstResponse: {
+                                    /** @enum {string} */
+                                    state: "running" | "paused" | "stopped";
+                                    targetMinutes: number;
+                                    /** @description When the clock runs out, in the past once its time is up; null while it stands with time left, or once stopped */
+                                    dueAt: string | null;
+                                    /** @description Counted minutes so far: working hours of the calendar, or every minute round the clock; paused time left out */
+                                    elapsedMinutes: number;
+                                    remainingMinutes: number;
+                                    overdue: boolean;
+                                    breached: boolean;
+                                    stoppedAt: string | null;
+                                    withinTarget: boolean | null;
+                                };
+                                resolution: {
+                                    /** @enum {string} */
+                                    state: "running" | "paused" | "stopped";
+                                    targetMinutes: number;
+                                    /** @description When the clock runs out, in the past once its time is up; null while it stands with time left, or once stopped */
+                                    dueAt: string | null;
+                                    /** @description Counted minutes so far: working hours of the calendar, or every minute round the clock; paused time left out */
+                                    elapsedMinutes: number;
+                                    remainingMinutes: number;
+                                    overdue: boolean;
+                                    breached: boolean;
+                                    stoppedAt: string | null;
+                                    withinTarget: boolean | null;
+                                };
+                            };
+                            rating: {
+                                csat: number;
+                                nps: number | null;
+                                comment: string | null;
+                                at: string;
+                            } | null;
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsComplaintsSla: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                groupBy?: "severity" | "category" | "sku" | "assignee" | "region";
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            from: string;
+                            to: string;
+                        };
+                        /** @enum {string|null} */
+                        groupBy: "severity" | "category" | "sku" | "assignee" | "region" | null;
+                        total: {
+                            complaints: number;
+                            firstResponse: {
+                                stopped: number;
+                                medianMinutes: number | null;
+                                p90Minutes: number | null;
+                                breached: number;
+                                breachRate: number | null;
+                            };
+                            resolution: {
+                                stopped: number;
+                                medianMinutes: number | null;
+                                p90Minutes: number | null;
+                                breached: number;
+                                breachRate: number | null;
+                            };
+                            reopenRate: number | null;
+                            csat: {
+                                responses: number;
+                                average: number | null;
+                                distribution: {
+                                    1: number;
+                                    2: number;
+                                    3: number;
+                                    4: number;
+                                    5: number;
+                                } & {
+                                    [key: string]: number;
+                                };
+                            };
+                            nps: {
+                                responses: number;
+                                score: number | null;
+                                promoters: number;
+                                passives: number;
+                                detractors: number;
+                            };
+                        };
+                        groups: {
+                            complaints: number;
+                            firstResponse: {
+                                stopped: number;
+                                medianMinutes: number | null;
+                                p90Minutes: number | null;
+                                breached: number;
+                                breachRate: number | null;
+                            };
+                            resolution: {
+                                stopped: number;
+                                medianMinutes: number | null;
+                                p90Minutes: number | null;
+                                breached: number;
+                                breachRate: number | null;
+                            };
+                            reopenRate: number | null;
+                            csat: {
+                                responses: number;
+                                average: number | null;
+                                distribution: {
+                                    1: number;
+                                    2: number;
+                                    3: number;
+                                    4: number;
+                                    5: number;
+                                } & {
+                                    [key: string]: number;
+                                };
+                            };
+                            nps: {
+                                responses: number;
+                                score: number | null;
+                                promoters: number;
+                                passives: number;
+                                detractors: number;
+                            };
+                            key: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsComplaintsById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customerId: string;
+                        region: string;
+                        /** @enum {string} */
+                        channel: "phone" | "email" | "portal" | "visit" | "other";
+                        /** @enum {string} */
+                        category: "product_defect" | "delivery" | "billing" | "service" | "conduct" | "false_promise" | "other";
+                        /** @enum {string} */
+                        severity: "low" | "medium" | "high" | "critical";
+                        /** @enum {string} */
+                        status: "open" | "awaiting_customer" | "resolved" | "closed";
+                        summary: string;
+                        orderId: string | null;
+                        promiseId: string | null;
+                        opportunityId: string | null;
+                        sku: string | null;
+                        sellerId: string | null;
+                        assigneeId: string | null;
+                        filedBy: string;
+                        filedAt: string;
+                        policyVersion: number;
+                        escalationLevel: number;
+                        escalatedTo: string | null;
+                        nextDueAt: string | null;
+                        overdue: boolean;
+                        breached: boolean;
+                        clocks: {
+                            firstResponse: {
+                                /** @enum {string} */
+                                state: "running" | "paused" | "stopped";
+                                targetMinutes: number;
+                                /** @description When the clock runs out, in the past once its time is up; null while it stands with time left, or once stopped */
+                                dueAt: string | null;
+                                /** @description Counted minutes so far: working hours of the calendar, or every minute round the clock; paused time left out */
+                                elapsedMinutes: number;
+                                remainingMinutes: number;
+                                overdue: boolean;
+                                breached: boolean;
+                                stoppedAt: string | null;
+                                withinTarget: boolean | null;
+                            };
+                            resolution: {
+                                /** @enum {string} */
+                                state: "running" | "paused" | "stopped";
+                                targetMinutes: number;
+                                /** @description When the clock runs out, in the past once its time is up; null while it stands with time left, or once stopped */
+                                dueAt: string | null;
+                                /** @description Counted minutes so far: working hours of the calendar, or every minute round the clock; paused time left out */
+                                elapsedMinutes: number;
+                                remainingMinutes: number;
+                                overdue: boolean;
+                                breached: boolean;
+                                stoppedAt: string | null;
+                                withinTarget: boolean | null;
+                            };
+                        };
+                        rating: {
+                            csat: number;
+                            nps: number | null;
+                            comment: string | null;
+                            at: string;
+                        } | null;
+                        updatedAt: string;
+                        detail: string | null;
+                        reporter: {
+                            name: string;
+                            phone?: string;
+                            email?: string;
+                        } | null;
+                        calendar: string;
+                        serviceLevel: {
+                            firstResponseMinutes: number;
+                            resolutionMinutes: number;
+                            businessHours?: {
+                                calendar: string;
+                                weekdays: number[];
+                                hours: {
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: string[];
+                                workingDays: string[];
+                            };
+                        };
+                        proposal: {
+                            resolution: string;
+                            remedy: {
+                                /** @enum {string} */
+                                kind: "refund" | "credit_note" | "replacement" | "service_credit" | "apology" | "none";
+                                amount?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                            } | null;
+                            proposedBy: string;
+                            at: string;
+                        } | null;
+                        outcome: {
+                            resolution: string;
+                            remedy: {
+                                /** @enum {string} */
+                                kind: "refund" | "credit_note" | "replacement" | "service_credit" | "apology" | "none";
+                                amount?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                            } | null;
+                            upheld: boolean | null;
+                            resolvedBy: string;
+                            resolvedAt: string;
+                        } | null;
+                        resolvedCount: number;
+                        reopenCount: number;
+                        closedAt: string | null;
+                        timeline: {
+                            at: string;
+                            event: string;
+                            by: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
         };
