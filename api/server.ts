@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newId } from '../application/ids.js';
+import { apiDescription } from './apiDescription.js';
 import { registerAuthentication } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
@@ -73,19 +74,7 @@ export const createServer = (services: Pick<ApiServices, 'logger' | 'http'>) => 
 export const buildServer = async (services: ApiServices): Promise<FastifyInstance> => {
   const app = createServer(services);
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Sales conduct ledger',
-        version: '0.1.0',
-        description:
-          'Every sales action as an immutable, hash-chained event. Commands answer { id, streamId, revision, position, events } with an ETag of the revision; errors are application/problem+json.',
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, apiDescription({ rateLimited: services.http.rateLimitPerMinute > 0 }));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

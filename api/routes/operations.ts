@@ -30,7 +30,11 @@ export const healthRoutes =
       return behind;
     };
 
-    app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
+    app.get(
+      '/health/live',
+      { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('live') }) } } },
+      async () => ({ status: 'live' as const }),
+    );
 
     app.get(
       '/health/ready',
@@ -119,6 +123,7 @@ export const operationRoutes =
           tags: ['operations'],
           summary: 'Rebuild a view from zero into new collections; reads switch over when it has caught up',
           params: ProjectionName,
+          response: { 202: z.object({ projection: z.string(), building: z.object({ version: z.number().int(), generation: z.number().int() }) }) },
         },
       },
       async (request, reply) => {
@@ -139,6 +144,7 @@ export const operationRoutes =
           description:
             'name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `reactor:complaint-follow-ups`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower\'s state after the request.',
           params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_:-]{0,80}$/) }).strict(),
+          response: { 202: z.object({ name: z.string(), followers: z.array(z.object({ name: z.string(), state: z.string() })) }) },
         },
       },
       async (request, reply) => {
