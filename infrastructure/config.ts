@@ -5,6 +5,7 @@ import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { DEFAULT_CACHED_DOCUMENTS } from '../projections/documentCache.js';
 import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
 const API_KEY_MIN_CHARS = 16;
@@ -55,6 +56,8 @@ const EnvSchema = z.object({
   LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
   /** This process's name on the leases (host name and process id by default). */
   WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
+  /** Documents each view keeps in memory between batches: what bounds a follower's memory, whatever the number of customers. */
+  PROJECTION_CACHE_DOCUMENTS: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_CACHED_DOCUMENTS),
 });
 
 type Env = z.infer<typeof EnvSchema>;

@@ -70,6 +70,11 @@ export type System = {
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
   http: { rateLimitPerMinute: number; requestTimeoutMs: number; connectionTimeoutMs: number };
+  /**
+   * Takes the followers' leases and starts what it took (a lone process takes them all), then renews
+   * them in the background; once, whoever calls it. Nothing in role api.
+   */
+  startFollowers: () => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -78,6 +83,11 @@ export type SystemOptions = {
   logger: Logger;
   clock?: Clock;
   projections?: Projection[];
+  /**
+   * Whether openSystem starts the followers before it returns (tools and tests), or leaves them to
+   * `startFollowers` (the server, which listens first: catching up on a long log can take minutes).
+   */
+  startFollowers?: boolean;
 };
 
 const KEYS_FILE = 'keys.sqlite';
@@ -157,11 +167,17 @@ const expectedFollowers = (projections: readonly Projection[], config: Config): 
  * can issue commands (reactors and watchers do); `api` runs no follower, and `worker` and `all`
  * run the followers whose leases they hold.
  */
-export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
+export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections, startFollowers = true }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
-  const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
+  const runner = new ProjectionRunner({
+    eventStore,
+    readStore,
+    projections,
+    logger: logger.child({ component: 'projections' }),
+    cachedDocuments: config.PROJECTION_CACHE_DOCUMENTS,
+  });
   const runsFollowers = config.ROLE !== 'api';
   const holder = holderName(config.WORKER_NAME ?? config.ROLE, hostname(), process.pid, randomBytes(3).toString('hex'));
   const localFollowers = new Followers([]);
@@ -245,11 +261,17 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
         },
       });
     }
-    // Takes whatever is free before the process reports ready, so a lone process serves its views at once.
-    await workerLeases.tick();
-    workerLeases.start();
     leases = workerLeases;
   }
+  let followersStarted = false;
+  const startLeasedFollowers = async () => {
+    if (!leases || followersStarted) return;
+    followersStarted = true;
+    // The first round before answering, so a lone process follows its views at once; the rounds after go on in the background.
+    await leases.tick().catch((error: unknown) => logger.error({ err: error }, 'lease round failed; trying again'));
+    leases.start();
+  };
+  if (startFollowers) await startLeasedFollowers();
   return {
     role: config.ROLE,
     followers,
@@ -271,6 +293,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
+    startFollowers: startLeasedFollowers,
     async close() {
       await leases?.stop();
       await anchorSchedule.stop();

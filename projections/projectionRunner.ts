@@ -14,6 +14,8 @@ export type ProjectionRunnerOptions = {
   projections: Projection[];
   logger: Logger;
   batchSize?: number;
+  /** Documents each view keeps in memory between batches (DEFAULT_CACHED_DOCUMENTS unless given). */
+  cachedDocuments?: number;
 };
 
 /** A generation of a view and how its follower fares: running, retrying after an error, or failed on a poison event. */
@@ -211,7 +213,7 @@ export class ProjectionRunner {
         return supervisor.stop(async () => subscription?.close());
       },
     };
-    const documents = new DocumentCache(readStore, projection, generation.generation);
+    const documents = new DocumentCache(readStore, projection, generation.generation, this.options.cachedDocuments);
     const apply = async (batch: RecordedEvent[]) => {
       const last = batch.at(-1)!.position;
       await this.applyBatch(projection, documents, generation, batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type)), last);
