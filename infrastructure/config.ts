@@ -5,6 +5,7 @@ import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { DEFAULT_CACHED_PAGES } from '../application/followers/sharedLog.js';
 import { DEFAULT_CACHED_DOCUMENTS } from '../projections/documentCache.js';
 import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
@@ -58,6 +59,8 @@ const EnvSchema = z.object({
   WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
   /** Documents each view keeps in memory between batches: what bounds a follower's memory, whatever the number of customers. */
   PROJECTION_CACHE_DOCUMENTS: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_CACHED_DOCUMENTS),
+  /** Pages of the log (1,000 events each) the followers of one process share, so each page is read and parsed once. */
+  LOG_CACHE_PAGES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_CACHED_PAGES),
 });
 
 type Env = z.infer<typeof EnvSchema>;

@@ -19,6 +19,7 @@ import type { ReadStore } from '../application/ports/readStore.js';
 import { Followers, supervised } from '../application/followers/followers.js';
 import { FollowersAcrossWorkers, ownFollowers, type ExpectedFollower, type FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
 import { RetryRequests } from '../application/followers/retryRequests.js';
+import { SharedLog } from '../application/followers/sharedLog.js';
 import { deadLocalHolder, holderName, WorkerLeases } from '../application/followers/workerLeases.js';
 import { complaintFollowUpSubscriber } from '../application/reactors/complaintFollowUps.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
@@ -171,8 +172,10 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
+  // The followers of this process read each page of the log once between them.
+  const log = new SharedLog(eventStore, config.LOG_CACHE_PAGES);
   const runner = new ProjectionRunner({
-    eventStore,
+    eventStore: log,
     readStore,
     projections,
     logger: logger.child({ component: 'projections' }),
@@ -210,9 +213,9 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const withClaimLexicon = await commands.policy.publishClaimLexicon();
   if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
-  const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
-  const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
-  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
+  const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore: log, readStore, logger });
+  const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore: log, readStore, logger });
+  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore: log, readStore, logger });
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
   localFollowers.add(
     { status: () => runner.followers(), retry: (name) => runner.retry(name) },

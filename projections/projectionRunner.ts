@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
-import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
+import type { FollowedLog } from '../application/followers/sharedLog.js';
+import type { RecordedEvent, Subscription } from '../application/ports/eventStore.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import { DocumentCache } from './documentCache.js';
 import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
@@ -9,7 +10,8 @@ import type { Projection, RecordedEventOf } from './projection.js';
 import type { StoredEventType } from '../domain/aggregates.js';
 
 export type ProjectionRunnerOptions = {
-  eventStore: EventStore;
+  /** The log the views follow: the event store, or the log shared by the followers of the process. */
+  eventStore: FollowedLog;
   readStore: ReadStore;
   projections: Projection[];
   logger: Logger;
