@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
 import type { FollowedLog } from '../application/followers/sharedLog.js';
 import type { RecordedEvent, Subscription } from '../application/ports/eventStore.js';
-import type { ReadStore } from '../application/ports/readStore.js';
+import type { DocumentWrite, ReadStore } from '../application/ports/readStore.js';
 import { DocumentCache } from './documentCache.js';
 import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
 import type { Projection, RecordedEventOf } from './projection.js';
@@ -44,6 +44,65 @@ export const viewsAheadOf = (statuses: readonly ProjectionStatus[], head: number
 export const projectionLease = (name: string) => `projection:${name}`;
 
 type Follower = { generation: Generation; position: number | null; supervisor: Supervisor; stop: () => Promise<void> };
+
+/** How long a view may leave unwritten the checkpoint of batches that held none of the events it handles. */
+const UNHANDLED_CHECKPOINT_DELAY_MS = 100;
+
+/**
+ * The writes of one generation of a view, one after another: each batch's documents with its
+ * checkpoint, and, a moment later and once for many, the checkpoint of batches that held none of
+ * the events it handles, so those cost it no write each. Positions written never go back.
+ */
+class GenerationWrites {
+  private writing: Promise<void> = Promise.resolve();
+  private written: number | null;
+  private skipped: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly commit: (writes: DocumentWrite[], position: number) => Promise<void>,
+    position: number | null,
+    private readonly logger: Logger,
+  ) {
+    this.written = position;
+  }
+
+  /** Commits a batch's documents and its checkpoint, after whatever was written before. */
+  batch(writes: DocumentWrite[], position: number): Promise<void> {
+    return this.inTurn(async () => {
+      await this.commit(writes, position);
+      this.written = position;
+    });
+  }
+
+  /** A batch that changed nothing: its checkpoint is written soon, with those of the batches that follow it. */
+  skip(position: number): void {
+    this.skipped = position;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.inTurn(async () => {
+        const skipped = this.skipped;
+        if (skipped === null || (this.written !== null && skipped <= this.written)) return;
+        await this.commit([], skipped);
+        this.written = skipped;
+      }).catch((error: unknown) => this.logger.warn({ err: error }, 'could not write the checkpoint of batches the view had nothing to apply from; it is written with the next'));
+    }, UNHANDLED_CHECKPOINT_DELAY_MS);
+  }
+
+  /** Drops a checkpoint not yet written (the events it covers change nothing) and waits for a write under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.writing;
+  }
+
+  private inTurn(write: () => Promise<void>): Promise<void> {
+    const run = this.writing.then(write);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}
 
 /**
  * Reads the log from each projection's checkpoint, applies events in batches and commits
@@ -204,21 +263,38 @@ export class ProjectionRunner {
     const checkpoint = checkpointName(projection.name, generation.generation);
     const handled: ReadonlySet<string> = new Set(projection.handles);
     let subscription: Subscription | null = null;
-    const supervisor = new Supervisor({ name: `projection:${projection.name}`, kind: 'projection', logger: this.options.logger.child({ projection: projection.name, generation }) });
+    const logger = this.options.logger.child({ projection: projection.name, generation });
+    const supervisor = new Supervisor({ name: `projection:${projection.name}`, kind: 'projection', logger });
     let stopping = false;
+    const position = await readStore.getCheckpoint(checkpoint);
+    const writes = new GenerationWrites(
+      async (documentWrites, at) => {
+        const token = this.tokens.get(projection.name);
+        await readStore.commit({
+          writes: documentWrites,
+          checkpoint: { name: checkpoint, position: at },
+          ...(token !== undefined ? { fence: { lease: projectionLease(projection.name), token } } : {}),
+        });
+      },
+      position,
+      logger,
+    );
     const follower: Follower = {
       generation,
-      position: await readStore.getCheckpoint(checkpoint),
+      position,
       supervisor,
-      stop: () => {
+      stop: async () => {
         stopping = true;
-        return supervisor.stop(async () => subscription?.close());
+        await supervisor.stop(async () => subscription?.close());
+        await writes.stop();
       },
     };
     const documents = new DocumentCache(readStore, projection, generation.generation, this.options.cachedDocuments);
     const apply = async (batch: RecordedEvent[]) => {
       const last = batch.at(-1)!.position;
-      await this.applyBatch(projection, documents, generation, batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type)), last);
+      const events = batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type));
+      if (events.length > 0) await this.applyBatch(projection, documents, writes, events, last);
+      else writes.skip(last);
       follower.position = last;
       supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
@@ -267,7 +343,7 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
+  private async applyBatch(projection: Projection, documents: DocumentCache, writes: GenerationWrites, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
     try {
       await documents.prefetch(events);
       for (const event of events) {
@@ -277,12 +353,7 @@ export class ProjectionRunner {
           throw new EventHandlingFailed(event, error);
         }
       }
-      const token = this.tokens.get(projection.name);
-      await this.options.readStore.commit({
-        writes: documents.takeWrites(),
-        checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition },
-        ...(token !== undefined ? { fence: { lease: projectionLease(projection.name), token } } : {}),
-      });
+      await writes.batch(documents.takeWrites(), lastPosition);
       documents.committed();
     } catch (error) {
       documents.forget();
