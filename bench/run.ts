@@ -3,53 +3,66 @@ import { rebuildBenchmark } from './rebuildVsRawRead.js';
 import { report } from './support.js';
 import { httpBenchmark } from './httpVsBareRoute.js';
 import { printEvaluation } from './claimsEvaluation.js';
+import { scaleBenchmark } from './scale.js';
 
 /**
  * `npm run bench`: each figure against a baseline measured in the same run, printed as
- * a ratio, since these machines are shared and absolute numbers drift.
- * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs.
+ * a ratio, since these machines are shared and absolute numbers drift; then the scale section
+ * against the goals of issue 14. `npm run bench -- ratios` or `npm run bench -- scale` runs one part.
+ * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs; BENCH_EVENTS
+ * sizes the scale section's log (a million events by default).
  */
 const streams = Number(process.env.BENCH_STREAMS ?? 10_000);
 const httpSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const httpRounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
-
-console.log(`node ${process.version}; ${streams} streams x 10 events; HTTP ${httpRounds} rounds of ${httpSeconds}s, 64 connections\n`);
-
-const pipeline = await pipelineBenchmark(streams, 10);
-report({
-  name: '(1) commands through the pipeline, in process (load, fold, decide, hash chain, append; 64 in flight)',
-  unit: 'commands/s',
-  ours: pipeline.ours,
-  baseline: pipeline.baseline,
-  baselineName: 'raw better-sqlite3 insert with the same revision check, one transaction per event, same durability',
-  goal: 0.8,
-});
-
-try {
-  const rebuild = await rebuildBenchmark(pipeline.logDir);
-  report({
-    name: '(2) pipeline view rebuilt from zero by the projection runner (median of 3 rounds)',
-    unit: 'events/s',
-    ours: rebuild.ours,
-    baseline: rebuild.baseline,
-    baselineName: 'raw read of the same log with JSON.parse of data and metadata',
-    goal: 0.6,
-  });
-  console.log(`  rounds: ours ${rebuild.rounds.ours.map((r) => r.toFixed(0)).join(', ')}; baseline ${rebuild.rounds.baseline.map((r) => r.toFixed(0)).join(', ')}\n`);
-} finally {
-  pipeline.workspace.remove();
+const scaleEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const part = process.argv[2];
+if (part !== undefined && part !== 'ratios' && part !== 'scale') {
+  console.error(`npm run bench [-- ratios | scale]: there is no part called ${part}`);
+  process.exit(2);
 }
 
-const http = await httpBenchmark(httpRounds, httpSeconds);
-report({
-  name: '(3) POST /customers over HTTP, 64 connections (median of rounds)',
-  unit: 'requests/s',
-  ours: http.ours,
-  baseline: http.baseline,
-  baselineName: 'bare fastify + zod route, one synchronous SQLite insert per request, same durability',
-  goal: 1.0,
-});
-console.log(`  rounds: ours ${http.rounds.ours.map((r) => r.toFixed(0)).join(', ')}; baseline ${http.rounds.baseline.map((r) => r.toFixed(0)).join(', ')}`);
+if (part !== 'scale') {
+  console.log(`node ${process.version}; ${streams} streams x 10 events; HTTP ${httpRounds} rounds of ${httpSeconds}s, 64 connections\n`);
 
-console.log('\n(4) false-claim detection on the labelled corpus (also npm run claims:eval)');
-printEvaluation();
+  const pipeline = await pipelineBenchmark(streams, 10);
+  report({
+    name: '(1) commands through the pipeline, in process (load, fold, decide, hash chain, append; 64 in flight)',
+    unit: 'commands/s',
+    ours: pipeline.ours,
+    baseline: pipeline.baseline,
+    baselineName: 'raw better-sqlite3 insert with the same revision check, one transaction per event, same durability',
+    goal: 0.8,
+  });
+
+  try {
+    const rebuild = await rebuildBenchmark(pipeline.logDir);
+    report({
+      name: '(2) pipeline view rebuilt from zero by the projection runner (median of 3 rounds)',
+      unit: 'events/s',
+      ours: rebuild.ours,
+      baseline: rebuild.baseline,
+      baselineName: 'raw read of the same log with JSON.parse of data and metadata',
+      goal: 0.6,
+    });
+    console.log(`  rounds: ours ${rebuild.rounds.ours.map((r) => r.toFixed(0)).join(', ')}; baseline ${rebuild.rounds.baseline.map((r) => r.toFixed(0)).join(', ')}\n`);
+  } finally {
+    pipeline.workspace.remove();
+  }
+
+  const http = await httpBenchmark(httpRounds, httpSeconds);
+  report({
+    name: '(3) POST /customers over HTTP, 64 connections (median of rounds)',
+    unit: 'requests/s',
+    ours: http.ours,
+    baseline: http.baseline,
+    baselineName: 'bare fastify + zod route, one synchronous SQLite insert per request, same durability',
+    goal: 1.0,
+  });
+  console.log(`  rounds: ours ${http.rounds.ours.map((r) => r.toFixed(0)).join(', ')}; baseline ${http.rounds.baseline.map((r) => r.toFixed(0)).join(', ')}`);
+
+  console.log('\n(4) false-claim detection on the labelled corpus (also npm run claims:eval)');
+  printEvaluation();
+}
+
+if (part !== 'ratios') await scaleBenchmark(scaleEvents, { rounds: httpRounds, seconds: httpSeconds });
