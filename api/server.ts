@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { newId } from '../application/ids.js';
 import { apiDescription } from './apiDescription.js';
 import { registerAuthentication } from './auth.js';
+import { consoleRoutes } from './console.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
@@ -21,6 +22,8 @@ import { dealViewRoutes } from './routes/dealViews.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes, operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
+import { meRoutes } from './routes/me.js';
+import { opportunityViewRoutes } from './routes/opportunityViews.js';
 import { opportunityRoutes } from './routes/opportunities.js';
 import { orderRoutes } from './routes/orders.js';
 import { policyRoutes } from './routes/policy.js';
@@ -105,5 +108,8 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(claimRoutes(services));
   await app.register(complaintRoutes(services));
   await app.register(complaintViewRoutes(services));
+  await app.register(meRoutes());
+  await app.register(opportunityViewRoutes(services));
+  await app.register(consoleRoutes());
   return app;
 };

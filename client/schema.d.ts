@@ -1760,6 +1760,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in key's actor, its role and the kinds of route that role may reach
+         * @description `permissions` names each kind of route the role may call (the route gates' own list, in the order they are declared): `readViews` the pipeline and deal views, `readFindings` the findings and the inspection report, `audit` raw streams, replays and verification, `answerFindings`, `waiveFindings` and `closeFindings` the finding lifecycle, and so on. A rule of the record acted on may still refuse a particular caller (a 403 or 422 naming it).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One opportunity as the pipeline view has it, open or closed, with the events of its stream in order
+         * @description A sales rep sees their own deals, a sales manager their team's (another seller's is 403); other roles see every seller's. The events are the stream's as stored, with their metadata (actor, time, hashes).
+         */
+        get: operations["getViewsOpportunitiesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8116,6 +8156,93 @@ export interface operations {
                             event: string;
                             by: string;
                             details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actorId: string;
+                        /** @enum {string} */
+                        role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
+                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers")[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsOpportunitiesById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        opportunity: {
+                            id: string;
+                            customerId: string;
+                            title: string;
+                            ownerId: string;
+                            stage: string;
+                            status: string;
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            openedAt: string;
+                            updatedAt: string;
+                        };
+                        events: {
+                            streamId: string;
+                            revision: number;
+                            position: number;
+                            eventId: string;
+                            type: string;
+                            data: unknown;
+                            metadata: {
                                 [key: string]: unknown;
                             };
                         }[];

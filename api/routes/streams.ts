@@ -7,7 +7,7 @@ import type { ApiServices } from '../services.js';
 
 const StreamParams = z.object({ streamId: z.string().regex(/^[a-z][a-z_]*-[A-Za-z0-9._:-]{1,128}$/, 'a stream id such as opportunity-<uuid>') }).strict();
 
-const RecordedEventOut = z.object({
+export const RecordedEventOut = z.object({
   streamId: z.string(),
   revision: z.number(),
   position: z.number(),
