@@ -1291,7 +1291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute a stream's hash chain and say where, if anywhere, it breaks */
+        /**
+         * Recompute a stream's hash chain and say where, if anywhere, it breaks
+         * @description Answers `intact: true` with the number of events and the hash of the last, or `intact: false` with where the chain first breaks (`hash_mismatch`: the event was altered; `prev_hash_mismatch`: an event before it was removed or replaced; `revision_gap`: revisions are missing).
+         */
         get: operations["getStreamsByStreamIdVerify"];
         put?: never;
         post?: never;
@@ -6421,7 +6424,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        streamId: string;
+                        intact: boolean;
+                        events: number;
+                        lastHash?: string;
+                        breaksAt?: {
+                            revision: number;
+                            eventId: string;
+                            /** @enum {string} */
+                            reason: "hash_mismatch" | "prev_hash_mismatch" | "revision_gap";
+                            expected: string;
+                            found: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Problem400"];
