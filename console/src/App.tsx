@@ -83,7 +83,7 @@ export const App = () => {
         )}
         <div className="who">
           {session && <span data-role={session.me.role}>{t('app.signedInAs', { actor: session.me.actorId, role: t(`role.${session.me.role}`) })}</span>}
-          <button type="button" lang={language === 'zh' ? 'en' : 'zh-CN'} aria-label={t('app.switchLanguageLabel')} onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}>
+          <button type="button" lang={language === 'zh' ? 'en' : 'zh-CN'} title={t('app.switchLanguageLabel')} onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}>
             {t('app.switchLanguage')}
           </button>
           {session && (

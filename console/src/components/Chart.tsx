@@ -17,6 +17,8 @@ type Props = {
   categories: readonly string[];
   series: readonly Series[];
   valueLabel?: (value: number) => string;
+  /** Counts: the axis marks whole numbers only. */
+  integers?: boolean;
   height?: number;
 };
 
@@ -26,7 +28,7 @@ const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#9333ea', '#be123c', '#0e7490
  * A chart drawn on a canvas: text inside it is painted, never parsed as HTML, and its tooltip is
  * painted too (richText), so no markup is built from the data and no inline style is needed.
  */
-export const Chart = ({ label, kind, categories, series, valueLabel, height = 260 }: Props) => {
+export const Chart = ({ label, kind, categories, series, valueLabel, integers = false, height = 260 }: Props) => {
   const { t } = useI18n();
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
@@ -54,12 +56,12 @@ export const Chart = ({ label, kind, categories, series, valueLabel, height = 26
         legend: { show: series.length > 1, top: 0 },
         grid: { left: 8, right: 16, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: [...categories], axisLabel: { hideOverlap: true } },
-        yAxis: { type: 'value', ...(valueLabel ? { axisLabel: { formatter: (value: number) => valueLabel(value) } } : {}) },
+        yAxis: { type: 'value', ...(integers ? { minInterval: 1 } : {}), ...(valueLabel ? { axisLabel: { formatter: (value: number) => valueLabel(value) } } : {}) },
         series: series.map((s) => ({ name: s.name, type: kind, data: [...s.values], connectNulls: true, barMaxWidth: 48 })),
       },
       true,
     );
-  }, [kind, categories, series, valueLabel]);
+  }, [kind, categories, series, valueLabel, integers]);
 
   return (
     <figure className="chart">

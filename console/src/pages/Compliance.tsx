@@ -361,13 +361,14 @@ const InspectionReport = ({ ledger, after }: { ledger: Ledger; after: number | u
             })}
           </p>
           <div className="charts">
-            <Chart label={t('compliance.byRule')} kind="bar" categories={data.byRule.map((r) => r.ruleId)} series={[{ name: t('common.count'), values: data.byRule.map((r) => r.count) }]} valueLabel={countLabel} height={220} />
+            <Chart label={t('compliance.byRule')} kind="bar" categories={data.byRule.map((r) => r.ruleId)} series={[{ name: t('common.count'), values: data.byRule.map((r) => r.count) }]} valueLabel={countLabel} integers height={220} />
             <Chart
               label={t('compliance.bySeverity')}
               kind="bar"
               categories={SEVERITIES.map((s) => t(`severity.${s}`))}
               series={[{ name: t('common.count'), values: SEVERITIES.map((s) => data.bySeverity[s]) }]}
               valueLabel={countLabel}
+              integers
               height={220}
             />
             <Chart
@@ -376,9 +377,10 @@ const InspectionReport = ({ ledger, after }: { ledger: Ledger; after: number | u
               categories={STATUSES.map((s) => t(`status.${s}`))}
               series={[{ name: t('common.count'), values: STATUSES.map((s) => data.byStatus[s]) }]}
               valueLabel={countLabel}
+              integers
               height={220}
             />
-            <Chart label={t('compliance.byRep')} kind="bar" categories={data.byRep.map((r) => r.sellerId)} series={[{ name: t('common.count'), values: data.byRep.map((r) => r.count) }]} valueLabel={countLabel} height={220} />
+            <Chart label={t('compliance.byRep')} kind="bar" categories={data.byRep.map((r) => r.sellerId)} series={[{ name: t('common.count'), values: data.byRep.map((r) => r.count) }]} valueLabel={countLabel} integers height={220} />
           </div>
           <p className="muted small">{`${formatInstant(data.period.from, language)} – ${formatInstant(data.period.to, language)}`}</p>
         </>

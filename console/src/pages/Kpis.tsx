@@ -128,6 +128,7 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
               categories={categories}
               series={chartSeries}
               valueLabel={valueText(answer.unit)}
+              integers={answer.unit === 'count'}
               height={320}
             />
           )}
