@@ -2,6 +2,11 @@ import { anchorAggregate } from './anchor/anchor.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
 import { findingAggregate } from './compliance/finding.js';
+import { fxRateAggregate } from './fx/fxRate.js';
+import { incentiveDisputeAggregate } from './incentive/dispute.js';
+import { incentivePeriodAggregate } from './incentive/incentivePeriod.js';
+import { incentivePlanAggregate } from './incentive/plan.js';
+import { incentiveStatementAggregate } from './incentive/statement.js';
 import { customerAggregate } from './customer/customer.js';
 import { leadAggregate } from './lead/lead.js';
 import { opportunityAggregate } from './opportunity/opportunity.js';
@@ -10,6 +15,7 @@ import { policyAggregate } from './policy/policy.js';
 import { promiseAggregate } from './promise/promise.js';
 import { quoteAggregate } from './quote/quote.js';
 import type { AnyAggregate, EventOfAggregate } from './shared/aggregate.js';
+import { targetAggregate } from './target/target.js';
 import { repAggregate } from './team/rep.js';
 
 /**
@@ -29,6 +35,12 @@ export const aggregates = [
   repAggregate,
   findingAggregate,
   anchorAggregate,
+  targetAggregate,
+  fxRateAggregate,
+  incentivePlanAggregate,
+  incentivePeriodAggregate,
+  incentiveStatementAggregate,
+  incentiveDisputeAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */
