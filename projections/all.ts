@@ -1,7 +1,9 @@
+import { attainmentProjection } from './attainment/attainmentProjection.js';
 import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
+import { incentivesProjection } from './incentives/incentivesProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
 import { projectionOf, type Projection } from './projection.js';
@@ -17,4 +19,6 @@ export const allProjections: Projection[] = [
   projectionOf(customer360Projection),
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
+  projectionOf(incentivesProjection),
+  projectionOf(attainmentProjection),
 ];

@@ -292,11 +292,22 @@ const apply = (ledger: Ledger, event: SourceEvent): void => {
   }
 };
 
-/** The ledger as of a log position, from the log's events in position order; events past the position are left out. */
-export const foldLedger = (events: Iterable<SourceEvent>, cutPosition: number): Ledger => {
+/** A ledger being built as of a log position: events are added in position order, and those past the position are left out. */
+export const ledgerAsOf = (cutPosition: number) => {
   const ledger = emptyLedger(cutPosition);
-  for (const event of events) if (event.position <= cutPosition) apply(ledger, event);
-  return ledger;
+  return {
+    ledger,
+    add: (event: SourceEvent) => {
+      if (event.position <= cutPosition) apply(ledger, event);
+    },
+  };
+};
+
+/** The ledger as of a log position, from the log's events in position order. */
+export const foldLedger = (events: Iterable<SourceEvent>, cutPosition: number): Ledger => {
+  const building = ledgerAsOf(cutPosition);
+  for (const event of events) building.add(event);
+  return building.ledger;
 };
 
 /** The plan that pays a rep on a day: one naming the rep outright, else one naming their team; with the revision in force that day. */
