@@ -19,6 +19,10 @@ export class ScenarioClock implements Clock {
   advanceDays(days: number) {
     this.at = new Date(this.at.getTime() + days * 86_400_000);
   }
+  /** Moves to an instant ahead; time never runs backwards. */
+  advanceTo(instant: string) {
+    this.at = new Date(Math.max(this.at.getTime(), Date.parse(instant)));
+  }
 }
 
 export type Answer = { id: string; streamId: string; revision: number; position: number; events: string[] } & Record<string, unknown>;

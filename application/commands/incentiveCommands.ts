@@ -1,7 +1,8 @@
 import canonicalize from 'canonicalize';
 import { incentiveDisputeAggregate, type DisputedStatement, type DisputeLine, type ResolveDispute } from '../../domain/incentive/dispute.js';
 import { closedPeriod, INCENTIVE_PERIODS_ID, incentivePeriodAggregate, incentivePeriodRules } from '../../domain/incentive/incentivePeriod.js';
-import { computeStatement, repsPaidIn, type Ledger } from '../../domain/incentive/ledger.js';
+import { computeStatement, repsPaidIn, type Ledger, type RevisionSource } from '../../domain/incentive/ledger.js';
+import { incentivePlanAggregate, incentivePlanEventSchemas } from '../../domain/incentive/plan.js';
 import { incentiveStatementAggregate, incentiveStatementEventSchemas, type ApprovalStep } from '../../domain/incentive/statement.js';
 import type { ComputedStatement, StatementLine } from '../../domain/incentive/statementLine.js';
 import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
@@ -60,6 +61,18 @@ export const incentiveCommands = (pipeline: CommandPipeline, eventStore: EventSt
   const periods = new AggregateCommands(pipeline, incentivePeriodAggregate);
   const statements = new AggregateCommands(pipeline, incentiveStatementAggregate);
   const disputes = new AggregateCommands(pipeline, incentiveDisputeAggregate);
+
+  /** A revision as its plan's stream holds it now: a what-if may run a revision published after the statement's cut. */
+  const publishedRevision = async (planId: string, revision: number): Promise<RevisionSource> => {
+    const published = (await eventStore.readStream(incentivePlanAggregate.streamId(planId))).find(
+      (event) => event.type === 'IncentivePlanRevisionPublished' && (event.data as { revision: number }).revision === revision,
+    );
+    if (!published) throw new NotFound('Incentive plan revision', `${planId} revision ${revision}`);
+    return {
+      rules: incentivePlanEventSchemas.IncentivePlanRevisionPublished.parse(published.data),
+      ref: { streamId: published.streamId, revision: published.revision, hash: String(published.metadata.hash) },
+    };
+  };
 
   const closeRecorded = async (period: string) => {
     const state = await stateOf(eventStore, incentivePeriodAggregate, INCENTIVE_PERIODS_ID);
@@ -143,9 +156,9 @@ export const incentiveCommands = (pipeline: CommandPipeline, eventStore: EventSt
       const statementId = statementIdFor(period, repId);
       const recorded = await recordedStatement(eventStore, statementId);
       if (!recorded) throw new NotFound(incentiveStatementAggregate.name, `of ${repId} for ${period}`);
-      const revision = planRevision ?? recorded.planRevision.revision;
-      const recomputed = computeStatement(await ledgerFromLog(eventStore, recorded.cutPosition), { statementId, repId, period, revision });
-      if (!recomputed) throw new NotFound('Incentive plan revision', `${recorded.planId} revision ${revision}`);
+      const whatIf = planRevision === undefined || planRevision === recorded.planRevision.revision ? undefined : await publishedRevision(recorded.planId, planRevision);
+      const recomputed = computeStatement(await ledgerFromLog(eventStore, recorded.cutPosition), { statementId, repId, period, ...(whatIf ? { revision: whatIf } : {}) });
+      if (!recomputed) throw new Error(`${repId}'s statement for ${period} was recorded, yet no plan pays them as of position ${recorded.cutPosition}`);
       return { recorded, recomputed, diff: diffStatements(recorded, recomputed) };
     },
   };

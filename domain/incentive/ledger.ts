@@ -336,8 +336,14 @@ const convert = (ledger: Ledger, minor: bigint, from: string, to: string, day: s
   return { minor: convertMinor(minor, from, to, rate.rate), fx: { from, to, rate: rate.rate, validOn: rate.validOn, source: rate.ref } };
 };
 
-/** What a statement is computed for: the rep, the period, and the plan revision (the one in force, or another for a what-if). */
-export type StatementRequest = { readonly statementId: string; readonly repId: string; readonly period: string; readonly revision?: number };
+/** A revision of a plan, with the event that published it. */
+export type RevisionSource = { readonly rules: PlanRevision; readonly ref: SourceRef };
+
+/**
+ * What a statement is computed for: the rep, the period, and the plan revision: the one in force on
+ * the period's last day, or another revision of the same plan for a what-if, published since perhaps.
+ */
+export type StatementRequest = { readonly statementId: string; readonly repId: string; readonly period: string; readonly revision?: RevisionSource };
 
 type Credit = { order: OrderFacts; event: Dated; measure: bigint; late: boolean; fx: FxUsed | undefined };
 
@@ -346,15 +352,15 @@ type Credit = { order: OrderFacts; event: Dated; measure: bigint; late: boolean;
  * commission by the plan's tiers, each SPIFF, each discount penalty, each hold on a deal with an
  * open finding and each release of an earlier hold, the cap, each deduction for a remediated
  * finding, each clawback of a cancelled or refunded deal, each upheld dispute, and a negative
- * balance carried from the statement before. Undefined when no plan pays the rep, or the plan
- * has no such revision.
+ * balance carried from the statement before. Undefined when no plan pays the rep, or the
+ * revision asked for is of another plan.
  */
 export const computeStatement = (ledger: Ledger, request: StatementRequest): ComputedStatement | undefined => {
   const { statementId, repId, period } = request;
   const inForce = planFor(ledger, repId, planDayOf(period));
   if (!inForce) return undefined;
   const { plan } = inForce;
-  const revision = request.revision === undefined ? inForce.revision : plan.revisions.find((r) => r.rules.revision === request.revision);
+  const revision = request.revision && request.revision.rules.planId === plan.planId ? request.revision : request.revision ? undefined : inForce.revision;
   if (!revision) return undefined;
   const rules = revision.rules;
   const { currency } = plan;

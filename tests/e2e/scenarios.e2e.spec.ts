@@ -2,6 +2,7 @@ import { afterEach, describe, it } from 'vitest';
 import { complianceTrail } from '../../scenarios/complianceTrail.js';
 import { dealFlow } from '../../scenarios/dealFlow.js';
 import { Scenario } from '../../scenarios/harness.js';
+import { incentiveFlow } from '../../scenarios/incentiveFlow.js';
 
 /** The README's walkthroughs, run as written against a listening server, so they cannot rot. */
 let scenario: Scenario | undefined;
@@ -19,5 +20,10 @@ describe('README scenarios', () => {
   it('compliance-trail: policy, findings, waivers, overdue promise, replay, verification, recheck', async () => {
     scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
     await complianceTrail(scenario);
+  });
+
+  it('incentive-flow: targets, deals, SPIFF, discount penalty, hold, close, approvals, dispute, clawback, recompute and what-if', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await incentiveFlow(scenario);
   });
 });
