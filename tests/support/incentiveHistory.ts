@@ -1,3 +1,4 @@
+import type { StoredEvent } from '../../domain/aggregates.js';
 import type { SourceEvent } from '../../domain/incentive/ledger.js';
 import type { PlanRules } from '../../domain/incentive/plan.js';
 import type { ComputedStatement } from '../../domain/incentive/statementLine.js';
@@ -20,11 +21,12 @@ export const PLAN_RULES: PlanRules = {
   clawbackDays: 30,
 };
 
-type Data<Type extends SourceEvent['type']> = Extract<SourceEvent, { type: Type }>['data'];
+type Data<Type extends StoredEvent['type']> = Extract<StoredEvent, { type: Type }>['data'];
 
 /**
  * A log of the events a statement reads, written as a sales history reads: each event gets the
- * next position, its stream's next revision, a hash of its own, and the instant it occurred.
+ * next position, its stream's next revision, a hash of its own, and the instant it occurred. Events
+ * the ledger does not read (approvals, a customer's registration) are kept for the views' specs.
  */
 export class IncentiveHistory {
   readonly events: SourceEvent[] = [];
@@ -42,7 +44,7 @@ export class IncentiveHistory {
     return this.events.length;
   }
 
-  add<Type extends SourceEvent['type']>(streamId: string, type: Type, data: Data<Type>): SourceEvent {
+  add<Type extends StoredEvent['type']>(streamId: string, type: Type, data: Data<Type>): SourceEvent {
     const revision = (this.revisions.get(streamId) ?? -1) + 1;
     this.revisions.set(streamId, revision);
     const position = this.events.length + 1;
