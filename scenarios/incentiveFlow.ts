@@ -27,6 +27,20 @@ const nextQuarter = (iso: string) => {
 /** 09:00 in Beijing on a company day. */
 const morningOf = (companyDay: string) => `${companyDay}T01:00:00.000Z`;
 const yuan = (minor: number) => `${(minor / 100).toFixed(2)} 元`;
+/** Each kind of statement line in Chinese, with its name in the API beside it. */
+const LINE_KIND: Record<string, string> = {
+  credit: '计提',
+  awaiting_rate: '待汇率',
+  spiff: '专项奖励',
+  discount_penalty: '折扣扣减',
+  hold: '冻结',
+  release: '释放',
+  cap: '封顶',
+  deduction: '违规扣款',
+  clawback: '追回',
+  adjustment: '调整',
+  carried: '结转',
+};
 
 /**
  * Issue 12's walkthrough: a quarter of incentives. Targets for two reps and their team; deals won,
@@ -172,7 +186,7 @@ export const incentiveFlow = async (s: Scenario) => {
   const statements = (await s.view(`/incentives/statements?period=${quarter.name}`, closed.position, 'finance')).items as Json[];
   const zhangStatement = statements.find((st) => st.repId === 'dev-sales-rep');
   const liStatement = statements.find((st) => st.repId === 'rep-li');
-  const kinds = (st: Json) => st.lines.map((line: Json) => `${line.kind} ${yuan(line.amount.minor)}`).join(', ');
+  const kinds = (st: Json) => st.lines.map((line: Json) => `${LINE_KIND[line.kind]} ${line.kind} ${yuan(line.amount.minor)}`).join(', ');
   console.log(`   张伟 (Zhang): ${kinds(zhangStatement)} = ${yuan(zhangStatement.total.minor)}`);
   console.log(`   李娜 (Li): ${kinds(liStatement)} = ${yuan(liStatement.total.minor)}`);
   expect(zhangStatement.total.minor === 127_250, 'Zhang earns 1,272.50: credits 200 + 125 + 415 + 240, the SPIFF 500, less the 207.50 discount penalty');
@@ -223,9 +237,11 @@ export const incentiveFlow = async (s: Scenario) => {
   expect(zhangNext.lines.some((line: Json) => line.kind === 'adjustment' && line.amount.minor === 20_750), 'the upheld dispute pays 207.50 as an adjustment');
   expect(liNext.lines.some((line: Json) => line.kind === 'release' && line.amount.minor === 37_500) && liNext.lines.some((line: Json) => line.kind === 'deduction'), "Li's hold is released and the remediated finding deducted");
 
-  s.say('审计：方案与结算单的流都可验证 (Audit: the plan and statement streams verify like every other)');
-  const planChain = await s.request('GET', `/streams/incentiveplan-${plan.id}/verify`, { role: 'auditor' });
-  const statementChain = await s.request('GET', `/streams/incentivestatement-${zhangStatement.id}/verify`, { role: 'auditor' });
-  expect(planChain.body.intact === true && statementChain.body.intact === true, 'both chains are intact');
+  s.say('审计：方案、关账期间与结算单的流都可验证 (Audit: the plan, period and statement streams verify like every other)');
+  const chains = [];
+  for (const streamId of [`incentiveplan-${plan.id}`, String(next.streamId), `incentivestatement-${zhangStatement.id}`]) {
+    chains.push(await s.request('GET', `/streams/${streamId}/verify`, { role: 'auditor' }));
+  }
+  expect(chains.every((chain) => chain.body.intact === true), 'the three chains are intact');
   return { plan: plan.id, statement: zhangStatement.id };
 };
