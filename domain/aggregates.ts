@@ -1,6 +1,7 @@
 import { anchorAggregate } from './anchor/anchor.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
+import { complaintAggregate } from './complaint/complaint.js';
 import { findingAggregate } from './compliance/finding.js';
 import { fxRateAggregate } from './fx/fxRate.js';
 import { incentiveDisputeAggregate } from './incentive/dispute.js';
@@ -35,6 +36,7 @@ export const aggregates = [
   repAggregate,
   findingAggregate,
   anchorAggregate,
+  complaintAggregate,
   targetAggregate,
   fxRateAggregate,
   incentivePlanAggregate,

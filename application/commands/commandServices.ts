@@ -1,6 +1,7 @@
 import type { AnchorKey } from '../anchors/anchorKey.js';
 import type { CommandPipeline } from '../commandPipeline.js';
 import { ComplianceChecks } from '../compliance/complianceChecks.js';
+import { complaintClocks } from '../deadlines/complaintClocks.js';
 import { promiseOverdue } from '../deadlines/promiseOverdue.js';
 import { quoteExpiry } from '../deadlines/quoteExpiry.js';
 import type { PersonalDataVault } from '../personalData.js';
@@ -12,6 +13,7 @@ import type { TiedStreams } from '../ports/tiedStreams.js';
 import { LeadConversionReactor } from '../reactors/leadConversion.js';
 import { anchorCommands } from './anchorCommands.js';
 import { productCommands, promotionCommands } from './catalogCommands.js';
+import { complaintCommands } from './complaintCommands.js';
 import { customerCommands } from './customerCommands.js';
 import { findingCommands } from './findingCommands.js';
 import { fxRateCommands } from './fxRateCommands.js';
@@ -59,6 +61,7 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
   const leadConversion = new LeadConversionReactor({ eventStore, customers, opportunities, personalData });
   const quotes = quoteCommands(pipeline, eventStore, compliance);
   const promises = promiseCommands(pipeline, eventStore, compliance);
+  const { commands: complaints, followUps: complaintFollowUps } = complaintCommands(pipeline, eventStore, compliance, promises);
   return {
     commands: {
       customers,
@@ -73,15 +76,16 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
       reps: repCommands(pipeline, keyRolesOf),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),
+      complaints,
       targets: targetCommands(pipeline, eventStore, salesTeams),
       fxRates: fxRateCommands(pipeline, eventStore),
       incentivePlans: incentivePlanCommands(pipeline, incentivePlans),
       incentives: incentiveCommands(pipeline, eventStore),
     },
     /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
-    reactors: { compliance, leadConversion },
+    reactors: { compliance, leadConversion, complaintFollowUps },
     /** The deadlines the watcher acts on, each through its aggregate's service. */
-    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises)],
+    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises), ...complaintClocks(complaints)],
   };
 };
 
