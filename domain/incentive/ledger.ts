@@ -10,6 +10,7 @@ import { addDays, companyDay } from '../shared/calendar.js';
 import type { Money } from '../shared/money.js';
 import { periodBounds } from '../shared/period.js';
 import { targetKey, type TargetEvent } from '../target/target.js';
+import { SALES_ROLES } from '../team/ownership.js';
 import type { RepEvent } from '../team/rep.js';
 import { attainmentBps, convertMinor, discountAbove, percentOf, shareOf, spiffUnits, tierCommission, withinClawbackWindow } from './arithmetic.js';
 import type { IncentiveDisputeEvent } from './dispute.js';
@@ -43,6 +44,7 @@ export const LEDGER_EVENT_TYPES = [
   'FindingWaived',
   'FindingClosed',
   'RepHired',
+  'RepRoleChanged',
   'RepTeamChanged',
   'TargetSet',
   'TargetRevised',
@@ -125,7 +127,7 @@ export type Ledger = {
   readonly unitCosts: Map<string, Money>;
   readonly orders: Map<string, OrderFacts>;
   readonly findings: Map<string, FindingFacts>;
-  readonly roster: Map<string, { team: string; managerId?: string }>;
+  readonly roster: Map<string, { team: string; role: string; managerId?: string }>;
   readonly targets: Map<string, { amount?: Money; ref: SourceRef }>;
   readonly fxRates: Map<string, { validOn: string; rate: string; ref: SourceRef }[]>;
   readonly plans: Map<string, PlanFacts>;
@@ -253,10 +255,20 @@ const apply = (ledger: Ledger, event: SourceEvent): void => {
       } else finding.status = event.type === 'FindingWaived' ? 'waived' : 'closed';
       return;
     }
-    case 'RepHired':
+    case 'RepHired': {
+      const { actorId, team, role, managerId } = event.data;
+      ledger.roster.set(actorId, { team, role, ...(managerId !== undefined ? { managerId } : {}) });
+      return;
+    }
     case 'RepTeamChanged': {
       const { actorId, team, managerId } = event.data;
-      ledger.roster.set(actorId, { team, ...(managerId !== undefined ? { managerId } : {}) });
+      const entry = ledger.roster.get(actorId);
+      if (entry) ledger.roster.set(actorId, { team, role: entry.role, ...(managerId !== undefined ? { managerId } : {}) });
+      return;
+    }
+    case 'RepRoleChanged': {
+      const entry = ledger.roster.get(event.data.actorId);
+      if (entry) ledger.roster.set(event.data.actorId, { ...entry, role: event.data.to });
       return;
     }
     case 'TargetSet':
@@ -323,9 +335,12 @@ export const planFor = (ledger: Ledger, repId: string, day: string): { plan: Pla
 /** The day whose plan revision a period is paid under: its last. */
 export const planDayOf = (period: string) => addDays(periodBounds(period).endDay, -1);
 
-/** The reps a period pays: each on the roster with a plan in force on the period's last day. */
+/** The reps a period pays: each seller on the roster with a plan in force on the period's last day; the service desk's agents a team holds are not paid by its sales plan. */
 export const repsPaidIn = (ledger: Ledger, period: string): string[] =>
-  [...ledger.roster.keys()].filter((repId) => planFor(ledger, repId, planDayOf(period)) !== undefined).sort();
+  [...ledger.roster]
+    .filter(([repId, { role }]) => SALES_ROLES.includes(role) && planFor(ledger, repId, planDayOf(period)) !== undefined)
+    .map(([repId]) => repId)
+    .sort();
 
 type Converted = { minor: bigint; fx?: FxUsed } | undefined;
 

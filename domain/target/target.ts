@@ -3,7 +3,7 @@ import type { Aggregate } from '../shared/aggregate.js';
 import { decideByCommand, refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 import { Money } from '../shared/money.js';
 import { Period } from '../shared/period.js';
-import { actsForOwner, type RosterEntry } from '../team/ownership.js';
+import { actsForOwner, SALES_ROLES, type RosterEntry } from '../team/ownership.js';
 
 /**
  * A sales target (articles 15, 20, 21): what a rep, a team or a region is to reach in a month,
@@ -92,7 +92,7 @@ export type TargetCommand = SetTarget | ReviseTarget;
 
 /**
  * Who the target is for, as the application found them: the rep's roster entry, whether a team
- * has anyone on the roster, and the caller's own roster entry (a manager sets their own team's).
+ * has a seller on the roster, and the caller's own roster entry (a manager sets their own team's).
  */
 export type SubjectFacts = {
   readonly rep?: RosterEntry | undefined;
@@ -107,7 +107,7 @@ export type TargetFacts = {
 
 export const targetRules = {
   setOnce: { id: 'TGT-01', name: 'A subject has one target per period and measure; a change is a revision' },
-  knownSubject: { id: 'TGT-02', name: 'A target is for a rep on the roster, a team with reps on it, or a named region' },
+  knownSubject: { id: 'TGT-02', name: 'A target is for a seller on the roster, a team with sellers on it, or a named region' },
   figureForMetric: { id: 'TGT-03', name: 'A money measure takes an amount, new customers a count' },
   positiveFigure: { id: 'TGT-04', name: 'A target is above zero' },
   setByThoseAbove: { id: 'TGT-05', name: "A rep's target is set by their manager or an admin, a team's by its manager or an admin, a region's by an admin; never one's own" },
@@ -143,8 +143,11 @@ export const decide = decideByCommand<Target, TargetCommand, TargetEvent, Target
     const { targetId, subject, period, metric } = command;
     if (state.status !== 'none') return refuse(targetRules.setOnce, `${subject.kind} ${subject.id} already has a ${metric} target for ${period}`);
     if (!subject.id.trim()) return refuse(targetRules.knownSubject, `Name the ${subject.kind}`);
-    if (subject.kind === 'rep' && !context.rep) return refuse(targetRules.knownSubject, `${subject.id} is not on the sales roster`);
-    if (subject.kind === 'team' && !context.teamKnown) return refuse(targetRules.knownSubject, `No one on the roster is in team ${subject.id}`);
+    if (subject.kind === 'rep') {
+      if (!context.rep) return refuse(targetRules.knownSubject, `${subject.id} is not on the sales roster`);
+      if (!SALES_ROLES.includes(context.rep.role)) return refuse(targetRules.knownSubject, `${subject.id} is on the roster as a ${context.rep.role}, not a seller`);
+    }
+    if (subject.kind === 'team' && !context.teamKnown) return refuse(targetRules.knownSubject, `No seller on the roster is in team ${subject.id}`);
     const figure = figureProblem(metric, command);
     if (figure) return figure;
     const who = mayTarget(context.actor, subject, context);

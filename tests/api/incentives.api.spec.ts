@@ -38,6 +38,13 @@ describe('targets', () => {
     await refusedWithoutAppending(() => t.post('/targets', { subject: { kind: 'team', id: 'east' }, period: '2026-Q4', metric: 'bookings', count: 5 }, { role: 'sales_manager' }), 422, 'TGT-03');
   });
 
+  it("refuses a target for the service desk's agent, or for a team only agents are in (TGT-02)", async () => {
+    const hired = await t.post('/reps', { actorId: 'dev-support-agent', name: '客服 (support)', team: 'desk', role: 'support_agent' }, { role: 'admin' });
+    expect(hired.statusCode, hired.body).toBe(201);
+    await refusedWithoutAppending(() => t.post('/targets', { subject: { kind: 'rep', id: 'dev-support-agent' }, period: '2026-Q4', metric: 'bookings', amount: cny(5) }, { role: 'admin' }), 422, 'TGT-02');
+    await refusedWithoutAppending(() => t.post('/targets', { subject: { kind: 'team', id: 'desk' }, period: '2026-Q4', metric: 'bookings', amount: cny(5) }, { role: 'admin' }), 422, 'TGT-02');
+  });
+
   it('answers 400 field by field for a period that is no period, and 403 to a rep', async () => {
     const bad = await refusedWithoutAppending(() => t.post('/targets', { subject: { kind: 'rep', id: 'dev-sales-rep' }, period: '2026-Q5', metric: 'revenue', amount: cny(5) }, { role: 'sales_manager' }), 400);
     expect(bad.errors.map((e: { field: string }) => e.field).sort()).toEqual(['metric', 'period']);

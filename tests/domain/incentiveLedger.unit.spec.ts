@@ -152,6 +152,13 @@ describe('the incentive ledger', () => {
     expect(repsPaidIn(foldLedger(h.events, h.position), '2026-Q4')).toEqual(['rep-1', 'rep-2']);
   });
 
+  it("pays no statement to a support agent in a team the plan pays, nor to a seller moved to the service desk", () => {
+    const h = new IncentiveHistory().setUp({ reps: ['rep-1', 'rep-2'] });
+    h.add('rep-agent-1', 'RepHired', { actorId: 'agent-1', name: 'Agent', team: 'east', role: 'support_agent' });
+    h.add('rep-rep-2', 'RepRoleChanged', { actorId: 'rep-2', from: 'sales_rep', to: 'support_agent' });
+    expect(repsPaidIn(foldLedger(h.events, h.position), '2026-Q4')).toEqual(['rep-1']);
+  });
+
   it('rounds each of many small lines once, and the total is the sum of the rounded lines', () => {
     const h = new IncentiveHistory().setUp({ rules: { tiers: [{ fromPct: 0, ratePct: 2.5 }] } });
     const a = h.order('rep-1', 1);

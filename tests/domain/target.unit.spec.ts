@@ -33,6 +33,9 @@ describe('Target', () => {
 
     it('TGT-02: refuses a target for a rep who is not on the roster', () => spec.given([]).when(set, { rep: undefined }).thenRefuses(targetRules.knownSubject, /not on the sales roster/));
 
+    it("TGT-02: refuses a target for someone on the roster who is not a seller, the service desk's agent", () =>
+      spec.given([]).when(set, { rep: { ...rep, role: 'support_agent' } }).thenRefuses(targetRules.knownSubject, /support_agent, not a seller/));
+
     it('TGT-02: refuses a target for a team no one is in', () =>
       spec.given([]).when({ ...set, subject: { kind: 'team', id: 'north' } }, { teamKnown: false }).thenRefuses(targetRules.knownSubject, /team north/));
 
