@@ -8,7 +8,7 @@ import { companyToday } from './format';
  * of loadKpis and nothing else.
  */
 export type Granularity = 'month' | 'week';
-export type GroupBy = 'none' | 'rule' | 'severity' | 'rep' | 'category' | 'region' | 'assignee' | 'sku';
+export type GroupBy = 'none' | 'rule' | 'severity' | 'rep' | 'team' | 'category' | 'region' | 'assignee' | 'sku';
 export type MetricId =
   | 'findings.raised'
   | 'findings.remediated'
@@ -17,10 +17,11 @@ export type MetricId =
   | 'complaints.firstResponseMedian'
   | 'complaints.resolutionBreachRate'
   | 'complaints.csat'
-  | 'complaints.nps';
+  | 'complaints.nps'
+  | 'attainment.bookings';
 export type Unit = 'count' | 'minutes' | 'ratio' | 'score';
 
-export type Metric = { id: MetricId; unit: Unit; needs: Permission; groups: readonly GroupBy[] };
+export type Metric = { id: MetricId; unit: Unit; needs: Permission; groups: readonly GroupBy[]; monthlyOnly?: true };
 
 const FINDING_GROUPS: readonly GroupBy[] = ['none', 'rule', 'severity', 'rep'];
 const COMPLAINT_GROUPS: readonly GroupBy[] = ['none', 'severity', 'category', 'region', 'assignee', 'sku'];
@@ -34,6 +35,8 @@ export const METRICS: readonly Metric[] = [
   { id: 'complaints.resolutionBreachRate', unit: 'ratio', needs: 'readComplaints', groups: COMPLAINT_GROUPS },
   { id: 'complaints.csat', unit: 'score', needs: 'readComplaints', groups: COMPLAINT_GROUPS },
   { id: 'complaints.nps', unit: 'score', needs: 'readComplaints', groups: COMPLAINT_GROUPS },
+  // Attainment is kept per month, quarter and year, so it has no weekly series.
+  { id: 'attainment.bookings', unit: 'ratio', needs: 'readViews', groups: ['rep', 'team', 'region'], monthlyOnly: true },
 ];
 
 export const metricsFor = (permissions: readonly Permission[]) => METRICS.filter((metric) => permissions.includes(metric.needs));
@@ -106,10 +109,16 @@ const SLA_GROUP: Partial<Record<GroupBy, 'severity' | 'category' | 'sku' | 'assi
 /** Reads one metric per period, grouped as asked, from the views the API serves. */
 export const loadKpis = async (ledger: Ledger, query: KpiQuery): Promise<KpiAnswer> => {
   const metric = METRICS.find((m) => m.id === query.metric)!;
-  const groupBy = metric.groups.includes(query.groupBy) ? query.groupBy : 'none';
-  const periods = periodsOf(query.granularity, query.months);
+  const groupBy = metric.groups.includes(query.groupBy) ? query.groupBy : metric.groups[0]!;
+  const periods = periodsOf(metric.monthlyOnly ? 'month' : query.granularity, query.months);
   const perPeriod = await Promise.all(
     periods.map(async ({ from, to }) => {
+      if (metric.id === 'attainment.bookings') {
+        const grouping = groupBy === 'team' || groupBy === 'region' ? groupBy : 'rep';
+        const attainment = await answered(ledger.GET('/views/attainment', { params: { query: { period: from.slice(0, 7), groupBy: grouping } } }));
+        // 8325 basis points is 83.25%.
+        return new Map(attainment.items.map((row) => [row.subjectId, row.attainmentBps === null ? null : row.attainmentBps / 10_000] as const));
+      }
       if (metric.needs === 'readFindings') {
         return findingsValue(await answered(ledger.GET('/views/compliance/report', { params: { query: { from, to } } })), metric.id, groupBy);
       }

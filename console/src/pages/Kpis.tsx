@@ -6,7 +6,7 @@ import { ProblemNotice } from '../components/ProblemNotice';
 import { download, toCsv } from '../csv';
 import { companyToday, formatMoney, formatNumber, formatPercent } from '../format';
 import { useI18n } from '../i18n/I18n';
-import { loadKpis, metricsFor, type Granularity, type GroupBy, type KpiQuery, type MetricId, type Unit } from '../kpiSource';
+import { loadKpis, metricsFor, type Granularity, type GroupBy, type KpiQuery, type Unit } from '../kpiSource';
 import { useLive } from '../live';
 
 /** KPIs are counted over whole periods: read again every half minute, not at every tick of the board. */
@@ -71,7 +71,10 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
           <form className="filters" aria-label={t('common.filters')} onSubmit={(event) => event.preventDefault()}>
             <label>
               {t('kpis.metric')}
-              <select data-filter value={query.metric} onChange={(event) => setQuery({ ...query, metric: event.target.value as MetricId, groupBy: 'none' })}>
+              <select data-filter value={query.metric} onChange={(event) => {
+                  const next = metrics.find((m) => m.id === event.target.value)!;
+                  setQuery({ ...query, metric: next.id, groupBy: next.groups[0]!, granularity: next.monthlyOnly ? 'month' : query.granularity });
+                }}>
                 {metrics.map((m) => (
                   <option key={m.id} value={m.id}>
                     {t(`metric.${m.id}`)}
@@ -83,7 +86,9 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
               {t('kpis.granularity')}
               <select value={query.granularity} onChange={(event) => setQuery({ ...query, granularity: event.target.value as Granularity })}>
                 <option value="month">{t('kpis.granularity.month')}</option>
-                <option value="week">{t('kpis.granularity.week')}</option>
+                <option value="week" disabled={metric.monthlyOnly}>
+                  {t('kpis.granularity.week')}
+                </option>
               </select>
             </label>
             <label>
