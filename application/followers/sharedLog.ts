@@ -74,7 +74,10 @@ export class SharedLog implements FollowedLog {
     return this.store.headPosition();
   }
 
-  /** Resolves once the log holds an event after `position`, or at once if it may already; `cancel` resolves it early. */
+  /**
+   * Resolves, with how far the log has reached, once that is past `position`: at once if it already
+   * is, else at the next event after it. `cancel` resolves it early.
+   */
   moved(position: number): Wait {
     this.feed ??= new LiveFeed(this.store, position, () => (this.feed = null));
     return this.feed.after(position);
@@ -121,10 +124,10 @@ const tail = (events: readonly RecordedEvent[], after: number, maxCount: number)
   return events.slice(low, low + maxCount);
 };
 
-type Waiter = { position: number; resolve: () => void; reject: (error: unknown) => void };
+type Waiter = { position: number; resolve: (reached: number) => void; reject: (error: unknown) => void };
 
 /** A wait on the live feed, and how its subscription gives it up when it closes. */
-type Wait = { done: Promise<void>; cancel(): void };
+type Wait = { done: Promise<number>; cancel(): void };
 
 /**
  * One live subscription of the store for every follower of the process: it says only how far the
@@ -148,15 +151,15 @@ class LiveFeed {
   }
 
   after(position: number): Wait {
-    if (position < this.reached) return { done: Promise.resolve(), cancel: () => {} };
+    if (position < this.reached) return { done: Promise.resolve(this.reached), cancel: () => {} };
     let waiter!: Waiter;
-    const done = new Promise<void>((resolve, reject) => (waiter = { position, resolve, reject }));
+    const done = new Promise<number>((resolve, reject) => (waiter = { position, resolve, reject }));
     this.waiters.add(waiter);
     return {
       done,
       cancel: () => {
         this.waiters.delete(waiter);
-        waiter.resolve();
+        waiter.resolve(this.reached);
       },
     };
   }
@@ -172,10 +175,10 @@ class LiveFeed {
         for (const waiter of this.waiters) {
           if (waiter.position >= this.reached) continue;
           this.waiters.delete(waiter);
-          waiter.resolve();
+          waiter.resolve(this.reached);
         }
       }
-      this.settle((waiter) => waiter.resolve());
+      this.settle((waiter) => waiter.resolve(this.reached));
     } catch (error) {
       this.settle((waiter) => waiter.reject(error));
     }
@@ -193,6 +196,8 @@ class SharedSubscription implements Subscription {
   private buffer: RecordedEvent[] = [];
   private closed = false;
   private waiting: Wait | null = null;
+  /** How far the live feed said the log had reached when it last woke this subscription: an empty read after that waits for more. */
+  private woken = START;
   /** Serialises overlapping next() calls, so that each event is handed out once, in order. */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -233,9 +238,9 @@ class SharedSubscription implements Subscription {
       }
       this.buffer = await this.log.readAll({ ...(this.position !== START ? { after: this.position } : {}), maxCount: SHARED_PAGE_EVENTS });
       if (this.buffer.length > 0 || this.closed) continue;
-      this.waiting = this.log.moved(this.position);
+      this.waiting = this.log.moved(Math.max(this.position, this.woken));
       try {
-        await this.waiting.done;
+        this.woken = await this.waiting.done;
       } finally {
         this.waiting = null;
       }
