@@ -305,17 +305,23 @@ export class ProjectionRunner {
       try {
         // Catch up page by page, which is far cheaper than event by event, then follow live.
         // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
-        // and starve the listener and every request until it ends: it goes in slices sized to a few
-        // milliseconds of work, each followed by a turn of the event loop.
+        // and starve the listener and every request until it ends: each page is applied in slices sized
+        // to a few milliseconds of work, each followed by a turn of the event loop. Pages stay whole, so
+        // the followers reading the shared log ask for the same pages whatever their pace.
         let sliceSize = Math.min(FIRST_SLICE, this.batchSize);
         for (;;) {
           if (stopping) return;
-          const started = performance.now();
-          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: sliceSize });
+          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: this.batchSize });
           if (page.length === 0) break;
-          await apply(page);
-          sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
-          await nextTurn();
+          for (let from = 0; from < page.length; ) {
+            if (stopping) return;
+            const started = performance.now();
+            const slice = page.slice(from, from + sliceSize);
+            await apply(slice);
+            from += slice.length;
+            sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
+            await nextTurn();
+          }
         }
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
         supervisor.progressed();

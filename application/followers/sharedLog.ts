@@ -53,12 +53,12 @@ export class SharedLog implements FollowedLog {
     while (events.length < maxCount) {
       const wanted = maxCount - events.length;
       const kept = this.pages.find((page) => page.after <= after && after < page.last);
-      const page = kept ?? (await this.read(after, Math.max(wanted, SHARED_PAGE_EVENTS)));
+      const page = kept ?? (await this.read(after, wanted));
       if (kept) this.pages = [...this.pages.filter((other) => other !== kept), kept];
       const taken = tail(page.events, after, wanted);
       events.push(...taken);
       // A page read from the store that ends short ends at the head of the log.
-      if (taken.length === 0 || (!kept && page.events.length < Math.max(wanted, SHARED_PAGE_EVENTS))) break;
+      if (taken.length === 0 || (!kept && page.events.length < wanted)) break;
       after = taken.at(-1)!.position;
     }
     return events;
