@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.js';
+import { DEFAULT_FOLDED_STATE_CACHE_SIZE } from '../application/foldedStates.js';
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
@@ -38,6 +39,8 @@ const EnvSchema = z.object({
   NEW_MASTER_KEY_FILE: z.string().optional(),
   READ_AFTER_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   COMMAND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** How many streams' folded states commands keep, so a command reads only what its stream gained since; 0 keeps none. */
+  FOLDED_STATE_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_FOLDED_STATE_CACHE_SIZE),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Signs view cursors; every API process behind one balancer needs the same. */
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),

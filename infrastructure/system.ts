@@ -10,6 +10,7 @@ import { commandServices, type CommandServices } from '../application/commands/c
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
+import { cacheFoldedStates } from '../application/foldedStates.js';
 import { EnvelopeKeyStore, UnknownMasterKeys, type MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
@@ -159,6 +160,7 @@ const expectedFollowers = (projections: readonly Projection[], config: Config): 
  */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
+  cacheFoldedStates(eventStore, config.FOLDED_STATE_CACHE_SIZE);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });

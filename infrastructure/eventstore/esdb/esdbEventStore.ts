@@ -134,6 +134,22 @@ export class EsdbEventStore implements EventStore {
     });
   }
 
+  /**
+   * EventStoreDB has no index on metadata, so the stream is read through, keeping only the
+   * command's events: in time linear in the stream, in memory of the command's events alone.
+   */
+  readCommandEvents(streamId: string, commandId: string): Promise<RecordedEvent[]> {
+    return this.call(`a search of ${streamId} for command ${commandId}`, this.deadlineMs, async (abandoned) => {
+      const read = this.client.readStream(streamId, { direction: FORWARDS, fromRevision: START });
+      try {
+        return await collect(read, Number.POSITIVE_INFINITY, abandoned, (event) => event.metadata.commandId === commandId);
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return [];
+        throw error;
+      }
+    });
+  }
+
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after;
     return this.call('a read of $all', this.deadlineMs, (abandoned) =>
