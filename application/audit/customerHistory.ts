@@ -2,7 +2,7 @@ import { customerStreamId } from '../../domain/customer/customer.js';
 import type { Actor } from '../commandPipeline.js';
 import { NotFound } from '../errors.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
-import { statesAfterEach } from './replay.js';
+import { replayFoldOf, type ReplayFold } from './replay.js';
 
 /** One event of the customer's dealings, as stored, with what its aggregate was right after it. */
 export type HistoryEntry = RecordedEvent & {
@@ -36,32 +36,212 @@ export const readCustomerStreams = async (eventStore: EventStore, customerId: st
 
 const occurredAt = (event: RecordedEvent) => String(event.metadata.occurredAt ?? '');
 
+/** Whether an event happened after the cutoff (an unreadable time counts as after, so it never slips into a replay). */
+const isAfter = (event: RecordedEvent, cutoff: number) => !(Date.parse(occurredAt(event)) <= cutoff);
+
 /**
  * A stream as it stood at `asOf`: cut at its first event after it rather than filtered, so
  * every state folded from it is one the aggregate really had, even if a clock once stepped back.
  */
 export const streamAsOf = (events: RecordedEvent[], asOf: string): RecordedEvent[] => {
   const cutoff = Date.parse(asOf);
-  const cut = events.findIndex((event) => !(Date.parse(occurredAt(event)) <= cutoff));
+  const cut = events.findIndex((event) => isAfter(event, cutoff));
   return cut === -1 ? events : events.slice(0, cut);
 };
 
-/** Replays a customer's dealings as they stood at `asOf`. Sealed personal fields stay sealed. */
-export const customerHistory = async (eventStore: EventStore, customerId: string, tiedStreams: readonly string[], asOf: string): Promise<CustomerHistory> => {
-  const streams = await readCustomerStreams(eventStore, customerId, tiedStreams);
-  const events: HistoryEntry[] = [];
-  const aggregates: Record<string, unknown> = {};
-  const present: string[] = [];
-  for (const { streamId, events: all } of streams) {
-    const prefix = streamAsOf(all, asOf);
-    if (prefix.length === 0) continue;
-    const states = statesAfterEach(streamId, prefix);
-    prefix.forEach((event, i) =>
-      events.push({ ...event, occurredAt: occurredAt(event), actor: (event.metadata.actor as Actor | undefined) ?? null, state: states[i] }),
-    );
-    aggregates[streamId] = states.at(-1);
-    present.push(streamId);
+/** The events read ahead of the walk across all of a customer's streams: its memory, whatever the history's length. */
+const READ_AHEAD = 2_000;
+/** The most events one read of one stream asks for. */
+const LONGEST_READ = 256;
+/** Streams whose first events are asked for at once. */
+const OPENING_READS = 16;
+
+/** One stream of the walk: its state so far and the events read ahead of it, each read twice the one before, up to its share of READ_AHEAD. */
+class StreamWalk {
+  state: unknown;
+  /** Whether an event of it has been walked: the stream existed by asOf. */
+  walked = false;
+  private ahead: RecordedEvent[] = [];
+  private taken = 0;
+  private nextRevision = 0;
+  private readSize = 1;
+  private ended = false;
+
+  constructor(
+    readonly streamId: string,
+    private readonly fold: ReplayFold,
+    private readonly eventStore: EventStore,
+    private readonly longestRead: number,
+  ) {
+    this.state = fold.initialState();
   }
-  events.sort((a, b) => a.position - b.position);
-  return { customerId, asOf: new Date(asOf).toISOString(), streams: present, events, aggregates };
+
+  get head(): RecordedEvent | undefined {
+    return this.ahead[this.taken];
+  }
+
+  /** Reads on when every event read so far is taken; false once the stream has no more. */
+  async readAhead(): Promise<boolean> {
+    if (this.taken < this.ahead.length) return true;
+    if (this.ended) return false;
+    const asked = this.readSize;
+    this.readSize = Math.min(asked * 2, this.longestRead);
+    this.ahead = await this.eventStore.readStream(this.streamId, { fromRevision: this.nextRevision, maxCount: asked });
+    this.taken = 0;
+    // A read that comes back short has reached the end the stream had when it was read.
+    if (this.ahead.length < asked) this.ended = true;
+    const last = this.ahead.at(-1);
+    if (!last) return false;
+    this.nextRevision = last.revision + 1;
+    return true;
+  }
+
+  /** The head event, folded into the state. */
+  take(): HistoryEntry {
+    const event = this.ahead[this.taken]!;
+    this.taken += 1;
+    this.state = this.fold.evolve(this.state, { type: event.type, data: event.data });
+    this.walked = true;
+    return { ...event, occurredAt: occurredAt(event), actor: (event.metadata.actor as Actor | undefined) ?? null, state: this.state };
+  }
+
+  /** Cut here: nothing after asOf is walked. */
+  cut(): void {
+    this.ended = true;
+    this.ahead = [];
+    this.taken = 0;
+  }
+}
+
+/** The streams ordered by the position of their next event: the walk always takes the earliest. */
+class EarliestFirst {
+  private readonly heap: StreamWalk[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(stream: StreamWalk): void {
+    const heap = this.heap;
+    heap.push(stream);
+    let at = heap.length - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (positionOf(heap[parent]!) <= positionOf(heap[at]!)) break;
+      [heap[parent], heap[at]] = [heap[at]!, heap[parent]!];
+      at = parent;
+    }
+  }
+
+  pop(): StreamWalk | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length === 0 || !last) return top;
+    heap[0] = last;
+    let at = 0;
+    for (;;) {
+      const [left, right] = [2 * at + 1, 2 * at + 2];
+      let least = at;
+      if (left < heap.length && positionOf(heap[left]!) < positionOf(heap[least]!)) least = left;
+      if (right < heap.length && positionOf(heap[right]!) < positionOf(heap[least]!)) least = right;
+      if (least === at) return top;
+      [heap[least], heap[at]] = [heap[at]!, heap[least]!];
+      at = least;
+    }
+  }
+}
+
+const positionOf = (stream: StreamWalk) => stream.head!.position;
+
+/**
+ * A customer's dealings in log order, read a little at a time from each of its streams and merged
+ * by position, each stream folded as it goes and cut at its first event after asOf: the history of
+ * any length in memory bounded by READ_AHEAD and the number of streams. Walked once.
+ */
+export class CustomerHistoryWalk {
+  private constructor(
+    readonly customerId: string,
+    /** asOf as an ISO-8601 instant in UTC. */
+    readonly asOf: string,
+    private readonly streams: StreamWalk[],
+    private readonly next: EarliestFirst,
+  ) {}
+
+  /** Reads the first events of every stream; NotFound when none of them holds an event, so the customer never existed. */
+  static async open(eventStore: EventStore, customerId: string, tiedStreams: readonly string[], asOf: string): Promise<CustomerHistoryWalk> {
+    const streamIds = streamsOfCustomer(customerId, tiedStreams);
+    const longestRead = Math.max(1, Math.min(LONGEST_READ, Math.floor(READ_AHEAD / streamIds.length)));
+    const streams = streamIds.map((streamId) => new StreamWalk(streamId, replayFoldOf(streamId), eventStore, longestRead));
+    const next = new EarliestFirst();
+    for (let from = 0; from < streams.length; from += OPENING_READS) {
+      const opening = streams.slice(from, from + OPENING_READS);
+      const found = await Promise.all(opening.map((stream) => stream.readAhead()));
+      opening.forEach((stream, i) => found[i] && next.push(stream));
+    }
+    if (next.size === 0) throw new NotFound('Customer', customerId);
+    return new CustomerHistoryWalk(customerId, new Date(asOf).toISOString(), streams, next);
+  }
+
+  /** Every event up to asOf, in log order, each with its aggregate's state right after it. */
+  async *entries(): AsyncGenerator<HistoryEntry> {
+    const cutoff = Date.parse(this.asOf);
+    for (let stream = this.next.pop(); stream; stream = this.next.pop()) {
+      if (isAfter(stream.head!, cutoff)) {
+        stream.cut();
+        continue;
+      }
+      yield stream.take();
+      if (await stream.readAhead()) this.next.push(stream);
+    }
+  }
+
+  /** The streams with an event by asOf, in the order given, and each one's state at asOf; complete once entries() has run out. */
+  walked(): { streams: string[]; aggregates: Record<string, unknown> } {
+    const walked = this.streams.filter((stream) => stream.walked);
+    return { streams: walked.map((stream) => stream.streamId), aggregates: Object.fromEntries(walked.map((stream) => [stream.streamId, stream.state])) };
+  }
+}
+
+/** Replays a customer's dealings as they stood at `asOf`, whole. Sealed personal fields stay sealed. */
+export const customerHistory = async (eventStore: EventStore, customerId: string, tiedStreams: readonly string[], asOf: string): Promise<CustomerHistory> => {
+  const walk = await CustomerHistoryWalk.open(eventStore, customerId, tiedStreams, asOf);
+  const events: HistoryEntry[] = [];
+  for await (const entry of walk.entries()) events.push(entry);
+  return { customerId, asOf: walk.asOf, ...walk.walked(), events };
+};
+
+/** A page of a customer's history: the events after a position, and where the next page starts. */
+export type CustomerHistoryPage = {
+  customerId: string;
+  asOf: string;
+  events: HistoryEntry[];
+  /** The position the next page follows; null on the last page. */
+  nextAfter: number | null;
+};
+
+/**
+ * Up to `limit` events after position `after`, in log order. The states after each are folded from
+ * the streams' first events, so a page deep in a long history costs a walk up to it; reading the
+ * whole history is one walk (CustomerHistoryWalk), not page after page.
+ */
+export const customerHistoryPage = async (
+  eventStore: EventStore,
+  customerId: string,
+  tiedStreams: readonly string[],
+  asOf: string,
+  { after, limit }: { after: number; limit: number },
+): Promise<CustomerHistoryPage> => {
+  const walk = await CustomerHistoryWalk.open(eventStore, customerId, tiedStreams, asOf);
+  const events: HistoryEntry[] = [];
+  let more = false;
+  for await (const entry of walk.entries()) {
+    if (entry.position <= after) continue;
+    if (events.length === limit) {
+      more = true;
+      break;
+    }
+    events.push(entry);
+  }
+  return { customerId, asOf: walk.asOf, events, nextAfter: more ? events.at(-1)!.position : null };
 };
