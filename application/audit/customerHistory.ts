@@ -53,8 +53,6 @@ export const streamAsOf = (events: RecordedEvent[], asOf: string): RecordedEvent
 const READ_AHEAD = 2_000;
 /** The most events one read of one stream asks for. */
 const LONGEST_READ = 256;
-/** Streams whose first events are asked for at once. */
-const OPENING_READS = 16;
 
 /** One stream of the walk: its state so far and the events read ahead of it, each read twice the one before, up to its share of READ_AHEAD. */
 class StreamWalk {
@@ -117,8 +115,10 @@ class StreamWalk {
 class EarliestFirst {
   private readonly heap: StreamWalk[] = [];
 
-  get size(): number {
-    return this.heap.length;
+  /** The position of the earliest next event; undefined when no stream is left. */
+  get earliest(): number | undefined {
+    const top = this.heap[0];
+    return top && positionOf(top);
   }
 
   push(stream: StreamWalk): void {
@@ -157,36 +157,42 @@ const positionOf = (stream: StreamWalk) => stream.head!.position;
 /**
  * A customer's dealings in log order, read a little at a time from each of its streams and merged
  * by position, each stream folded as it goes and cut at its first event after asOf: the history of
- * any length in memory bounded by READ_AHEAD and the number of streams. Walked once.
+ * any length in memory bounded by READ_AHEAD and the number of streams. A stream is first read
+ * when the walk reaches the position it starts at, so the first events cost a read of the streams
+ * they are in, not of every stream. Walked once.
  */
 export class CustomerHistoryWalk {
+  private readonly next = new EarliestFirst();
+  private opened = 0;
+
   private constructor(
     readonly customerId: string,
     /** asOf as an ISO-8601 instant in UTC. */
     readonly asOf: string,
+    /** Every stream that holds an event, in the order given. */
     private readonly streams: StreamWalk[],
-    private readonly next: EarliestFirst,
+    /** The same, by the position each starts at. */
+    private readonly unopened: { stream: StreamWalk; start: number }[],
   ) {}
 
-  /** Reads the first events of every stream; NotFound when none of them holds an event, so the customer never existed. */
+  /** Finds where each stream starts; NotFound when none of them holds an event, so the customer never existed. */
   static async open(eventStore: EventStore, customerId: string, tiedStreams: readonly string[], asOf: string): Promise<CustomerHistoryWalk> {
     const streamIds = streamsOfCustomer(customerId, tiedStreams);
-    const longestRead = Math.max(1, Math.min(LONGEST_READ, Math.floor(READ_AHEAD / streamIds.length)));
-    const streams = streamIds.map((streamId) => new StreamWalk(streamId, replayFoldOf(streamId), eventStore, longestRead));
-    const next = new EarliestFirst();
-    for (let from = 0; from < streams.length; from += OPENING_READS) {
-      const opening = streams.slice(from, from + OPENING_READS);
-      const found = await Promise.all(opening.map((stream) => stream.readAhead()));
-      opening.forEach((stream, i) => found[i] && next.push(stream));
-    }
-    if (next.size === 0) throw new NotFound('Customer', customerId);
-    return new CustomerHistoryWalk(customerId, new Date(asOf).toISOString(), streams, next);
+    const starts = await eventStore.firstPositions(streamIds);
+    if (starts.size === 0) throw new NotFound('Customer', customerId);
+    const longestRead = Math.max(1, Math.min(LONGEST_READ, Math.floor(READ_AHEAD / starts.size)));
+    const streams = streamIds.filter((streamId) => starts.has(streamId)).map((streamId) => new StreamWalk(streamId, replayFoldOf(streamId), eventStore, longestRead));
+    const unopened = streams.map((stream) => ({ stream, start: starts.get(stream.streamId)! })).sort((a, b) => a.start - b.start);
+    return new CustomerHistoryWalk(customerId, new Date(asOf).toISOString(), streams, unopened);
   }
 
   /** Every event up to asOf, in log order, each with its aggregate's state right after it. */
   async *entries(): AsyncGenerator<HistoryEntry> {
     const cutoff = Date.parse(this.asOf);
-    for (let stream = this.next.pop(); stream; stream = this.next.pop()) {
+    for (;;) {
+      await this.openUpTo(this.next.earliest);
+      const stream = this.next.pop();
+      if (!stream) return;
       if (isAfter(stream.head!, cutoff)) {
         stream.cut();
         continue;
@@ -200,6 +206,18 @@ export class CustomerHistoryWalk {
   walked(): { streams: string[]; aggregates: Record<string, unknown> } {
     const walked = this.streams.filter((stream) => stream.walked);
     return { streams: walked.map((stream) => stream.streamId), aggregates: Object.fromEntries(walked.map((stream) => [stream.streamId, stream.state])) };
+  }
+
+  /** Opens every stream that starts before `position` (every one left, when there is none), so the earliest event is among those open. */
+  private async openUpTo(position: number | undefined): Promise<void> {
+    while (this.opened < this.unopened.length && (position === undefined || this.unopened[this.opened]!.start < position)) {
+      const { stream } = this.unopened[this.opened]!;
+      this.opened += 1;
+      if (await stream.readAhead()) {
+        this.next.push(stream);
+        position = this.next.earliest;
+      }
+    }
   }
 }
 

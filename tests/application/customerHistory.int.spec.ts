@@ -31,6 +31,21 @@ const recordingReads = (inner: EventStore) => {
   return { recorder, asked };
 };
 
+/** The event store, recording which streams were read. */
+const recordingStreams = (inner: EventStore) => {
+  const read = new Set<string>();
+  const recorder = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'readStream') return Reflect.get(target, property, receiver);
+      return (streamId: string, options: ReadStreamOptions = {}) => {
+        read.add(streamId);
+        return target.readStream(streamId, options);
+      };
+    },
+  });
+  return { recorder, read };
+};
+
 const collect = async (walk: CustomerHistoryWalk) => {
   const entries: HistoryEntry[] = [];
   for await (const entry of walk.entries()) entries.push(entry);
@@ -82,5 +97,16 @@ describe("walking a customer's history", () => {
     expect(page.nextAfter).toBe(entries[149]!.position);
     const end = await customerHistoryPage(store, CUSTOMER, [], at(5), { after: entries[2_990]!.position, limit: 50 });
     expect(end).toMatchObject({ events: entries.slice(2_991), nextAfter: null });
+  });
+
+  it('reads a stream only once the walk reaches where it starts, so a first page reads the streams it shows', async () => {
+    await store.append(customerStream, [event('CustomerRegistered', { customerId: CUSTOMER, name: 'Wide Bank', industry: 'finance', region: 'east' }, at(0))], { expectedRevision: 'no_stream' });
+    const notes = Array.from({ length: 40 }, (_, i) => `note-${i}`);
+    for (const note of notes) await store.append(note, [event('Noted', {}, at(1)), event('Noted', {}, at(1))], { expectedRevision: 'no_stream' });
+    const { recorder, read } = recordingStreams(store);
+    const page = await customerHistoryPage(recorder, CUSTOMER, notes, at(5), { after: -1, limit: 3 });
+    expect(page.events.map((e) => e.streamId)).toEqual([customerStream, 'note-0', 'note-0']);
+    expect([...read].sort()).toEqual([customerStream, 'note-0', 'note-1']);
+    expect((await customerHistory(store, CUSTOMER, notes, at(5))).events).toHaveLength(81);
   });
 });

@@ -166,6 +166,18 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedEvent
         expect(await store().readCommandEvents(newStream(), 'move')).toEqual([]);
       });
 
+      it('gives the position of the first event of each named stream that has one', async () => {
+        const [first, second, empty] = [newStream(), newStream(), newStream()];
+        const opened = await store().append(first, [event('A'), event('B')], { expectedRevision: 'no_stream' });
+        const [firstEvent] = await store().readStream(first);
+        const secondOpened = await store().append(second, [event('C')], { expectedRevision: 'no_stream' });
+        await store().append(first, [event('D')], { expectedRevision: opened.nextRevision });
+
+        const positions = await store().firstPositions([second, empty, first]);
+        expect(Object.fromEntries(positions)).toEqual({ [first]: firstEvent!.position, [second]: secondOpened.position });
+        expect((await store().firstPositions([])).size).toBe(0);
+      });
+
       it('reads the log after a position, in position order, page by page', async () => {
         const head = await store().headPosition();
         const [s1, s2] = [newStream(), newStream()];
@@ -251,6 +263,7 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedEvent
           await expect(own.store.append(stream, [event()], { expectedRevision: 0 })).rejects.toThrow();
           await expect(own.store.readStream(stream)).rejects.toThrow();
           await expect(own.store.readCommandEvents(stream, 'any-command')).rejects.toThrow();
+          await expect(own.store.firstPositions([stream])).rejects.toThrow();
           await expect(own.store.readAll()).rejects.toThrow();
           await expect(own.store.headPosition()).rejects.toThrow();
           await expect(own.store.ping()).rejects.toThrow();

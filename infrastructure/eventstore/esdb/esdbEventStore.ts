@@ -42,6 +42,8 @@ import {
 } from '../../../application/ports/eventStore.js';
 
 const READ_ALL_DEFAULT_MAX = 1_000;
+/** Streams whose first events firstPositions asks for at once. */
+const FIRST_POSITIONS_AT_ONCE = 16;
 /** The client's own default deadline, for a connection string that sets no defaultDeadline. */
 const DEFAULT_DEADLINE_MS = 10_000;
 /** Readiness answers within a load balancer's probe timeout, whatever the deadline of other calls. */
@@ -148,6 +150,17 @@ export class EsdbEventStore implements EventStore {
         throw error;
       }
     });
+  }
+
+  /** Each stream's first event read on its own, a few streams at a time. */
+  async firstPositions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let from = 0; from < streamIds.length; from += FIRST_POSITIONS_AT_ONCE) {
+      const streams = streamIds.slice(from, from + FIRST_POSITIONS_AT_ONCE);
+      const firsts = await Promise.all(streams.map((streamId) => this.readStream(streamId, { maxCount: 1 })));
+      firsts.forEach(([first], i) => first && found.set(streams[i]!, first.position));
+    }
+    return found;
   }
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

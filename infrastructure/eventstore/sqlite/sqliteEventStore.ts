@@ -64,6 +64,7 @@ export class SqliteEventStore implements EventStore {
   private readonly streamForwards;
   private readonly streamBackwards;
   private readonly commandEvents;
+  private readonly firstEvents;
   private readonly allAfter;
   private readonly head;
   private readonly one;
@@ -110,6 +111,10 @@ export class SqliteEventStore implements EventStore {
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events INDEXED BY events_by_command
        WHERE stream_id = ? AND json_extract(metadata, '$.commandId') = ? ORDER BY revision`,
     ).raw(true);
+    // One seek per stream in the (stream_id, revision) index: no event is read or parsed.
+    this.firstEvents = db.prepare<[string], { stream_id: string; position: number }>(
+      'SELECT stream_id, position FROM events WHERE revision = 0 AND stream_id IN (SELECT value FROM json_each(?))',
+    );
     this.allAfter = db.prepare<[number, number], EventRow>(
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE position > ? ORDER BY position LIMIT ?`,
@@ -162,6 +167,10 @@ export class SqliteEventStore implements EventStore {
 
   async readCommandEvents(streamId: string, commandId: string): Promise<RecordedEvent[]> {
     return this.commandEvents.all(streamId, commandId).map(toRecordedEvent);
+  }
+
+  async firstPositions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(this.firstEvents.all(JSON.stringify(streamIds)).map((row) => [row.stream_id, row.position]));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
