@@ -3,11 +3,13 @@ import { rebuildBenchmark } from './rebuildVsRawRead.js';
 import { report } from './support.js';
 import { httpBenchmark } from './httpVsBareRoute.js';
 import { printEvaluation } from './claimsEvaluation.js';
+import { printLongStreams } from './longStreams.js';
 
 /**
  * `npm run bench`: each figure against a baseline measured in the same run, printed as
  * a ratio, since these machines are shared and absolute numbers drift.
- * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs.
+ * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs; BENCH_LONG_STREAM,
+ * BENCH_LONG_STREAM_COMMANDS and BENCH_HISTORY_EVENTS the long-stream section's.
  */
 const streams = Number(process.env.BENCH_STREAMS ?? 10_000);
 const httpSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -53,3 +55,5 @@ console.log(`  rounds: ours ${http.rounds.ours.map((r) => r.toFixed(0)).join(', 
 
 console.log('\n(4) false-claim detection on the labelled corpus (also npm run claims:eval)');
 printEvaluation();
+
+await printLongStreams();
