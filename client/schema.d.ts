@@ -1291,7 +1291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute a stream's hash chain and say where, if anywhere, it breaks */
+        /**
+         * Recompute a stream's hash chain and say where, if anywhere, it breaks
+         * @description Answers `intact: true` with the number of events and the hash of the last, or `intact: false` with where the chain first breaks (`hash_mismatch`: the event was altered; `prev_hash_mismatch`: an event before it was removed or replaced; `revision_gap`: revisions are missing).
+         */
         get: operations["getStreamsByStreamIdVerify"];
         put?: never;
         post?: never;
@@ -1316,11 +1319,11 @@ export interface paths {
          *
          *     Three answers, by what the request asks:
          *
-         *     - With `limit` (1 to 1000) or `cursor`: a page, `{ customerId, asOf, events, nextCursor }`, of up to `limit` events (100 when only `cursor` is given) in log order. Pass `nextCursor` back as `cursor`, with the same `asOf` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or `asOf`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.
+         *     - With `limit` (1 to 1000) or `cursor`: a page of up to `limit` events (100 when only `cursor` is given) in log order, `streams` and `aggregates` covering the streams on the page. Pass `nextCursor` back as `cursor`, with the same `asOf` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or `asOf`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.
          *
          *     - Otherwise, with `Accept: application/x-ndjson` (ranked at least as high as `application/json`): the whole history as JSON Lines, one event a line as in `events`, written as it is read, in memory that does not grow with the history; the `X-As-Of` header gives the moment replayed.
          *
-         *     - Otherwise the whole history in one answer, `{ customerId, asOf, streams, events, aggregates }`, as before pages: `streams` lists the streams with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.
+         *     - Otherwise the whole history in one answer, as before pages (with `nextCursor` null): `streams` lists every stream with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.
          *
          *     The streams tied to a customer are found through the customer_streams view, which follows the log: after a write, pass its position as `after` (or `X-After-Position`) to wait until the view has it.
          */
@@ -2104,6 +2107,46 @@ export interface paths {
          * @description booked: orders placed in the period less those cancelled, credited to the seller who owned the deal when it was ordered, their team then, and the customer's region; collected: payments less refunds by the day they moved; attainment is booked against the bookings target, in the target's currency. pipelineCoverage = open pipeline weighed by the policy's stage probabilities / (target - booked); null when the target is met or there is none, and for regions. A team's target is its own figure, set for the team: it need not equal the sum of its reps' targets, which repTargetsTotal shows beside it. A sales rep sees only their own row; a sales manager their reps' and their team's; analysts see each rep's attainment but not the amounts, unless the rep's plan makes its results public (withheld).
          */
         get: operations["getViewsAttainment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in key's actor, its role and the kinds of route that role may reach
+         * @description `permissions` names each kind of route the role may call (the route gates' own list, in the order they are declared): `readViews` the pipeline and deal views, `readFindings` the findings and the inspection report, `audit` raw streams, replays and verification, `answerFindings`, `waiveFindings` and `closeFindings` the finding lifecycle, and so on. A rule of the record acted on may still refuse a particular caller (a 403 or 422 naming it).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One opportunity as the pipeline view has it, open or closed, with the events of its stream in order
+         * @description A sales rep sees their own deals, a sales manager their team's (another seller's is 403); other roles see every seller's. The events are the stream's as stored, with their metadata (actor, time, hashes).
+         */
+        get: operations["getViewsOpportunitiesById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6733,7 +6776,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        streamId: string;
+                        intact: boolean;
+                        events: number;
+                        lastHash?: string;
+                        breaksAt?: {
+                            revision: number;
+                            eventId: string;
+                            /** @enum {string} */
+                            reason: "hash_mismatch" | "prev_hash_mismatch" | "revision_gap";
+                            expected: string;
+                            found: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Problem400"];
@@ -6770,6 +6826,7 @@ export interface operations {
                     "application/json": {
                         customerId: string;
                         asOf: string;
+                        /** @description The streams with an event in `events`, the customer's own first: for the whole history, every stream with an event by `asOf` */
                         streams: string[];
                         events: {
                             position: number;
@@ -6788,30 +6845,11 @@ export interface operations {
                             };
                             state: unknown;
                         }[];
+                        /** @description Each of those streams' aggregate after its last event in `events`: for the whole history, as it stood at `asOf` */
                         aggregates: {
                             [key: string]: unknown;
                         };
-                    } | {
-                        customerId: string;
-                        asOf: string;
-                        events: {
-                            position: number;
-                            streamId: string;
-                            revision: number;
-                            eventId: string;
-                            type: string;
-                            occurredAt: string;
-                            actor: {
-                                id: string;
-                                role: string;
-                            } | null;
-                            data: unknown;
-                            metadata: {
-                                [key: string]: unknown;
-                            };
-                            state: unknown;
-                        }[];
-                        /** @description Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page */
+                        /** @description Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page and for the whole history */
                         nextCursor: string | null;
                     };
                     "application/x-ndjson": {
@@ -10166,6 +10204,93 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actorId: string;
+                        /** @enum {string} */
+                        role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
+                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers" | "setTargets" | "recordCash" | "runIncentives" | "approveStatements" | "disputeStatements" | "readStatements" | "whatIf")[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsOpportunitiesById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        opportunity: {
+                            id: string;
+                            customerId: string;
+                            title: string;
+                            ownerId: string;
+                            stage: string;
+                            status: string;
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            openedAt: string;
+                            updatedAt: string;
+                        };
+                        events: {
+                            streamId: string;
+                            revision: number;
+                            position: number;
+                            eventId: string;
+                            type: string;
+                            data: unknown;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
         };

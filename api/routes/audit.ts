@@ -24,19 +24,13 @@ const HistoryEntryOut = z.object({
   state: z.unknown(),
 });
 
-const WholeHistoryOut = z.object({
+const HistoryOut = z.object({
   customerId: z.string(),
   asOf: z.string(),
-  streams: z.array(z.string()),
+  streams: z.array(z.string()).describe('The streams with an event in `events`, the customer\'s own first: for the whole history, every stream with an event by `asOf`'),
   events: z.array(HistoryEntryOut),
-  aggregates: z.record(z.string(), z.unknown()),
-});
-
-const HistoryPageOut = z.object({
-  customerId: z.string(),
-  asOf: z.string(),
-  events: z.array(HistoryEntryOut),
-  nextCursor: z.string().nullable().describe('Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page'),
+  aggregates: z.record(z.string(), z.unknown()).describe('Each of those streams\' aggregate after its last event in `events`: for the whole history, as it stood at `asOf`'),
+  nextCursor: z.string().nullable().describe('Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page and for the whole history'),
 });
 
 /** The events a page holds when `cursor` comes without `limit`. */
@@ -93,9 +87,9 @@ export const auditRoutes =
             'Every event of every stream tied to the customer (its own, and each opportunity, lead, quote, promise or order that named it), in log order, up to `asOf` (an ISO-8601 time; omitted means now).',
             'Each event comes with the state its aggregate had right after it. Personal data (contact names, phone numbers, e-mail addresses) stays sealed, exactly as stored: auditors do not read personal data, and the stored bytes let their own tools recompute every hash.',
             'Three answers, by what the request asks:',
-            `- With \`limit\` (1 to 1000) or \`cursor\`: a page, \`{ customerId, asOf, events, nextCursor }\`, of up to \`limit\` events (${HISTORY_PAGE} when only \`cursor\` is given) in log order. Pass \`nextCursor\` back as \`cursor\`, with the same \`asOf\` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or \`asOf\`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.`,
+            `- With \`limit\` (1 to 1000) or \`cursor\`: a page of up to \`limit\` events (${HISTORY_PAGE} when only \`cursor\` is given) in log order, \`streams\` and \`aggregates\` covering the streams on the page. Pass \`nextCursor\` back as \`cursor\`, with the same \`asOf\` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or \`asOf\`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.`,
             `- Otherwise, with \`Accept: ${JSON_LINES}\` (ranked at least as high as \`application/json\`): the whole history as JSON Lines, one event a line as in \`events\`, written as it is read, in memory that does not grow with the history; the \`X-As-Of\` header gives the moment replayed.`,
-            '- Otherwise the whole history in one answer, `{ customerId, asOf, streams, events, aggregates }`, as before pages: `streams` lists the streams with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.',
+            '- Otherwise the whole history in one answer, as before pages (with `nextCursor` null): `streams` lists every stream with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.',
             TIED_STREAMS_NOTE,
           ].join('\n\n'),
           params: IdParams,
@@ -111,7 +105,7 @@ export const auditRoutes =
             200: {
               description: 'The history, whole or a page (JSON), or whole as JSON Lines',
               content: {
-                'application/json': { schema: z.union([WholeHistoryOut, HistoryPageOut]) },
+                'application/json': { schema: HistoryOut },
                 [JSON_LINES]: { schema: HistoryEntryOut.describe('One line of the JSON Lines answer: one event') },
               },
             },
@@ -138,7 +132,7 @@ export const auditRoutes =
           // Fastify writes a stream as it comes, unserialized; the reply's type knows only the schemas' shapes.
           return reply.type(`${JSON_LINES}; charset=utf-8`).header('x-as-of', walk.asOf).send(lines as never);
         }
-        return customerHistory(eventStore, id, tiedStreams, at);
+        return { ...(await customerHistory(eventStore, id, tiedStreams, at)), nextCursor: null };
       },
     );
 

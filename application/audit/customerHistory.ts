@@ -12,14 +12,15 @@ export type HistoryEntry = RecordedEvent & {
   state: unknown;
 };
 
+/** A customer's history, whole or a page of it. */
 export type CustomerHistory = {
   customerId: string;
   asOf: string;
-  /** Streams with at least one event by asOf, in the order given. */
+  /** The streams with an event in `events`, in the order given: for the whole history, every stream with an event by asOf. */
   streams: string[];
-  /** Every event of those streams up to asOf, in log order (position). */
+  /** Events up to asOf, in log order (position): all of them, or a page's. */
   events: HistoryEntry[];
-  /** Each stream's aggregate state as it stood at asOf. */
+  /** Each of those streams' aggregate state after its last event in `events`: for the whole history, as it stood at asOf. */
   aggregates: Record<string, unknown>;
 };
 
@@ -202,10 +203,11 @@ export class CustomerHistoryWalk {
     }
   }
 
-  /** The streams with an event by asOf, in the order given, and each one's state at asOf; complete once entries() has run out. */
-  walked(): { streams: string[]; aggregates: Record<string, unknown> } {
-    const walked = this.streams.filter((stream) => stream.walked);
-    return { streams: walked.map((stream) => stream.streamId), aggregates: Object.fromEntries(walked.map((stream) => [stream.streamId, stream.state])) };
+  /** Of the streams that hold an event among `events`, their ids in the order given and each one's state after its last event there. */
+  streamsOf(events: readonly HistoryEntry[]): { streams: string[]; aggregates: Record<string, unknown> } {
+    const last = new Map(events.map((entry) => [entry.streamId, entry.state]));
+    const streams = this.streams.map((stream) => stream.streamId).filter((streamId) => last.has(streamId));
+    return { streams, aggregates: Object.fromEntries(streams.map((streamId) => [streamId, last.get(streamId)])) };
   }
 
   /** Opens every stream that starts before `position` (every one left, when there is none), so the earliest event is among those open. */
@@ -226,14 +228,11 @@ export const customerHistory = async (eventStore: EventStore, customerId: string
   const walk = await CustomerHistoryWalk.open(eventStore, customerId, tiedStreams, asOf);
   const events: HistoryEntry[] = [];
   for await (const entry of walk.entries()) events.push(entry);
-  return { customerId, asOf: walk.asOf, ...walk.walked(), events };
+  return { customerId, asOf: walk.asOf, ...walk.streamsOf(events), events };
 };
 
 /** A page of a customer's history: the events after a position, and where the next page starts. */
-export type CustomerHistoryPage = {
-  customerId: string;
-  asOf: string;
-  events: HistoryEntry[];
+export type CustomerHistoryPage = CustomerHistory & {
   /** The position the next page follows; null on the last page. */
   nextAfter: number | null;
 };
@@ -261,5 +260,5 @@ export const customerHistoryPage = async (
     }
     events.push(entry);
   }
-  return { customerId, asOf: walk.asOf, events, nextAfter: more ? events.at(-1)!.position : null };
+  return { customerId, asOf: walk.asOf, ...walk.streamsOf(events), events, nextAfter: more ? events.at(-1)!.position : null };
 };

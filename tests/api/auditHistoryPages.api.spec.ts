@@ -13,7 +13,7 @@ let customer: Written;
 let other: Written;
 let last: number;
 /** The whole history, as the answer without pages gives it: what pages and JSON Lines must add up to. */
-let whole: { asOf: string; events: Entry[] };
+let whole: { asOf: string; events: Entry[]; streams: string[]; aggregates: Record<string, unknown>; nextCursor: null };
 
 const history = (customerId: string, query: string, headers: Record<string, string> = {}) =>
   t.get(`/audit/customers/${customerId}/history?${query}`, { role: 'auditor', headers });
@@ -47,12 +47,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const pages = async (customerId: string, query: string) => {
-  const found: { events: Entry[]; nextCursor: string | null }[] = [];
+  const found: { events: Entry[]; streams: string[]; aggregates: Record<string, unknown>; nextCursor: string | null }[] = [];
   let cursor: string | null = null;
   do {
     const response = await history(customerId, `${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(response.statusCode, response.body).toBe(200);
-    const page = response.json() as { customerId: string; asOf: string; events: Entry[]; nextCursor: string | null };
+    const page = response.json() as { customerId: string; asOf: string; events: Entry[]; streams: string[]; aggregates: Record<string, unknown>; nextCursor: string | null };
     expect(page.customerId).toBe(customerId);
     found.push(page);
     cursor = page.nextCursor;
@@ -66,7 +66,11 @@ describe('the audit history in pages', () => {
     expect(found.map((page) => page.events.length)).toEqual([2, 2, 1]);
     expect(found.at(-1)!.nextCursor).toBeNull();
     expect(found.flatMap((page) => page.events)).toEqual(whole.events);
-    expect(found[0]).not.toHaveProperty('aggregates');
+    // Each page names the streams on it with their state after its last event there; the last page's are the whole history's for those streams.
+    const lastPage = found.at(-1)!;
+    expect(lastPage.streams).toEqual([...new Set(lastPage.events.map((e) => e.streamId))]);
+    for (const streamId of lastPage.streams) expect(lastPage.aggregates[streamId]).toEqual(whole.aggregates[streamId]);
+    expect(whole).toMatchObject({ nextCursor: null, streams: [customer.streamId, expect.stringMatching(/^opportunity-/)] });
   });
 
   it('takes 100 events when only a cursor is given, and one page holds a history shorter than its limit', async () => {

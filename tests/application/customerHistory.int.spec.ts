@@ -73,7 +73,8 @@ describe("walking a customer's history", () => {
     expect(entries.map((e) => e.position)).toEqual([...entries.map((e) => e.position)].sort((a, b) => a - b));
     expect(entries[3]!.state).toMatchObject({ status: 'registered', interactions: 2 });
     expect(entries[1]!.state).toBeNull();
-    expect(walk.walked()).toEqual({ streams: [customerStream, 'note-1'], aggregates: { [customerStream]: entries[3]!.state, 'note-1': null } });
+    expect(walk.streamsOf(entries)).toEqual({ streams: [customerStream, 'note-1'], aggregates: { [customerStream]: entries[3]!.state, 'note-1': null } });
+    expect(walk.streamsOf(entries.slice(2))).toEqual({ streams: [customerStream], aggregates: { [customerStream]: entries[3]!.state } });
   });
 
   it('holds only a bounded read-ahead of a long stream, however long, and pages through it by position', async () => {
