@@ -26,7 +26,7 @@ export const DEFAULT_FOLDED_STATE_CACHE_SIZE = 10_000;
  * decider that tried would throw here rather than corrupt the next command's state. Parts already
  * frozen are shared with states folded before, so only what the latest events made is visited.
  */
-const deepFreeze = (value: unknown): void => {
+export const deepFreeze = (value: unknown): void => {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const child of Object.values(value)) deepFreeze(child);

@@ -57,9 +57,7 @@ const LONGEST_READ = 256;
 
 /** One stream of the walk: its state so far and the events read ahead of it, each read twice the one before, up to its share of READ_AHEAD. */
 class StreamWalk {
-  state: unknown;
-  /** Whether an event of it has been walked: the stream existed by asOf. */
-  walked = false;
+  private state: unknown;
   private ahead: RecordedEvent[] = [];
   private taken = 0;
   private nextRevision = 0;
@@ -100,15 +98,7 @@ class StreamWalk {
     const event = this.ahead[this.taken]!;
     this.taken += 1;
     this.state = this.fold.evolve(this.state, { type: event.type, data: event.data });
-    this.walked = true;
     return { ...event, occurredAt: occurredAt(event), actor: (event.metadata.actor as Actor | undefined) ?? null, state: this.state };
-  }
-
-  /** Cut here: nothing after asOf is walked. */
-  cut(): void {
-    this.ended = true;
-    this.ahead = [];
-    this.taken = 0;
   }
 }
 
@@ -157,10 +147,11 @@ const positionOf = (stream: StreamWalk) => stream.head!.position;
 
 /**
  * A customer's dealings in log order, read a little at a time from each of its streams and merged
- * by position, each stream folded as it goes and cut at its first event after asOf: the history of
- * any length in memory bounded by READ_AHEAD and the number of streams. A stream is first read
- * when the walk reaches the position it starts at, so the first events cost a read of the streams
- * they are in, not of every stream. Walked once.
+ * by position, each stream folded as it goes and cut at its first event after asOf. A stream is
+ * first read when the walk reaches the position it starts at, so the first events cost a read of
+ * the streams they are in, not of every stream; and it is let go once walked through, so the walk
+ * holds the state and a few events (READ_AHEAD in all, at most) of the streams under way, not of
+ * every one. Walked once.
  */
 export class CustomerHistoryWalk {
   private readonly next = new EarliestFirst();
@@ -171,9 +162,9 @@ export class CustomerHistoryWalk {
     /** asOf as an ISO-8601 instant in UTC. */
     readonly asOf: string,
     /** Every stream that holds an event, in the order given. */
-    private readonly streams: StreamWalk[],
-    /** The same, by the position each starts at. */
-    private readonly unopened: { stream: StreamWalk; start: number }[],
+    private readonly order: readonly string[],
+    /** The same, by the position each starts at, each made a walk when it is reached. */
+    private readonly unopened: readonly { start: number; open: () => StreamWalk }[],
   ) {}
 
   /** Finds where each stream starts; NotFound when none of them holds an event, so the customer never existed. */
@@ -182,9 +173,11 @@ export class CustomerHistoryWalk {
     const starts = await eventStore.firstPositions(streamIds);
     if (starts.size === 0) throw new NotFound('Customer', customerId);
     const longestRead = Math.max(1, Math.min(LONGEST_READ, Math.floor(READ_AHEAD / starts.size)));
-    const streams = streamIds.filter((streamId) => starts.has(streamId)).map((streamId) => new StreamWalk(streamId, replayFoldOf(streamId), eventStore, longestRead));
-    const unopened = streams.map((stream) => ({ stream, start: starts.get(stream.streamId)! })).sort((a, b) => a.start - b.start);
-    return new CustomerHistoryWalk(customerId, new Date(asOf).toISOString(), streams, unopened);
+    const order = streamIds.filter((streamId) => starts.has(streamId));
+    const unopened = order
+      .map((streamId) => ({ start: starts.get(streamId)!, open: () => new StreamWalk(streamId, replayFoldOf(streamId), eventStore, longestRead) }))
+      .sort((a, b) => a.start - b.start);
+    return new CustomerHistoryWalk(customerId, new Date(asOf).toISOString(), order, unopened);
   }
 
   /** Every event up to asOf, in log order, each with its aggregate's state right after it. */
@@ -194,10 +187,8 @@ export class CustomerHistoryWalk {
       await this.openUpTo(this.next.earliest);
       const stream = this.next.pop();
       if (!stream) return;
-      if (isAfter(stream.head!, cutoff)) {
-        stream.cut();
-        continue;
-      }
+      // Cut: the stream is let go with nothing after asOf walked.
+      if (isAfter(stream.head!, cutoff)) continue;
       yield stream.take();
       if (await stream.readAhead()) this.next.push(stream);
     }
@@ -206,14 +197,14 @@ export class CustomerHistoryWalk {
   /** Of the streams that hold an event among `events`, their ids in the order given and each one's state after its last event there. */
   streamsOf(events: readonly HistoryEntry[]): { streams: string[]; aggregates: Record<string, unknown> } {
     const last = new Map(events.map((entry) => [entry.streamId, entry.state]));
-    const streams = this.streams.map((stream) => stream.streamId).filter((streamId) => last.has(streamId));
+    const streams = this.order.filter((streamId) => last.has(streamId));
     return { streams, aggregates: Object.fromEntries(streams.map((streamId) => [streamId, last.get(streamId)])) };
   }
 
   /** Opens every stream that starts before `position` (every one left, when there is none), so the earliest event is among those open. */
   private async openUpTo(position: number | undefined): Promise<void> {
     while (this.opened < this.unopened.length && (position === undefined || this.unopened[this.opened]!.start < position)) {
-      const { stream } = this.unopened[this.opened]!;
+      const stream = this.unopened[this.opened]!.open();
       this.opened += 1;
       if (await stream.readAhead()) {
         this.next.push(stream);
