@@ -109,26 +109,36 @@ export const longStreamBenchmark = async ({ longEvents, shortEvents, commands }:
   }
 };
 
-/** Reads an answer's body to the end, a chunk at a time, keeping only its size. */
-const drain = async (response: Response) => {
+/** Bytes of an answer between two looks at the server's live heap. */
+const LOOK_EVERY_BYTES = 1_000_000;
+
+/** Reads an answer's body to the end, a chunk at a time, keeping only its size; `look` is called every LOOK_EVERY_BYTES. */
+const drain = async (response: Response, look: () => Promise<void> = async () => {}) => {
   let bytes = 0;
-  for await (const chunk of response.body!) bytes += (chunk as Uint8Array).byteLength;
+  let looked = 0;
+  for await (const chunk of response.body!) {
+    bytes += (chunk as Uint8Array).byteLength;
+    if (bytes - looked >= LOOK_EVERY_BYTES) {
+      looked = bytes;
+      await look();
+    }
+  }
   return bytes;
 };
 
-/** The ledger's server in a process of its own on `dir`, so its memory is its own; asked for its peak RSS through IPC. */
+/** The ledger's server in a process of its own on `dir`, so its memory is its own; asked through IPC for its peak RSS and its live heap. */
 const serverProcess = async (dir: string, port: number) => {
-  const server = fork(join(import.meta.dirname, 'httpTarget.js'), ['ledger', String(port), dir], { stdio: 'inherit' });
+  const server = fork(join(import.meta.dirname, 'httpTarget.js'), ['ledger', String(port), dir], { stdio: 'inherit', execArgv: ['--expose-gc'] });
   await new Promise<void>((resolve, reject) => {
     server.once('message', () => resolve());
     server.once('exit', (code) => reject(new Error(`the ledger server exited with ${code}`)));
   });
-  const maxRssBytes = () =>
+  const ask = (question: string) =>
     new Promise<number>((resolve) => {
-      server.once('message', (kib) => resolve(Number(kib) * 1024));
-      server.send('max-rss');
+      server.once('message', (answer) => resolve(Number(answer)));
+      server.send(question);
     });
-  return { maxRssBytes, stop: () => server.kill('SIGKILL') };
+  return { maxRssBytes: async () => (await ask('max-rss')) * 1024, liveHeapBytes: () => ask('live-heap'), stop: () => server.kill('SIGKILL') };
 };
 
 const CYCLE: Stage[] = ['discovery', 'proposal', 'negotiation', 'qualification', 'discovery'];
@@ -186,7 +196,9 @@ const firstPageOf = async (customerId: string, pageSize: number) => {
 /**
  * One whole history, JSON or JSON Lines, from a server process started for it alone and warmed up
  * with a first page: how long it took, its size, and how far it raised the server's peak RSS (a peak
- * once reached is not reached again, hence a process of its own).
+ * once reached is not reached again, hence a process of its own). Then once more, looking at the
+ * server's heap still live after a full collection every megabyte of the answer: the most it held
+ * above what it held before (the collections slow that answer down, so it is not timed).
  */
 const wholeHistoryInFreshServer = async (dir: string, customerId: string, accept: string) => {
   const server = await serverProcess(dir, PORT);
@@ -195,7 +207,13 @@ const wholeHistoryInFreshServer = async (dir: string, customerId: string, accept
     const before = await server.maxRssBytes();
     let bytes = 0;
     const ms = await milliseconds(async () => (bytes = await drain(await historyOf(customerId, '', accept))));
-    return { ms, bytes, peakGrowth: (await server.maxRssBytes()) - before };
+    const peakGrowth = (await server.maxRssBytes()) - before;
+    const idle = await server.liveHeapBytes();
+    let live = idle;
+    await drain(await historyOf(customerId, '', accept), async () => {
+      live = Math.max(live, await server.liveHeapBytes());
+    });
+    return { ms, bytes, peakGrowth, liveGrowth: live - idle };
   } finally {
     server.stop();
   }
@@ -252,7 +270,7 @@ export const printLongStreams = async () => {
   console.log(`    first page against the whole answer: ${(median(history.firstPage) / big.json.ms).toFixed(3)} of its time`);
   for (const [label, customer] of [['', big], [', a quarter the size', small]] as const) {
     console.log(`    ${customer.events} events${label}, each from a fresh server after a first page:`);
-    console.log(`      whole answer (JSON):   ${customer.json.ms.toFixed(0)} ms, ${mb(customer.json.bytes)}, raised the peak RSS by ${mb(customer.json.peakGrowth)}`);
-    console.log(`      JSON Lines:            ${customer.lines.ms.toFixed(0)} ms, ${mb(customer.lines.bytes)}, raised the peak RSS by ${mb(customer.lines.peakGrowth)}`);
+    console.log(`      whole answer (JSON):   ${customer.json.ms.toFixed(0)} ms, ${mb(customer.json.bytes)}, raised the peak RSS by ${mb(customer.json.peakGrowth)}, live heap by ${mb(customer.json.liveGrowth)} at most while sent`);
+    console.log(`      JSON Lines:            ${customer.lines.ms.toFixed(0)} ms, ${mb(customer.lines.bytes)}, raised the peak RSS by ${mb(customer.lines.peakGrowth)}, live heap by ${mb(customer.lines.liveGrowth)} at most while sent`);
   }
 };
