@@ -112,8 +112,8 @@ export class CommandPipeline {
     const folded = await foldedStatesOf(this.options.eventStore).load(decider, streamId);
     // Looked up only once the load has fixed the revision this attempt appends after: an earlier
     // attempt of the same command stored after this lookup has moved the stream past that revision,
-    // so the append is refused and the next attempt finds it.
-    const earlier = replayOfEarlierAttempt(await this.options.eventStore.readCommandEvents(streamId, envelope.commandId), envelope);
+    // so the append is refused and the next attempt finds it. A stream with no event holds none.
+    const earlier = folded.revision < 0 ? null : replayOfEarlierAttempt(await this.options.eventStore.readCommandEvents(streamId, envelope.commandId), envelope);
     if (earlier) return earlier;
 
     const { state, revision } = folded;
