@@ -1,11 +1,15 @@
 import { anchorAggregate } from './anchor/anchor.js';
+import { campaignAggregate } from './campaign/campaign.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
 import { findingAggregate } from './compliance/finding.js';
 import { customerAggregate } from './customer/customer.js';
+import { forecastAggregate } from './forecast/forecast.js';
 import { leadAggregate } from './lead/lead.js';
 import { opportunityAggregate } from './opportunity/opportunity.js';
 import { orderAggregate } from './order/order.js';
+import { partnerAggregate } from './partner/partner.js';
+import { registrationAggregate } from './partner/registration.js';
 import { policyAggregate } from './policy/policy.js';
 import { promiseAggregate } from './promise/promise.js';
 import { quoteAggregate } from './quote/quote.js';
@@ -29,6 +33,10 @@ export const aggregates = [
   repAggregate,
   findingAggregate,
   anchorAggregate,
+  campaignAggregate,
+  partnerAggregate,
+  registrationAggregate,
+  forecastAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */
