@@ -2,10 +2,12 @@ import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
+import { kpiProjection } from './kpis/kpiProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
 import { projectionOf, type Projection } from './projection.js';
 import { quotesProjection } from './quotes/quotesProjection.js';
+import { registrationsProjection } from './registrations/registrationsProjection.js';
 import { repsProjection } from './reps/repsProjection.js';
 
 export const allProjections: Projection[] = [
@@ -17,4 +19,6 @@ export const allProjections: Projection[] = [
   projectionOf(customer360Projection),
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
+  projectionOf(registrationsProjection),
+  projectionOf(kpiProjection),
 ];

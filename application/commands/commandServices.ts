@@ -1,22 +1,29 @@
 import type { AnchorKey } from '../anchors/anchorKey.js';
 import type { CommandPipeline } from '../commandPipeline.js';
 import { ComplianceChecks } from '../compliance/complianceChecks.js';
+import { forecastSnapshot } from '../deadlines/forecastSnapshot.js';
 import { promiseOverdue } from '../deadlines/promiseOverdue.js';
 import { quoteExpiry } from '../deadlines/quoteExpiry.js';
+import { registrationExpiry } from '../deadlines/registrationExpiry.js';
 import type { PersonalDataVault } from '../personalData.js';
 import type { Clock } from '../ports/clock.js';
+import type { ChannelClaims } from '../ports/channelClaims.js';
 import type { CreditExposure } from '../ports/creditExposure.js';
 import type { EventStore } from '../ports/eventStore.js';
 import type { KeyStore } from '../ports/keyStore.js';
+import type { PipelineHistory } from '../ports/pipelineHistory.js';
 import type { TiedStreams } from '../ports/tiedStreams.js';
 import { LeadConversionReactor } from '../reactors/leadConversion.js';
 import { anchorCommands } from './anchorCommands.js';
+import { campaignCommands } from './campaignCommands.js';
 import { productCommands, promotionCommands } from './catalogCommands.js';
 import { customerCommands } from './customerCommands.js';
 import { findingCommands } from './findingCommands.js';
+import { forecastCommands } from './forecastCommands.js';
 import { leadCommands } from './leadCommands.js';
 import { opportunityCommands } from './opportunityCommands.js';
 import { orderCommands } from './orderCommands.js';
+import { partnerCommands, registrationCommands } from './partnerCommands.js';
 import { policyCommands } from './policyCommands.js';
 import { promiseCommands } from './promiseCommands.js';
 import { quoteCommands } from './quoteCommands.js';
@@ -35,13 +42,17 @@ export type CommandServiceDeps = {
   anchorKey: AnchorKey;
   /** How many days ahead a policy revision may take effect (POLICY_HORIZON_DAYS). */
   policyHorizonDays: number;
+  /** The approved deal registrations on a customer, for the channel-conflict rule. */
+  channelClaims: ChannelClaims;
+  /** The pipeline as it stood at a past moment, for the monthly forecast snapshot. */
+  pipelineHistory: PipelineHistory;
 };
 
 /**
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
+export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays, channelClaims, pipelineHistory }: CommandServiceDeps) => {
   const customers = customerCommands(pipeline, eventStore, keyStore, tiedStreams);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
@@ -49,6 +60,8 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
   const leadConversion = new LeadConversionReactor({ eventStore, customers, opportunities, personalData });
   const quotes = quoteCommands(pipeline, eventStore, compliance);
   const promises = promiseCommands(pipeline, eventStore, compliance);
+  const registrations = registrationCommands(pipeline, eventStore, channelClaims);
+  const forecasts = forecastCommands(pipeline, pipelineHistory);
   return {
     commands: {
       customers,
@@ -63,11 +76,15 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
       reps: repCommands(pipeline, keyRolesOf),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),
+      campaigns: campaignCommands(pipeline),
+      partners: partnerCommands(pipeline),
+      registrations,
+      forecasts,
     },
     /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
     reactors: { compliance, leadConversion },
     /** The deadlines the watcher acts on, each through its aggregate's service. */
-    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises)],
+    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises), registrationExpiry(registrations), forecastSnapshot(forecasts)],
   };
 };
 

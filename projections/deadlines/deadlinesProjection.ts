@@ -1,6 +1,7 @@
 import type { Deadline, DueDeadlines } from '../../application/deadlines/deadlineWatcher.js';
 import { overdueFrom, PROMISE_OVERDUE } from '../../application/deadlines/promiseOverdue.js';
 import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
+import { REGISTRATION_EXPIRY } from '../../application/deadlines/registrationExpiry.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { StoredEvent, StoredEventType } from '../../domain/aggregates.js';
 import type { Projection } from '../projection.js';
@@ -39,7 +40,14 @@ export const promiseOverdueDeadlines = deadlineSource({
   closes: ['PromiseFulfilled', 'PromiseBroken', 'PromiseWithdrawn', 'PromiseWentOverdue'],
 });
 
-export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines];
+export const registrationExpiryDeadlines = deadlineSource({
+  kind: REGISTRATION_EXPIRY,
+  opening: 'RegistrationSubmitted',
+  dueAt: (submitted) => submitted.expiresAt,
+  closes: ['RegistrationRejected', 'RegistrationExpired'],
+});
+
+export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, registrationExpiryDeadlines];
 
 const deadlineId = (kind: string, streamId: string) => `${kind}|${streamId}`;
 
@@ -48,7 +56,8 @@ const sourcesFor = (type: StoredEventType) => DEADLINE_SOURCES.filter((s) => s.o
 /** Open and closed deadlines of every kind, for the deadline watcher. */
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
-  version: 2,
+  // 3: deal registrations expire.
+  version: 3,
   collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' } }],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
