@@ -3,8 +3,8 @@ import { isSealed } from '../application/personalData.js';
 import type { Role } from '../application/roles.js';
 import type { ApiServices } from './services.js';
 
-/** Roles whose work needs a contact's name, phone and e-mail; others see them withheld. */
-export const PERSONAL_DATA_READERS: readonly Role[] = ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'admin'];
+/** Roles whose work needs a contact's or a complaint reporter's name, phone and e-mail; others see them withheld. */
+export const PERSONAL_DATA_READERS: readonly Role[] = ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'admin', 'support_agent'];
 export const WITHHELD = '[withheld]';
 
 /**

@@ -38,6 +38,15 @@ export const PeriodBound = DayOrDateTime.transform((s) => (s.length === 10 ? sta
   WITHIN_YEARS,
 );
 
+/** Where a stream's hash chain breaks, as verification reports it. */
+export const ChainBreakOut = z.object({
+  revision: z.number(),
+  eventId: z.string(),
+  reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'revision_gap']),
+  expected: z.string(),
+  found: z.string(),
+});
+
 /** Read-your-writes: the position a command returned; the view waits until it has applied it. */
 export const AfterPosition = z.coerce.number().int().min(0).optional();
 

@@ -12,6 +12,8 @@ import { anchorRoutes } from './routes/anchors.js';
 import { claimRoutes } from './routes/claims.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { complaintRoutes } from './routes/complaints.js';
+import { complaintViewRoutes } from './routes/complaintViews.js';
 import { customerRoutes } from './routes/customers.js';
 import { customerViewRoutes } from './routes/customerViews.js';
 import { dealViewRoutes } from './routes/dealViews.js';
@@ -112,5 +114,7 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(auditRoutes(services));
   await app.register(anchorRoutes(services));
   await app.register(claimRoutes(services));
+  await app.register(complaintRoutes(services));
+  await app.register(complaintViewRoutes(services));
   return app;
 };

@@ -126,7 +126,7 @@ export class CommandPipeline {
     const decision = decider.decide(request.command, state, context);
     if (isRefusal(decision)) throw new RuleRefused(decision);
 
-    const subject = aggregate.personalData?.subject(request.id);
+    const subject = aggregate.personalData?.subject(request.id, decision.reduce(decider.evolve, state));
     const sealed = await Promise.all(decision.map((event) => this.seal(event, subject, streamId)));
     const metadata = { ...recordedFacts(aggregate, state, decision, facts), ...request.metadata };
     const toAppend = this.chain(streamId, history, sealed, envelope, context.now, metadata);

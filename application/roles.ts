@@ -1,4 +1,4 @@
-export const ROLES = ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin'] as const;
+export const ROLES = ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin', 'support_agent'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type ApiKeys = Record<string, { actorId: string; role: Role }>;
@@ -35,4 +35,12 @@ export const PERMISSIONS = {
   closeFindings: ['compliance_officer', 'admin'],
   /** The findings trail and the periodic inspection report (article 38): those who supervise, inspect or analyse conduct, not reps. */
   readFindings: ['sales_manager', 'compliance_officer', 'auditor', 'analyst', 'admin'],
+  /** Filing and working complaints (articles 7, 18, 29): the service desk and the sales force; the complaint's rule CPL-15 keeps the seller it is about from settling it. */
+  complaints: ['sales_rep', 'sales_manager', 'support_agent', 'admin'],
+  /** Recording the customer's rating of how a complaint was handled: the service desk, never the sellers it rates. */
+  rateComplaints: ['support_agent', 'admin'],
+  /** The complaints and their service levels: everyone who works, supervises or analyses after-sales service. */
+  readComplaints: ['sales_rep', 'sales_manager', 'support_agent', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin'],
+  /** The customer 360: every reader of views, and the service desk, which answers the customer. */
+  readCustomers: ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin', 'support_agent'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -2,6 +2,7 @@ import { anchorAggregate } from './anchor/anchor.js';
 import { campaignAggregate } from './campaign/campaign.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
+import { complaintAggregate } from './complaint/complaint.js';
 import { findingAggregate } from './compliance/finding.js';
 import { customerAggregate } from './customer/customer.js';
 import { forecastAggregate } from './forecast/forecast.js';
@@ -33,6 +34,7 @@ export const aggregates = [
   repAggregate,
   findingAggregate,
   anchorAggregate,
+  complaintAggregate,
   campaignAggregate,
   partnerAggregate,
   registrationAggregate,

@@ -22,6 +22,7 @@ import { Followers, supervised } from '../application/followers/followers.js';
 import { FollowersAcrossWorkers, ownFollowers, type ExpectedFollower, type FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
 import { RetryRequests } from '../application/followers/retryRequests.js';
 import { deadLocalHolder, holderName, WorkerLeases } from '../application/followers/workerLeases.js';
+import { complaintFollowUpSubscriber } from '../application/reactors/complaintFollowUps.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
 import type { ApiKeys } from '../application/roles.js';
 import { personalDataFields } from '../domain/aggregates.js';
@@ -155,6 +156,7 @@ const expectedFollowers = (projections: readonly Projection[], config: Config): 
   ...projections.map((projection) => ({ name: projectionLease(projection.name), kind: 'projection' as const })),
   { name: 'reactor:lead-conversion', kind: 'reactor' },
   { name: 'reactor:compliance-checks', kind: 'reactor' },
+  { name: 'reactor:complaint-follow-ups', kind: 'reactor' },
   { name: 'deadline-watcher', kind: 'watcher' },
   ...(config.ANCHOR_INTERVAL_MS > 0 ? [{ name: 'anchor-schedule', kind: 'schedule' as const }] : []),
 ];
@@ -202,16 +204,20 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     pipelineHistory,
   });
   await commands.policy.publishDefault();
+  // Before the claim lexicon's: a revision published without the complaint service levels and CMP-10 would be refused (POL-07, POL-10).
+  await commands.policy.addComplaintService();
   const withClaimLexicon = await commands.policy.publishClaimLexicon();
   if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlinesOf([dueDeadlines(views), forecastSnapshotsDue(eventStore)]), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
+  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
   localFollowers.add(
     { status: () => runner.followers(), retry: (name) => runner.retry(name) },
     supervised(leadConversions),
     supervised(compliance),
+    supervised(complaintFollowUps),
     supervised(deadlines),
     ...(config.ANCHOR_INTERVAL_MS > 0 ? [supervised(anchorSchedule)] : []),
   );
@@ -241,6 +247,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     const loops: [string, { start(): void; stop(): Promise<void>; retry(): void }][] = [
       ['reactor:lead-conversion', leadConversions],
       ['reactor:compliance-checks', compliance],
+      ['reactor:complaint-follow-ups', complaintFollowUps],
       ['deadline-watcher', deadlines],
       ...(config.ANCHOR_INTERVAL_MS > 0 ? [['anchor-schedule', anchorSchedule] as [string, AnchorSchedule]] : []),
     ];
@@ -287,6 +294,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
       await deadlines.stop();
       await leadConversions.stop();
       await compliance.stop();
+      await complaintFollowUps.stop();
       await runner.stop();
       await readStore.close();
       await keyStore.close();

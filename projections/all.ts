@@ -1,3 +1,4 @@
+import { complaintsProjection } from './complaints/complaintsProjection.js';
 import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
@@ -19,6 +20,7 @@ export const allProjections: Projection[] = [
   projectionOf(customer360Projection),
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
+  projectionOf(complaintsProjection),
   projectionOf(registrationsProjection),
   projectionOf(kpiProjection),
 ];

@@ -19,6 +19,15 @@ export class ScenarioClock implements Clock {
   advanceDays(days: number) {
     this.at = new Date(this.at.getTime() + days * 86_400_000);
   }
+  advanceMinutes(minutes: number) {
+    this.at = new Date(this.at.getTime() + minutes * 60_000);
+  }
+  /** Moves on to an instant, never back: time in a scenario only goes forward. */
+  advanceTo(instant: string) {
+    const to = new Date(instant);
+    if (to.getTime() < this.at.getTime()) throw new Error(`The scenario clock is at ${this.now()}, past ${instant}`);
+    this.at = to;
+  }
 }
 
 export type Answer = { id: string; streamId: string; revision: number; position: number; events: string[] } & Record<string, unknown>;
@@ -49,8 +58,14 @@ export class Scenario {
     return new Scenario(system, app, clock, address, options.quiet ?? false);
   }
 
-  say(text: string) {
-    if (!this.quiet) console.log(`\n${++this.step}. ${text}`);
+  /** A step of the walkthrough; with `english`, the text is the Chinese and the English stands beside it. */
+  say(text: string, english?: string) {
+    if (!this.quiet) console.log(`\n${++this.step}. ${english === undefined ? text : `${text} / ${english}`}`);
+  }
+
+  /** What happened without a request (the deadline watcher's tick), printed like an answer. */
+  show(text: string) {
+    if (!this.quiet) console.log(`   ${text}`);
   }
 
   async request(method: 'GET' | 'POST', path: string, options: { role?: string; body?: unknown; headers?: Record<string, string> } = {}) {

@@ -1,3 +1,4 @@
+import { complaintFlow } from './complaintFlow.js';
 import { complianceTrail } from './complianceTrail.js';
 import { dealFlow } from './dealFlow.js';
 import { Scenario } from './harness.js';
@@ -7,7 +8,7 @@ import { Scenario } from './harness.js';
  * server on a fresh embedded store in a temporary folder, printing each request and
  * answer. With --port the server stays up afterwards for curl (Ctrl-C to stop).
  */
-const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail } as const;
+const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail, 'complaint-flow': complaintFlow } as const;
 
 const [name, ...rest] = process.argv.slice(2);
 const portFlag = rest.indexOf('--port');

@@ -5,20 +5,13 @@ import { verifyLatestAnchor, verifySuppliedAnchor } from '../../application/anch
 import { PERMISSIONS } from '../../application/roles.js';
 import { AnchorStatement, ExportedAnchor, Sha256Hex } from '../../domain/anchor/anchor.js';
 import { CommandResponse, commandEnvelope, sendCommandResult } from '../commands.js';
+import { ChainBreakOut } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 /** An exported anchor holds every stream's head, so it outgrows the usual body limit on a long log. */
 const ANCHOR_BODY_LIMIT = 64 * 1024 * 1024;
 
 const Link = z.object({ revision: z.number().int(), hash: z.string() });
-const ChainBreakOut = z.object({
-  revision: z.number(),
-  eventId: z.string(),
-  reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'revision_gap']),
-  expected: z.string(),
-  found: z.string(),
-});
-
 const VerificationOut = z.object({
   intact: z.boolean(),
   source: z.enum(['log', 'supplied']),

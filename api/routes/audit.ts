@@ -7,16 +7,8 @@ import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { CUSTOMER_STREAMS, tiedStreamsOf } from '../../projections/customerStreams/customerStreamsProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
-import { AfterPosition, IdParams, Instant, Uuid } from '../schemas.js';
+import { AfterPosition, ChainBreakOut, IdParams, Instant, Uuid } from '../schemas.js';
 import type { ApiServices } from '../services.js';
-
-const ChainBreakOut = z.object({
-  revision: z.number(),
-  eventId: z.string(),
-  reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'revision_gap']),
-  expected: z.string(),
-  found: z.string(),
-});
 
 const HistoryEntryOut = z.object({
   position: z.number(),

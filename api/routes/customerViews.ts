@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFound } from '../../application/errors.js';
 import { PERMISSIONS } from '../../application/roles.js';
+import { ComplaintCategory, ComplaintStatus } from '../../domain/complaint/complaint.js';
+import { ComplaintSeverity } from '../../domain/complaint/serviceLevels.js';
 import { CustomerTier } from '../../domain/customer/customer.js';
 import { Severity } from '../../domain/policy/policy.js';
 import { CUSTOMER_360, CUSTOMER_DOCS, type Customer360View } from '../../projections/customer360/customer360Projection.js';
@@ -32,6 +34,18 @@ const Customer360Out = z.object({
   findings: z.array(
     z.object({ id: z.string(), ruleId: z.string(), ruleName: z.string(), severity: Severity, status: z.string(), raisedAt: z.string() }),
   ),
+  complaints: z.array(
+    z.object({
+      id: z.string(),
+      category: ComplaintCategory,
+      severity: ComplaintSeverity,
+      status: ComplaintStatus,
+      summary: z.string(),
+      filedAt: z.string(),
+      breached: z.boolean(),
+      rating: z.number().nullable(),
+    }),
+  ),
   registeredAt: z.string(),
   updatedAt: z.string(),
 });
@@ -42,10 +56,10 @@ export const customerViewRoutes =
     app.get(
       '/views/customers/:id',
       {
-        config: { allow: PERMISSIONS.readViews },
+        config: { allow: PERMISSIONS.readCustomers },
         schema: {
           tags: ['views'],
-          summary: 'The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises, orders and compliance findings',
+          summary: 'The customer 360: profile, account terms, contacts, latest interactions, open deals, quotes, promises, orders, compliance findings and complaints',
           description:
             'Contacts are revealed to roles whose work needs them (the read is logged with the X-Access-Reason header), [withheld] for others, and [erased] once the personal data was erased.',
           params: IdParams,

@@ -120,7 +120,7 @@ export const operationRoutes =
           tags: ['operations'],
           summary: 'Ask a failed or retrying follower to try again now, after fixing what failed',
           description:
-            'name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower\'s state after the request.',
+            'name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `reactor:complaint-follow-ups`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower\'s state after the request.',
           params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_:-]{0,80}$/) }).strict(),
         },
       },

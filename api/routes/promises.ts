@@ -54,7 +54,7 @@ export const promiseRoutes =
           tags: ['promises'],
           summary: 'Record what a seller committed to a customer, in the words said',
           description:
-            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. The seller is the caller: madeBy, when sent, must name the caller (422 PRM-12 otherwise; a manager records a seller\'s promise through /promises/on-behalf). The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised.',
+            'statement is free text in any language, kept as given. committed holds the figures a compliance check judges: capability (with sku) for capability, availabilityPct or responseHours for sla, deliveryDate for delivery, price for price. The seller is the caller: madeBy, when sent, must name the caller (422 PRM-12 otherwise; a manager records a seller\'s promise through /promises/on-behalf). The promise is always recorded (the words were said); the checks then run under the policy in force and findings lists the id of each finding raised; position is that of the last append, the findings included, so ?after= on the findings view sees them.',
           body: PromiseBody.extend({ madeBy: ShortText(200).optional() }).strict(),
           response: { 201: answer },
         },

@@ -1,6 +1,7 @@
 import type { AnchorKey } from '../anchors/anchorKey.js';
 import type { CommandPipeline } from '../commandPipeline.js';
 import { ComplianceChecks } from '../compliance/complianceChecks.js';
+import { complaintClocks } from '../deadlines/complaintClocks.js';
 import { forecastSnapshot } from '../deadlines/forecastSnapshot.js';
 import { promiseOverdue } from '../deadlines/promiseOverdue.js';
 import { quoteExpiry } from '../deadlines/quoteExpiry.js';
@@ -17,6 +18,7 @@ import { LeadConversionReactor } from '../reactors/leadConversion.js';
 import { anchorCommands } from './anchorCommands.js';
 import { campaignCommands } from './campaignCommands.js';
 import { productCommands, promotionCommands } from './catalogCommands.js';
+import { complaintCommands } from './complaintCommands.js';
 import { customerCommands } from './customerCommands.js';
 import { findingCommands } from './findingCommands.js';
 import { forecastCommands } from './forecastCommands.js';
@@ -60,6 +62,7 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
   const leadConversion = new LeadConversionReactor({ eventStore, customers, opportunities, personalData });
   const quotes = quoteCommands(pipeline, eventStore, compliance);
   const promises = promiseCommands(pipeline, eventStore, compliance);
+  const { commands: complaints, followUps: complaintFollowUps } = complaintCommands(pipeline, eventStore, compliance, promises);
   const registrations = registrationCommands(pipeline, eventStore, channelClaims);
   const forecasts = forecastCommands(pipeline, pipelineHistory);
   return {
@@ -76,15 +79,16 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
       reps: repCommands(pipeline, keyRolesOf),
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),
+      complaints,
       campaigns: campaignCommands(pipeline),
       partners: partnerCommands(pipeline),
       registrations,
       forecasts,
     },
     /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
-    reactors: { compliance, leadConversion },
+    reactors: { compliance, leadConversion, complaintFollowUps },
     /** The deadlines the watcher acts on, each through its aggregate's service. */
-    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises), registrationExpiry(registrations), forecastSnapshot(forecasts)],
+    deadlineKinds: [quoteExpiry(quotes), promiseOverdue(promises), ...complaintClocks(complaints), registrationExpiry(registrations), forecastSnapshot(forecasts)],
   };
 };
 

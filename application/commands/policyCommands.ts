@@ -1,4 +1,6 @@
+import { DEFAULT_COMPLAINT_SERVICE_LEVELS } from '../../domain/complaint/serviceLevels.js';
 import { DEFAULT_CLAIM_LEXICON } from '../../domain/compliance/claimLexicon.js';
+import { complianceRules } from '../../domain/compliance/ruleCatalogue.js';
 import {
   DEFAULT_POLICY,
   POLICY_ID,
@@ -15,7 +17,7 @@ import {
 } from '../../domain/policy/policy.js';
 import type { Aggregate } from '../../domain/shared/aggregate.js';
 import type { DecisionContext } from '../../domain/shared/decider.js';
-import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
+import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
 import { idFromKey } from '../ids.js';
 import { policyRevisions } from '../policy/policyInForce.js';
 import type { Clock } from '../ports/clock.js';
@@ -63,6 +65,59 @@ const carriedForwardWithClaimLexicon: Aggregate<Policy, PublishClaimLexicon, Pol
   },
 };
 
+/** A revision's content completed with what complaints need: the default service levels and CMP-10's default setting, where it has none. */
+const withComplaintService = (content: PolicyContent, changeNote: string): PolicyContent => {
+  const { promisesNotComplainedOf } = complianceRules;
+  const complaintSetting = DEFAULT_POLICY.rules[promisesNotComplainedOf.id];
+  return {
+    ...content,
+    changeNote,
+    complaintService: content.complaintService ?? DEFAULT_COMPLAINT_SERVICE_LEVELS,
+    rules: { ...(complaintSetting ? { [promisesNotComplainedOf.id]: complaintSetting } : {}), ...content.rules },
+  };
+};
+
+/**
+ * The revision in force at the decision, republished at once with the complaint service levels; it
+ * supersedes every revision still scheduled, which are published again after it, each completed the same way.
+ */
+const complaintServiceAtDecision: Aggregate<Policy, { type: 'PublishPolicyRevision' }, PolicyEvent, PolicyFacts> = {
+  ...policyAggregate,
+  decider: {
+    ...policyAggregate.decider,
+    decide: (command, state, context) => {
+      const inForce = policyInForce(state.revisions, context.now);
+      if (!inForce) throw new Error(`No policy revision is in force at ${context.now} to add the complaint service levels to`);
+      const superseded = supersessions(state.revisions);
+      const scheduled = state.revisions.filter((revision) => !superseded.has(revision.revision) && Date.parse(revision.effectiveFrom) > Date.parse(context.now));
+      const changeNote = `Complaint service levels and CMP-10 added to revision ${inForce.revision}, which had none`;
+      return policyAggregate.decider.decide(
+        {
+          ...command,
+          ...withComplaintService(contentOf(inForce), changeNote),
+          effectiveFrom: context.now,
+          ...(scheduled.length > 0 ? { supersedes: scheduled.map((revision) => revision.revision) } : {}),
+        },
+        state,
+        context,
+      );
+    },
+  },
+};
+
+/** A scheduled revision published again: at its own instant, or at once if that has passed meanwhile. */
+const republishedAtDecision: Aggregate<Policy, PublishPolicyRevision, PolicyEvent, PolicyFacts> = {
+  ...policyAggregate,
+  decider: {
+    ...policyAggregate.decider,
+    decide: (command, state, context) =>
+      policyAggregate.decider.decide({ ...command, effectiveFrom: Date.parse(command.effectiveFrom) < Date.parse(context.now) ? context.now : command.effectiveFrom }, state, context),
+  },
+};
+
+/** Fixed, so that restarts and processes starting together add the complaint service levels once. */
+const COMPLAINT_SERVICE_COMMAND = idFromKey('policy', 'complaint service levels');
+
 /**
  * The company's sales policy (articles 41-44), one revision after another on one stream. A revision
  * takes effect at most `horizonDays` after it is published (POL-08), counted from the decision's clock reading.
@@ -71,6 +126,10 @@ export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore
   const policy = new AggregateCommands(pipeline, policyAggregate);
   const atOnce = new AggregateCommands(pipeline, publishedAtDecision);
   const withClaimLexicon = new AggregateCommands(pipeline, carriedForwardWithClaimLexicon);
+  const completing = new AggregateCommands(pipeline, complaintServiceAtDecision);
+  const republishing = new AggregateCommands(pipeline, republishedAtDecision);
+  const system = (commandId: string) => ({ commandId, actor: POLICY_PUBLISHER, correlationId: COMPLAINT_SERVICE_COMMAND });
+  const writtenBy = async (result: CommandResult) => (await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { fromRevision: result.revision, maxCount: 1 }))[0];
   const facts = (_state: Policy, { now }: DecisionContext) => ({
     planningHorizon: { days: horizonDays, endsAt: new Date(Date.parse(now) + horizonDays * DAY_MS).toISOString() },
   });
@@ -91,6 +150,32 @@ export const policyCommands = (pipeline: CommandPipeline, eventStore: EventStore
       if ((await eventStore.readStream(policyAggregate.streamId(POLICY_ID), { maxCount: 1 })).length > 0) return;
       const commandId = idFromKey('policy', 'default revision 1');
       await atOnce.create(POLICY_ID, { type: 'PublishPolicyRevision', ...DEFAULT_POLICY }, { commandId, actor: POLICY_PUBLISHER, correlationId: commandId }, { facts });
+    },
+
+    /**
+     * The migration for a store whose policy predates complaints: when no revision holds the
+     * complaint service levels, the revision in force is published again at once with the default
+     * ones, superseding any revision still scheduled, and each of those is published again after it,
+     * completed the same way. Every step has a fixed command id, so a restart or a process starting
+     * at the same moment replays it, and one cut short is finished at the next start.
+     */
+    async addComplaintService(): Promise<void> {
+      const history = await eventStore.readStream(policyAggregate.streamId(POLICY_ID));
+      const revisions = history.map((event) => policyEventSchemas.PolicyRevisionPublished.parse(event.data));
+      const migrated = history.find((event) => event.metadata.commandId === COMPLAINT_SERVICE_COMMAND);
+      if (!migrated && (revisions.length === 0 || revisions.some((revision) => revision.complaintService))) return;
+      const completed = migrated ?? (await writtenBy(await completing.act(POLICY_ID, { type: 'PublishPolicyRevision' }, system(COMPLAINT_SERVICE_COMMAND), { facts })));
+      const replaced = new Set(policyEventSchemas.PolicyRevisionPublished.parse(completed?.data).supersedes ?? []);
+      const scheduled = revisions.filter((revision) => replaced.has(revision.revision)).sort((a, b) => Date.parse(a.effectiveFrom) - Date.parse(b.effectiveFrom) || a.revision - b.revision);
+      for (const revision of scheduled) {
+        const note = `${revision.changeNote} (published again as scheduled, with the complaint service levels: it replaces revision ${revision.revision})`;
+        await republishing.act(
+          POLICY_ID,
+          { type: 'PublishPolicyRevision', ...withComplaintService(contentOf(revision), note), effectiveFrom: revision.effectiveFrom },
+          system(idFromKey('policy', `complaint service levels, revision ${revision.revision} again`)),
+          { facts },
+        );
+      }
     },
 
     /**

@@ -1,9 +1,11 @@
 import { productAggregate } from '../../domain/catalog/product.js';
+import { complaintAggregate } from '../../domain/complaint/complaint.js';
 import { customerAggregate } from '../../domain/customer/customer.js';
 import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import {
   promiseAggregate,
   type BreakPromise,
+  type BreakPromiseOnComplaint,
   type CustomerPromise,
   type FulfilPromise,
   type RecordingFacts,
@@ -50,12 +52,12 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
   return {
     /**
      * Recorded first, whatever the checks find: refusing to record it would hide what was said. Answers
-     * with the ids of the findings the checks raised. NotFound for an unknown customer, opportunity or sku.
+     * with the ids of the findings the checks raised, and the position of the last of them. NotFound for
+     * an unknown customer, opportunity or sku.
      */
     async record(promise: Payload<RecordPromise>, envelope: CommandEnvelope) {
       const facts = await recordingFacts(promise);
-      const result = await promises.create(promise.promiseId, { type: 'RecordPromise', ...promise }, envelope, { facts });
-      return { result, findings: await checks.afterCommand(result) };
+      return checks.withFindings(await promises.create(promise.promiseId, { type: 'RecordPromise', ...promise }, envelope, { facts }));
     },
 
     /** A manager's record of a promise one of their sellers made, in the seller's name; the event names both. */
@@ -64,7 +66,7 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
       const result = await promises.create(promise.promiseId, { type: 'RecordPromiseOnBehalf', ...promise }, envelope, {
         facts: async (state, base) => ({ ...(await facts(state, base)), seller: await rosterEntry(eventStore, promise.madeBy) }),
       });
-      return { result, findings: await checks.afterCommand(result) };
+      return checks.withFindings(result);
     },
     fulfil: (promiseId: string, fulfilment: Payload<FulfilPromise>, envelope: CommandEnvelope) =>
       promises.act(promiseId, { type: 'FulfilPromise', ...fulfilment }, envelope, { facts: sellerOf }),
@@ -72,6 +74,19 @@ export const promiseCommands = (pipeline: CommandPipeline, eventStore: EventStor
       promises.act(promiseId, { type: 'BreakPromise', ...breach }, envelope, { facts: sellerOf }),
     withdraw: (promiseId: string, withdrawal: Payload<WithdrawPromise>, envelope: CommandEnvelope) =>
       promises.act(promiseId, { type: 'WithdrawPromise', ...withdrawal }, envelope, { facts: sellerOf }),
+
+    /**
+     * Issued after a complaint about the promise was resolved in the customer's favour; the promise's
+     * rule PRM-14 reads the complaint's own stream to see that it was.
+     */
+    breakOnComplaint: (promiseId: string, breach: Payload<BreakPromiseOnComplaint>, envelope: CommandEnvelope) =>
+      promises.act(promiseId, { type: 'BreakPromiseOnComplaint', ...breach }, envelope, {
+        facts: async () => {
+          const complaint = await stateOf(eventStore, complaintAggregate, breach.complaintId);
+          if (!complaint || complaint.status === 'none') return {};
+          return { complaint: { ...(complaint.promiseId !== undefined ? { promiseId: complaint.promiseId } : {}), upheld: complaint.upheld } };
+        },
+      }),
 
     /**
      * Issued by the deadline watcher once the due date has passed; then raises the CMP-09 finding on

@@ -102,9 +102,8 @@ export const quoteCommands = (pipeline: CommandPipeline, eventStore: EventStore,
           return { violations, policyVersion: policy.revision, ...(await ownerOfDeal(quote)) };
         },
       });
-      // A retry of the send replays its findings rather than raising them again.
-      await checks.afterCommand(result);
-      return result;
+      // A retry of the send replays its findings rather than raising them again; the answer's position is past them.
+      return (await checks.withFindings(result)).result;
     },
     accept: (quoteId: string, envelope: CommandEnvelope) => quotes.act(quoteId, { type: 'AcceptQuote' }, envelope, { facts: ownerOfDeal }),
     decline: (quoteId: string, decline: Payload<DeclineQuote>, envelope: CommandEnvelope) =>

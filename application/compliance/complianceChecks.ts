@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { promotionDecider, promotionFacts, promotionStreamId, type PromotionFacts } from '../../domain/catalog/promotion.js';
-import { findingKey, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
-import { checkPromise, checkQuote, overduePromise, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
+import { findingKey, findingStreamId, type FindingEvidence, type FindingSubjectKind } from '../../domain/compliance/finding.js';
+import { checkPromise, checkQuote, complaintAboutPromise, overduePromise, type ComplaintFiledData, type RecordedPromise, type Violation } from '../../domain/compliance/rules.js';
 import { customerDecider, customerStreamId } from '../../domain/customer/customer.js';
 import type { PolicyRevision } from '../../domain/policy/policy.js';
 import { promiseDecider, type CustomerPromise, type PromiseEvent } from '../../domain/promise/promise.js';
@@ -20,8 +20,8 @@ import { ReactorSubscriber } from '../reactors/reactorSubscriber.js';
 /** Findings are raised by the checks, not by whoever's command set them off. */
 export const COMPLIANCE_CHECKER = { id: 'compliance-checks', role: 'system' } as const;
 
-/** The events a check follows: what was said, what was sent, and a promise time broke. */
-export const CHECKED_EVENTS = ['PromiseRecorded', 'QuoteSent', 'PromiseWentOverdue'] as const;
+/** The events a check follows: what was said, what was sent, a promise time broke, and a customer's complaint of one. */
+export const CHECKED_EVENTS = ['PromiseRecorded', 'QuoteSent', 'PromiseWentOverdue', 'ComplaintFiled'] as const;
 
 /** One rule broken by one event is one finding: its id, and the id of the command raising it, derive from that. */
 export const findingIdFor = (ruleId: string, evidence: Pick<RecordedEvent, 'streamId' | 'revision'>) =>
@@ -98,6 +98,8 @@ export class ComplianceChecks {
         return this.quoteSent(event);
       case 'PromiseWentOverdue':
         return this.promiseWentOverdue(event);
+      case 'ComplaintFiled':
+        return this.complaintFiled(event);
       default:
         return [];
     }
@@ -108,6 +110,20 @@ export class ComplianceChecks {
     const [written] = await this.deps.eventStore.readStream(result.streamId, { fromRevision: result.revision, maxCount: 1 });
     if (!written) throw new Error(`${result.streamId} has no revision ${result.revision}`);
     return this.react(written);
+  }
+
+  /**
+   * The command's result with the findings its last event raised, its position moved to the last
+   * of them: a caller reading the findings view `?after=` that position then sees them.
+   */
+  async withFindings(result: CommandResult): Promise<{ result: CommandResult; findings: string[] }> {
+    const findings = await this.afterCommand(result);
+    let position = result.position;
+    for (const findingId of findings) {
+      const [last] = await this.deps.eventStore.readStream(findingStreamId(findingId), { direction: 'backwards', maxCount: 1 });
+      if (last && last.position > position) position = last.position;
+    }
+    return { result: { ...result, position }, findings };
   }
 
   private async promiseRecorded(event: RecordedEvent): Promise<string[]> {
@@ -143,6 +159,24 @@ export class ComplianceChecks {
     if (!violation) return [];
     const seller = repFacts(await stateAsOf(this.deps.eventStore, repDecider, repStreamId(recorded.madeBy), at));
     return this.raiseAll([violation], { subject: { kind: 'promise', id: recorded.promiseId }, evidence: event, sellerId: recorded.madeBy, seller, customerId: recorded.customerId });
+  }
+
+  /** A complaint about a promise counts against the seller who made it (CMP-10), under the revision the complaint runs under. */
+  private async complaintFiled(event: RecordedEvent): Promise<string[]> {
+    const complaint = event.data as ComplaintFiledData;
+    const at = occurredAt(event);
+    const policy = await this.policyThatJudged(event, at);
+    const violation = policy && complaintAboutPromise(complaint, { policy });
+    // A complaint of a false promise names one, or the deal or order it came with (CPL-04), so the seller is known.
+    if (!violation || complaint.sellerId === undefined) return [];
+    const seller = repFacts(await stateAsOf(this.deps.eventStore, repDecider, repStreamId(complaint.sellerId), at));
+    return this.raiseAll([violation], {
+      subject: { kind: 'complaint', id: complaint.complaintId },
+      evidence: event,
+      sellerId: complaint.sellerId,
+      seller,
+      customerId: complaint.customerId,
+    });
   }
 
   /** The revision the event names as having judged it; else the one in force when it occurred (none before revision 1). */

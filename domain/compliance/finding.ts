@@ -20,7 +20,7 @@ export const findingKey = (ruleId: string, subjectStreamId: string, subjectRevis
 
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
-export const FindingSubjectKind = z.enum(['promise', 'quote', 'order']);
+export const FindingSubjectKind = z.enum(['promise', 'quote', 'order', 'complaint']);
 export type FindingSubjectKind = z.infer<typeof FindingSubjectKind>;
 
 /** An event the finding rests on, pinned by its hash so the evidence cannot change unseen. */

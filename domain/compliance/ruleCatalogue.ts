@@ -15,6 +15,7 @@ export const complianceRules = {
   certification: { id: 'CMP-07', name: 'Commit only on products you are certified for' },
   promotionTerms: { id: 'CMP-08', name: 'Promotions only inside their window and eligibility' },
   promisesKept: { id: 'CMP-09', name: 'Promises are kept by their due date' },
+  promisesNotComplainedOf: { id: 'CMP-10', name: 'No customer complains of a false or unkept promise' },
 } as const satisfies Record<string, Rule>;
 
 export const COMPLIANCE_RULE_IDS: readonly string[] = Object.values(complianceRules).map((rule) => rule.id);

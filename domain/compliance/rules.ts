@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ProductFacts } from '../catalog/product.js';
 import { promotionApplies, type PromotionFacts } from '../catalog/promotion.js';
+import type { complaintEventSchemas } from '../complaint/complaint.js';
 import { claimLexiconOf, type PolicyRevision, type RuleAction, type Severity } from '../policy/policy.js';
 import type { CustomerPromise, promiseEventSchemas } from '../promise/promise.js';
 import { asPct, authorityOf, discountOffListBps, discountToAuthorise, isBelowFloor, type QuoteLine } from '../quote/pricing.js';
@@ -227,3 +228,20 @@ const stillOpenAfterDueDate: Check<CustomerPromise, OverdueFacts>['check'] = (pr
 /** A promise still open after its due date (a day of the company calendar); always a flag, since time, not a command, broke it. */
 export const overduePromise = (promise: CustomerPromise, facts: OverdueFacts): Violation | undefined =>
   judge([{ rule: complianceRules.promisesKept, check: stillOpenAfterDueDate }], promise, facts, 'flag')[0];
+
+// Rules customers enforce
+
+export type ComplaintFiledData = z.infer<typeof complaintEventSchemas.ComplaintFiled>;
+
+const promiseComplainedOf: Check<ComplaintFiledData, { readonly policy: PolicyRevision }>['check'] = ({ category, promiseId, sellerId, summary }) => {
+  if (category !== 'false_promise' && promiseId === undefined) return undefined;
+  const about = promiseId !== undefined ? `promise ${promiseId}` : 'a promise';
+  return `The customer complains (${category}) about ${about} made by ${sellerId ?? 'an unnamed seller'}: ${summary}`;
+};
+
+/**
+ * A complaint of a false promise, or one about a recorded promise, judged under the revision it
+ * was filed under; always a flag, since the customer, not a command, raised it.
+ */
+export const complaintAboutPromise = (complaint: ComplaintFiledData, facts: { readonly policy: PolicyRevision }): Violation | undefined =>
+  judge([{ rule: complianceRules.promisesNotComplainedOf, check: promiseComplainedOf }], complaint, facts, 'flag')[0];

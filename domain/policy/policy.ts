@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ComplaintServiceLevels, DEFAULT_COMPLAINT_SERVICE_LEVELS, serviceLevelProblems } from '../complaint/serviceLevels.js';
 import { ClaimLexicon, DEFAULT_CLAIM_LEXICON, lexiconProblems } from '../compliance/claimLexicon.js';
 import { patternProblem, phraseProblem } from '../compliance/claims.js';
 import { complianceRules, COMPLIANCE_RULE_IDS } from '../compliance/ruleCatalogue.js';
@@ -67,6 +68,8 @@ export const policyEventSchemas = {
     revision: z.number().int().positive(),
     effectiveFrom: z.iso.datetime(),
     ...contentShape,
+    /** The complaint service levels; absent from revisions published before complaints were kept. A publication without them keeps those of the revision before it. */
+    complaintService: ComplaintServiceLevels.optional(),
     /** The scheduled revisions this one replaces before they took effect; absent when it replaces none, as on every revision stored before supersession. */
     supersedes: z.array(z.number().int().positive()).optional(),
     publishedBy: z.string(),
@@ -132,6 +135,10 @@ export const policyRules = {
   everyRuleSet: { id: 'POL-07', name: 'A revision sets the action and severity of every compliance rule, and of no other' },
   withinHorizon: { id: 'POL-08', name: 'A revision takes effect within the planning horizon' },
   supersedesScheduled: { id: 'POL-09', name: 'Only a revision not yet in force, and not already superseded, can be superseded' },
+  complaintServiceSet: {
+    id: 'POL-10',
+    name: 'A revision has complaint service levels, its own or those of the revision before it: first response before resolution, a default calendar with working hours, a ladder that climbs one level at a time',
+  },
 } as const satisfies Record<string, Rule>;
 
 /** Far more than anyone supersedes at once: a longer list is malformed input, not a correction. */
@@ -142,6 +149,10 @@ const PUBLISHING_ROLES: readonly string[] = ['compliance_officer', 'admin'];
 export type ContentProblem = { readonly rule: Rule; readonly detail: string; readonly path: (string | number)[] };
 
 const isPercentage = (pct: number) => hasAtMostTwoDecimals(pct) && pct >= 0 && pct <= 100;
+
+/** A publication without the section keeps the one before it, so only a section given is judged here. */
+const complaintServiceProblems = (section: ComplaintServiceLevels | undefined): ContentProblem[] =>
+  (section ? serviceLevelProblems(section) : []).map(({ detail, path }) => ({ rule: policyRules.complaintServiceSet, detail, path: ['complaintService', ...path] }));
 
 /** Everything wrong with a revision's content, each named by its rule and located by its path in the body. */
 export const contentProblems = (content: PolicyContent): ContentProblem[] => {
@@ -172,6 +183,7 @@ export const contentProblems = (content: PolicyContent): ContentProblem[] => {
     ...ruleIds
       .filter((id) => !COMPLIANCE_RULE_IDS.includes(id))
       .map((id) => ({ rule: policyRules.everyRuleSet, detail: `There is no compliance rule ${id}`, path: ['rules', id] })),
+    ...complaintServiceProblems(content.complaintService),
   ];
 };
 
@@ -186,6 +198,7 @@ export const PublishPolicyRevisionInput = z
     effectiveFrom: z.iso.datetime({ offset: true }).transform((iso) => new Date(iso).toISOString()),
     supersedes: z.array(z.number().int().positive()).max(SUPERSEDES_MAX).optional(),
     ...contentShape,
+    complaintService: ComplaintServiceLevels.optional(),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -234,6 +247,8 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
   }
   const [problem] = contentProblems(content);
   if (problem) return refuse(problem.rule, problem.detail);
+  const complaintService = content.complaintService ?? state.revisions.at(-1)?.complaintService;
+  if (!complaintService) return refuse(policyRules.complaintServiceSet, 'Set the complaint service levels: no revision before this one has them to keep');
   return [
     {
       type: 'PolicyRevisionPublished',
@@ -242,6 +257,7 @@ export const decide = (command: PolicyCommand, state: Policy, context: DecisionC
         effectiveFrom,
         ...content,
         claims: content.claims ?? claimLexiconOf(state.revisions.at(-1)),
+        complaintService,
         ...(supersedes.length > 0 ? { supersedes } : {}),
         publishedBy: context.actor.id,
       },
@@ -324,5 +340,7 @@ export const DEFAULT_POLICY: PolicyContent = {
     [cmp.certification.id]: { action: 'block', severity: 'medium' },
     [cmp.promotionTerms.id]: { action: 'block', severity: 'medium' },
     [cmp.promisesKept.id]: { action: 'flag', severity: 'medium' },
+    [cmp.promisesNotComplainedOf.id]: { action: 'flag', severity: 'high' },
   },
+  complaintService: DEFAULT_COMPLAINT_SERVICE_LEVELS,
 };

@@ -58,6 +58,8 @@ export const promiseEventSchemas = {
     promiseId: z.string(),
     customerId: z.string(),
     reason: z.string(),
+    /** The complaint whose upheld resolution found the promise broken, when one did. */
+    complaintId: z.string().optional(),
   }),
   PromiseWithdrawn: z.object({
     promiseId: z.string(),
@@ -130,8 +132,10 @@ export type FulfilPromise = { type: 'FulfilPromise'; evidence: string };
 export type BreakPromise = { type: 'BreakPromise'; reason: string };
 export type WithdrawPromise = { type: 'WithdrawPromise'; reason: string };
 export type MarkPromiseOverdue = { type: 'MarkPromiseOverdue' };
+/** Issued after a complaint about the promise was resolved in the customer's favour. */
+export type BreakPromiseOnComplaint = { type: 'BreakPromiseOnComplaint'; complaintId: string; reason: string };
 
-export type PromiseCommand = RecordPromise | RecordPromiseOnBehalf | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue;
+export type PromiseCommand = RecordPromise | RecordPromiseOnBehalf | FulfilPromise | BreakPromise | WithdrawPromise | MarkPromiseOverdue | BreakPromiseOnComplaint;
 
 /** Recording a promise names the policy that will judge it and, for a promise tied to a deal, whose deal it is. */
 export type RecordingFacts = {
@@ -151,6 +155,8 @@ export type PromiseFacts = {
   readonly BreakPromise: OwnerFacts;
   readonly WithdrawPromise: OwnerFacts;
   readonly MarkPromiseOverdue: unknown;
+  /** The complaint as its stream stands: the promise it names and whether its resolution upheld it; undefined when never filed. */
+  readonly BreakPromiseOnComplaint: { readonly complaint?: { readonly promiseId?: string; readonly upheld: boolean } };
 };
 
 export const promiseRules = {
@@ -167,6 +173,7 @@ export const promiseRules = {
   opportunityOfCustomer: { id: 'PRM-11', name: "A promise tied to a deal is made to that deal's customer" },
   madeByRecorder: { id: 'PRM-12', name: "A promise is recorded by the seller who made it; only their manager or an admin records it in their name, and the record says so" },
   settledBySeller: { id: 'PRM-13', name: "A promise is settled by the seller who made it, their manager or an admin" },
+  brokenByUpheldComplaint: { id: 'PRM-14', name: 'A complaint marks a promise broken only when it is about that promise and was upheld' },
 } as const satisfies Record<string, Rule>;
 
 /** What each kind must commit to, so a check has a figure to judge it by; null when all is there. */
@@ -296,6 +303,15 @@ export const decide = decideByCommand<CustomerPromise, PromiseCommand, PromiseEv
       }
       if (companyDay(context.now) <= dueDate) return refuse(promiseRules.overdueAfterDueDate, `The promise is due on ${dueDate}`);
       return [{ type: 'PromiseWentOverdue', data: { promiseId, customerId, dueDate } }];
+    }),
+
+  BreakPromiseOnComplaint: ({ complaintId, reason }, state, { complaint }) =>
+    onRecorded(state, ({ promiseId, customerId, status }) => {
+      if (complaint?.promiseId !== promiseId) return refuse(promiseRules.brokenByUpheldComplaint, `Complaint ${complaintId} is not about promise ${promiseId}`);
+      if (!complaint.upheld) return refuse(promiseRules.brokenByUpheldComplaint, `Complaint ${complaintId} was not upheld`);
+      if (status !== 'open') return refuse(promiseRules.oneOutcome, `The promise is already ${status}`);
+      if (!reason.trim()) return refuse(promiseRules.outcomeExplained, 'Say why the promise was broken');
+      return [{ type: 'PromiseBroken', data: { promiseId, customerId, reason, complaintId } }];
     }),
 });
 

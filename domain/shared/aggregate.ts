@@ -19,8 +19,11 @@ export type Aggregate<State, Commands extends Command, Event extends DomainEvent
   readonly events: SchemasOf<Event>;
   /** Where its events hold personal data, sealed with the data subject's own key before the event is hashed. */
   readonly personalData?: {
-    /** Whose key seals a stream's personal data, by the stream's id. */
-    readonly subject: (id: string) => string;
+    /**
+     * Whose key seals a stream's personal data, by the stream's id and its state once the command's
+     * events are applied (a complaint's reporter is its customer's); undefined before there is anyone.
+     */
+    readonly subject: (id: string, state: State) => string | undefined;
     /** Dotted paths of the personal fields in each event type's data; every type is listed, so a new one has to say. */
     readonly fields: { readonly [Type in Event['type']]: readonly string[] };
   };

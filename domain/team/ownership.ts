@@ -8,6 +8,9 @@ import type { DecisionContext } from '../shared/decider.js';
 /** The roles the sales roster holds and ownership binds; the other roles answer to their own rules. */
 export const SALES_ROLES: readonly string[] = ['sales_rep', 'sales_manager'];
 
+/** Everyone the roster holds: the sales roles, and the service desk's agents, to whom complaints are assigned. */
+export const ROSTER_ROLES: readonly string[] = [...SALES_ROLES, 'support_agent'];
+
 /** What the roster says of a record's owner, as a decision needs it. */
 export type RosterEntry = { readonly actorId: string; readonly role: string; readonly managerId?: string; readonly active: boolean };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Aggregate } from '../shared/aggregate.js';
-import { SALES_ROLES } from './ownership.js';
+import { ROSTER_ROLES, SALES_ROLES } from './ownership.js';
 import { refuse, type Decider, type DecisionContext, type EventOf, type Refusal, type Rule } from '../shared/decider.js';
 
 /**
@@ -157,7 +157,7 @@ export const repRules = {
   trainingDated: { id: 'REP-10', name: 'A course is passed by now and its certification expires after it was passed' },
   trainingNamed: { id: 'REP-11', name: 'A training names the course passed' },
   offboardingExplained: { id: 'REP-12', name: 'Offboarding a rep states the reason' },
-  salesRolesOnly: { id: 'REP-13', name: 'The sales roster holds sales reps and sales managers only' },
+  salesRolesOnly: { id: 'REP-13', name: 'The roster holds sales reps, sales managers and support agents only' },
   bySomeoneAbove: { id: 'REP-14', name: 'Only someone above a rep hires them, changes their role or offboards them: a manager for a rep, an admin for anyone' },
   reinstatedByAdmin: { id: 'REP-15', name: 'Only an admin reinstates an offboarded rep, and says why' },
   salesKeysOnly: { id: 'REP-16', name: 'Only an admin puts on the sales roster someone who also holds a key of a role outside sales' },
@@ -181,20 +181,20 @@ export type RepCommandFacts = {
 
 /**
  * The gate the application runs before any command: an offboarded rep issues none. The roster
- * binds only the sales roles: an admin, a compliance officer, an auditor, finance or an analyst is
+ * binds only the roles it holds: an admin, a compliance officer, an auditor, finance or an analyst is
  * judged by their role alone, so no one on the roster can lock them out.
  */
 export const actorMayAct = (actor: DecisionContext['actor'], rep: RepFacts | undefined): Refusal | undefined =>
-  SALES_ROLES.includes(actor.role) && rep && !rep.active ? refuse(repRules.offboardedIssuesNothing, `${rep.actorId} was offboarded`) : undefined;
+  ROSTER_ROLES.includes(actor.role) && rep && !rep.active ? refuse(repRules.offboardedIssuesNothing, `${rep.actorId} was offboarded`) : undefined;
 
-/** Where a role stands on the sales roster: an admin above all. */
-const rank = (role: string) => (role === 'admin' ? 2 : role === 'sales_manager' ? 1 : 0);
+/** Who stands above whom on the roster: an admin above everyone on it, a sales manager above the sales reps. */
+const ABOVE: Readonly<Record<string, readonly string[]>> = { admin: ROSTER_ROLES, sales_manager: ['sales_rep'] };
 
-/** REP-14: the actor outranks both the rep as they are and the role they are given. */
-const outranks = (actor: DecisionContext['actor'], ...roles: string[]) => roles.every((role) => rank(actor.role) > rank(role));
+/** REP-14: the actor stands above both the rep as they are and the role they are given. */
+const outranks = (actor: DecisionContext['actor'], ...roles: string[]) => roles.every((role) => (ABOVE[actor.role] ?? []).includes(role));
 
 const salesRole = (role: string): Refusal | undefined =>
-  SALES_ROLES.includes(role) ? undefined : refuse(repRules.salesRolesOnly, `A ${role} is not a sales role; the roster holds ${SALES_ROLES.join(' and ')}`);
+  ROSTER_ROLES.includes(role) ? undefined : refuse(repRules.salesRolesOnly, `A ${role} is not a sales role nor the service desk's; the roster holds ${ROSTER_ROLES.join(', ')}`);
 
 export const decide = (command: RepCommand, state: Rep, context: DecisionContext & Partial<HiringFacts>): RepEvent[] | Refusal => {
   if (command.type === 'HireRep') {

@@ -1,5 +1,7 @@
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
+import type { ComplaintCategory, ComplaintEvent, ComplaintStatus } from '../../domain/complaint/complaint.js';
+import type { ComplaintSeverity } from '../../domain/complaint/serviceLevels.js';
 import type { FindingEvent, FindingStatus } from '../../domain/compliance/finding.js';
 import type { CustomerEvent, CustomerTier } from '../../domain/customer/customer.js';
 import type { OpportunityEvent } from '../../domain/opportunity/opportunity.js';
@@ -24,6 +26,17 @@ export type QuoteEntry = { id: string; status: string; total: Money };
 export type PromiseEntry = { id: string; kind: string; status: string; dueDate: string; overdue: boolean };
 export type OrderEntry = { id: string; status: string; total: Money; promisedDeliveryDate: string; late: boolean };
 export type FindingEntry = { id: string; ruleId: string; ruleName: string; severity: Severity; status: FindingStatus; raisedAt: string };
+export type ComplaintEntry = {
+  id: string;
+  category: ComplaintCategory;
+  severity: ComplaintSeverity;
+  status: ComplaintStatus;
+  summary: string;
+  filedAt: string;
+  /** A clock ran out before it stopped. */
+  breached: boolean;
+  rating: number | null;
+};
 
 export type Customer360View = Document & {
   name: string;
@@ -43,6 +56,8 @@ export type Customer360View = Document & {
   orders: OrderEntry[];
   /** Compliance findings about the customer's dealings, closed ones included. */
   findings: FindingEntry[];
+  /** The customer's complaints, closed ones included. */
+  complaints: ComplaintEntry[];
   registeredAt: string;
   updatedAt: string;
 };
@@ -89,6 +104,22 @@ const ORDER_TYPES = [
 ] as const satisfies readonly OrderEvent['type'][];
 
 const FINDING_TYPES = ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'] as const satisfies readonly FindingEvent['type'][];
+
+const COMPLAINT_TYPES = [
+  'ComplaintFiled',
+  'ComplaintResponded',
+  'ComplaintInfoRequested',
+  'ComplaintInfoReceived',
+  'ComplaintSeverityChanged',
+  'ComplaintResolved',
+  'ComplaintReopened',
+  'ComplaintClosed',
+  'ComplaintRated',
+  'ComplaintResponseOverdue',
+  'ComplaintResolutionOverdue',
+] as const satisfies readonly ComplaintEvent['type'][];
+/** Notes, assignment, escalation and proposals do not change what the 360 shows of a complaint. */
+type ComplaintChange = Extract<ComplaintEvent, { type: (typeof COMPLAINT_TYPES)[number] }>;
 
 /**
  * The customer an event concerns: its data's customerId where it has one, else the one its command recorded in metadata
@@ -229,14 +260,53 @@ const applyFinding = (view: Customer360View, event: FindingEvent): Customer360Vi
   }
 };
 
+const applyComplaint = (view: Customer360View, event: ComplaintChange): Customer360View => {
+  const { complaintId } = event.data;
+  const entry = view.complaints.find((c) => c.id === complaintId);
+  switch (event.type) {
+    case 'ComplaintFiled': {
+      const { category, severity, summary, filedAt } = event.data;
+      const filed: ComplaintEntry = { id: complaintId, category, severity, status: 'open', summary, filedAt, breached: false, rating: null };
+      return { ...view, complaints: [...view.complaints, filed] };
+    }
+    case 'ComplaintResponded':
+      return { ...view, complaints: update(view.complaints, complaintId, { breached: entry?.breached === true || !event.data.withinTarget }) };
+    case 'ComplaintInfoRequested':
+      return { ...view, complaints: update(view.complaints, complaintId, { status: 'awaiting_customer' }) };
+    case 'ComplaintInfoReceived':
+    case 'ComplaintReopened':
+      return { ...view, complaints: update(view.complaints, complaintId, { status: 'open' }) };
+    case 'ComplaintSeverityChanged':
+      return { ...view, complaints: update(view.complaints, complaintId, { severity: event.data.to }) };
+    case 'ComplaintResolved':
+      return { ...view, complaints: update(view.complaints, complaintId, { status: 'resolved', breached: entry?.breached === true || !event.data.withinTarget }) };
+    case 'ComplaintClosed':
+      return { ...view, complaints: update(view.complaints, complaintId, { status: 'closed' }) };
+    case 'ComplaintRated':
+      return { ...view, complaints: update(view.complaints, complaintId, { rating: event.data.csat }) };
+    case 'ComplaintResponseOverdue':
+    case 'ComplaintResolutionOverdue':
+      return { ...view, complaints: update(view.complaints, complaintId, { breached: true }) };
+  }
+};
+
 const isCustomerEvent = ofTypes(CUSTOMER_TYPES);
 const isOpportunityEvent = ofTypes(OPPORTUNITY_TYPES);
 const isQuoteEvent = ofTypes(QUOTE_TYPES);
 const isPromiseEvent = ofTypes(PROMISE_TYPES);
 const isOrderEvent = ofTypes(ORDER_TYPES);
 const isFindingEvent = ofTypes(FINDING_TYPES);
+const isComplaintEvent = ofTypes(COMPLAINT_TYPES);
 
-type Handled = (typeof CUSTOMER_TYPES | typeof OPPORTUNITY_TYPES | typeof QUOTE_TYPES | typeof PROMISE_TYPES | typeof ORDER_TYPES | typeof FINDING_TYPES)[number];
+type Handled = (
+  | typeof CUSTOMER_TYPES
+  | typeof OPPORTUNITY_TYPES
+  | typeof QUOTE_TYPES
+  | typeof PROMISE_TYPES
+  | typeof ORDER_TYPES
+  | typeof FINDING_TYPES
+  | typeof COMPLAINT_TYPES
+)[number];
 
 /** What an event of each aggregate the 360 follows changes on the customer's page. */
 const applied = (view: Customer360View, event: RecordedEventOf<Handled>, at: string): Customer360View => {
@@ -246,21 +316,22 @@ const applied = (view: Customer360View, event: RecordedEventOf<Handled>, at: str
   if (isPromiseEvent(event)) return applyPromise(view, event);
   if (isOrderEvent(event)) return applyOrder(view, event);
   if (isFindingEvent(event)) return applyFinding(view, event);
+  if (isComplaintEvent(event)) return applyComplaint(view, event);
   return view;
 };
 
 /**
  * One document per customer with everything a seller needs on one page: the profile and
  * account terms, contacts (sealed), the latest interactions, and the customer's open deals,
- * quotes, promises and orders, and the compliance findings about them, each kept current as
- * its own stream moves.
+ * quotes, promises and orders, the compliance findings about them and the customer's complaints,
+ * each kept current as its own stream moves.
  */
 export const customer360Projection: Projection<Handled> = {
   name: CUSTOMER_360,
-  // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised.
-  version: 2,
+  // 2: findings listed; the bump rebuilds existing views so they hold the findings already raised. 3: complaints listed.
+  version: 3,
   collections: [{ name: CUSTOMER_DOCS, indexes: { tier: 'string', region: 'string' } }],
-  handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES, ...FINDING_TYPES],
+  handles: [...CUSTOMER_TYPES, ...OPPORTUNITY_TYPES, ...QUOTE_TYPES, ...PROMISE_TYPES, ...ORDER_TYPES, ...FINDING_TYPES, ...COMPLAINT_TYPES],
   documentsFor: (event) => {
     const customerId = customerOf(event);
     return customerId ? [{ collection: CUSTOMER_DOCS, id: customerId }] : [];
@@ -287,6 +358,7 @@ export const customer360Projection: Projection<Handled> = {
         promises: [],
         orders: [],
         findings: [],
+        complaints: [],
         registeredAt: at,
         updatedAt: at,
       };

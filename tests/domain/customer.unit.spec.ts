@@ -149,7 +149,7 @@ describe('Customer', () => {
 
     it('names the personal data the application must encrypt', () => {
       const personalData = customerAggregate.personalData!;
-      expect(personalData.subject('c1')).toBe('c1');
+      expect(personalData.subject('c1', customerAggregate.decider.initialState())).toBe('c1');
       expect(personalData.fields.ContactAdded).toEqual(['name', 'phone', 'email']);
       for (const [type, fields] of Object.entries(personalData.fields)) {
         if (type !== 'ContactAdded') expect(fields).toEqual([]);

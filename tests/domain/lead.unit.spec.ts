@@ -225,7 +225,7 @@ describe('Lead', () => {
   });
 
   it('names the contact fields the application must encrypt, under the lead key', () => {
-    expect(leadAggregate.personalData!.subject('l1')).toBe('lead-l1');
+    expect(leadAggregate.personalData!.subject('l1', leadAggregate.decider.initialState())).toBe('lead-l1');
     expect(leadAggregate.personalData!.fields).toEqual({
       LeadCaptured: ['contact.name', 'contact.phone', 'contact.email'],
       LeadQualified: [],

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServerOnce } from '../support/build.js';
+import { freePort } from '../support/freePort.js';
 
 /**
  * The real server process on the embedded store: killed with SIGKILL in the middle of a
@@ -15,15 +15,6 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
 const REP = 'Bearer dev-sales-rep-key-0000';
 const AUDITOR = 'Bearer dev-auditor-key-0000';
 const ADMIN = 'Bearer dev-admin-key-0000';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 let port: number;
 let server: ChildProcess | undefined;

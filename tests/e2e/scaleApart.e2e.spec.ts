@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServerOnce } from '../support/build.js';
+import { freePort } from '../support/freePort.js';
 
 /**
  * One API process and two workers on one data directory, as separate processes: the API runs no
@@ -17,15 +17,6 @@ const REP = 'Bearer dev-sales-rep-key-0000';
 const MANAGER = 'Bearer dev-sales-manager-key-0000';
 const ADMIN = 'Bearer dev-admin-key-0000';
 const ANALYST = 'Bearer dev-analyst-key-0000';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 type Process = { child: ChildProcess; port: number };
 const processes: Process[] = [];

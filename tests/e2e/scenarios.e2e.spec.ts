@@ -1,4 +1,5 @@
 import { afterEach, describe, it } from 'vitest';
+import { complaintFlow } from '../../scenarios/complaintFlow.js';
 import { complianceTrail } from '../../scenarios/complianceTrail.js';
 import { dealFlow } from '../../scenarios/dealFlow.js';
 import { Scenario } from '../../scenarios/harness.js';
@@ -19,5 +20,10 @@ describe('README scenarios', () => {
   it('compliance-trail: policy, findings, waivers, overdue promise, replay, verification, recheck', async () => {
     scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
     await complianceTrail(scenario);
+  });
+
+  it('complaint-flow: two complaints, a paused clock, a breach escalated by itself, refused remedy and closing, ratings, SLA report, replay', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await complaintFlow(scenario);
   });
 });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { v4 as uuid } from 'uuid';
@@ -6,6 +5,7 @@ import { EventStoreAccessDenied, type EventToAppend, type RecordedEvent } from '
 import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdbEventStore.js';
 import { eventStoreContract } from '../contracts/eventStoreContract.js';
 import { containerRuntimeProblem } from '../support/containerRuntime.js';
+import { freePort } from '../support/freePort.js';
 
 const IMAGE = 'eventstore/eventstore:24.10';
 /** The last EventStoreDB line whose stream reads carry no positions: the adapter must refuse it. */
@@ -45,17 +45,6 @@ async function startEventStore(): Promise<StartedTestContainer> {
 
 function urlOf(container: StartedTestContainer): string {
   return `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A describe that runs only where `problem` is null, and is otherwise reported as skipped, by name, with why. */

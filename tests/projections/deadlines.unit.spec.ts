@@ -57,7 +57,7 @@ beforeEach(() => {
 });
 
 describe('deadlines projection', () => {
-  it('follows exactly the events that open or close a quote expiry, a promise overdue or a registration expiry deadline', () => {
+  it("follows exactly the events that open, move or close a quote expiry, a promise overdue deadline, a complaint's clocks or a registration expiry", () => {
     expect([...deadlinesProjection.handles].sort()).toEqual(
       [
         'QuoteDrafted',
@@ -70,6 +70,16 @@ describe('deadlines projection', () => {
         'PromiseBroken',
         'PromiseWithdrawn',
         'PromiseWentOverdue',
+        'ComplaintFiled',
+        'ComplaintInfoRequested',
+        'ComplaintInfoReceived',
+        'ComplaintSeverityChanged',
+        'ComplaintReopened',
+        'ComplaintResolved',
+        'ComplaintResponded',
+        'ComplaintResponseOverdue',
+        'ComplaintResolutionOverdue',
+        'ComplaintClosed',
         'RegistrationSubmitted',
         'RegistrationRejected',
         'RegistrationExpired',

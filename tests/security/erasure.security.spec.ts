@@ -347,6 +347,11 @@ const producers: Record<string, Producer> = {
     const { leadId } = await convertedLead(t, shaped(values) as { contact: Record<string, string> }, customerId);
     return { streamId: `lead-${leadId}`, subject: `lead-${leadId}` };
   },
+  ComplaintFiled: async (t, customerId, values) => {
+    const complaint = { customerId, channel: 'phone', category: 'service', severity: 'medium', summary: 'Nobody called back about the outage', ...shaped(values) };
+    const filed = await ok(t, '/complaints', complaint, 201);
+    return { streamId: filed.streamId, subject: customerId };
+  },
 };
 
 describe('every sealed field in the catalog', () => {
