@@ -9,7 +9,7 @@ import type { Bucket, CellContext, Contribution, GroupBy, Measured, MetricDefini
  * and each cell's figure is the metric's formula over the facts in it.
  */
 
-export type KpiFilters = { readonly ownerId?: string; readonly team?: string; readonly region?: string; readonly industry?: string; readonly sku?: string };
+export type KpiFilters = { readonly team?: string; readonly region?: string; readonly industry?: string; readonly sku?: string };
 
 export type KpiQuestion = {
   readonly metric: MetricDefinition;
@@ -19,7 +19,7 @@ export type KpiQuestion = {
   readonly calendarPeriods: boolean;
   readonly model: AttributionModel | null;
   readonly filters: KpiFilters;
-  /** The sellers whose facts the asker may see; undefined for every seller's. */
+  /** The sellers whose facts count: those the asker named, or may see; undefined for every seller's. */
   readonly owners?: readonly string[];
   /** The moment the question is asked as of: now, or the asOf of a point-in-time question. */
   readonly moment: string;
@@ -82,7 +82,6 @@ const passes = (question: KpiQuestion, fact: KpiFact): boolean => {
   const { filters, owners, metric } = question;
   if (metric.include && !metric.include(fact)) return false;
   if (owners && (fact.ownerId === null || !owners.includes(fact.ownerId))) return false;
-  if (filters.ownerId !== undefined && fact.ownerId !== filters.ownerId) return false;
   if (filters.team !== undefined && fact.team !== filters.team) return false;
   if (filters.region !== undefined && fact.region !== filters.region) return false;
   if (filters.industry !== undefined && fact.industry !== filters.industry) return false;
