@@ -43,4 +43,14 @@ export const PERMISSIONS = {
   readComplaints: ['sales_rep', 'sales_manager', 'support_agent', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin'],
   /** The customer 360: every reader of views, and the service desk, which answers the customer. */
   readCustomers: ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin', 'support_agent'],
+  /** Launching campaigns (articles 30-33): those who run the teams. */
+  launchCampaigns: ['sales_manager', 'admin'],
+  /** Recording what a campaign cost: its managers and finance, who pays it. */
+  recordCampaignCosts: ['sales_manager', 'finance', 'admin'],
+  /** Onboarding channel partners (article 35). */
+  onboardPartners: ['sales_manager', 'admin'],
+  /** Deciding a deal registration: a sales manager; the registration's rule REG-08 keeps out whoever submitted it. */
+  decideRegistrations: ['sales_manager', 'admin'],
+  /** The KPIs (articles 5, 19, 20-24): analysts, managers (their team's), compliance, auditors and admins; a rep their own. */
+  readKpis: ['sales_rep', 'sales_manager', 'compliance_officer', 'auditor', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
