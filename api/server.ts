@@ -18,7 +18,9 @@ import { complaintViewRoutes } from './routes/complaintViews.js';
 import { customerRoutes } from './routes/customers.js';
 import { customerViewRoutes } from './routes/customerViews.js';
 import { dealViewRoutes } from './routes/dealViews.js';
+import { exportRoutes } from './routes/exports.js';
 import { findingRoutes } from './routes/findings.js';
+import { kpiRoutes } from './routes/kpis.js';
 import { healthRoutes, operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
 import { opportunityRoutes } from './routes/opportunities.js';
@@ -120,5 +122,7 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(complaintViewRoutes(services));
   await app.register(campaignRoutes(services));
   await app.register(partnerRoutes(services));
+  await app.register(kpiRoutes(services));
+  await app.register(exportRoutes(services));
   return app;
 };
