@@ -1,3 +1,4 @@
+import { analystTour } from './analystTour.js';
 import { complaintFlow } from './complaintFlow.js';
 import { complianceTrail } from './complianceTrail.js';
 import { dealFlow } from './dealFlow.js';
@@ -8,7 +9,7 @@ import { Scenario } from './harness.js';
  * server on a fresh embedded store in a temporary folder, printing each request and
  * answer. With --port the server stays up afterwards for curl (Ctrl-C to stop).
  */
-const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail, 'complaint-flow': complaintFlow } as const;
+const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail, 'complaint-flow': complaintFlow, 'analyst-tour': analystTour } as const;
 
 const [name, ...rest] = process.argv.slice(2);
 const portFlag = rest.indexOf('--port');
