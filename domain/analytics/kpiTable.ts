@@ -89,32 +89,37 @@ const passes = (question: KpiQuestion, fact: KpiFact): boolean => {
   return true;
 };
 
-/** The bucket an instant falls in; buckets are contiguous and in order. */
-const bucketOf = (buckets: readonly Bucket[], at: string): Bucket | undefined => {
-  const instant = Date.parse(at);
-  let low = 0;
-  let high = buckets.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const bucket = buckets[mid]!;
-    if (instant < Date.parse(bucket.start)) high = mid - 1;
-    else if (instant >= Date.parse(bucket.end)) low = mid + 1;
-    else return bucket;
-  }
-  return undefined;
+/** The bucket an instant falls in, by binary search over the buckets' bounds read once; buckets are contiguous and in order. */
+const bucketFinder = (buckets: readonly Bucket[]) => {
+  const starts = buckets.map((bucket) => Date.parse(bucket.start));
+  const ends = buckets.map((bucket) => Date.parse(bucket.end));
+  return (at: string): Bucket | undefined => {
+    const instant = Date.parse(at);
+    let low = 0;
+    let high = buckets.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (instant < starts[mid]!) high = mid - 1;
+      else if (instant >= ends[mid]!) low = mid + 1;
+      else return buckets[mid];
+    }
+    return undefined;
+  };
 };
 
 const compareNullsLast = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
 
-const seriesKey = (group: string | null, split: string | null) => JSON.stringify([group, split]);
+/** One key per group and split, null told apart from any name. */
+const seriesKey = (group: string | null, split: string | null) => `${group === null ? '\u0000' : `=${group}`}\u0001${split === null ? '\u0000' : `=${split}`}`;
 
 /** Every cell of the answer: for each group and split that any fact falls in, one per bucket, empty ones included. */
 export const kpiCells = (question: KpiQuestion, facts: readonly KpiFact[]): Cell[] => {
   const { metric, buckets, calendarPeriods, moment } = question;
   const byCell = new Map<string, { group: string | null; split: string | null; perBucket: Map<string, Contribution[]> }>();
+  const bucketOf = bucketFinder(buckets);
   for (const fact of facts) {
     if (!metric.facts.includes(fact.kind) || !passes(question, fact)) continue;
-    const bucket = bucketOf(buckets, fact.at);
+    const bucket = bucketOf(fact.at);
     if (!bucket) continue;
     const split = splitOf(metric, fact);
     for (const { group, contribution } of contributionsOf(question, fact)) {

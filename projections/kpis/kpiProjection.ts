@@ -93,7 +93,14 @@ const HANDLED = [
 type Handled = (typeof HANDLED)[number];
 type KpiEvent = RecordedEventOf<Handled>;
 
-const occurredAt = (event: RecordedEvent) => new Date(String(event.metadata.occurredAt)).toISOString();
+/** An instant as the Clock writes it, which needs no rewriting; any other form is read and written in it. */
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** When the event happened, in UTC: facts are compared and bucketed by these strings, so they must all be written alike. */
+const occurredAt = (event: RecordedEvent) => {
+  const at = String(event.metadata.occurredAt);
+  return CANONICAL_INSTANT.test(at) ? at : new Date(at).toISOString();
+};
 
 export const eventRef = (event: RecordedEvent): EventRef => ({
   streamId: event.streamId,
