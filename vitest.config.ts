@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.spec.ts'],
+    // Timing tests run after, alone (vitest.timing.config.ts): another test file on the same cores would stretch what they measure.
+    exclude: ['tests/timing/**', 'node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,

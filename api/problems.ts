@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   AlreadyExists,
   ConcurrencyConflict,
@@ -14,15 +15,28 @@ import { EventStoreUnavailable } from '../application/ports/eventStore.js';
 import { InvalidCursor, InvalidQuery, UnknownField } from '../application/ports/readStore.js';
 import { ViewNotReady } from '../projections/viewReader.js';
 
-/** RFC 9457 problem details; `type` is stable per kind of error, so clients can branch on it. */
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  [extension: string]: unknown;
-};
+/**
+ * RFC 9457 problem details; `type` is stable per kind of error, so clients can branch on it. The
+ * schema is what the API description publishes for every problem answer; the extensions named
+ * here are those clients act on, and a kind of error may add others.
+ */
+export const ProblemDocument = z
+  .object({
+    type: z.string().describe('Stable per kind of error, such as /problems/rule-refused: branch on it'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional().describe('The path of the request, without its query string'),
+    requestId: z.string().optional().describe('The X-Request-Id of the request, as logged'),
+    errors: z
+      .array(z.object({ in: z.string(), field: z.string(), message: z.string(), code: z.string().optional() }))
+      .optional()
+      .describe('400: each part of the request refused, field by field'),
+    rule: z.object({ id: z.string(), name: z.string() }).optional().describe('422 and some 403: the business rule that refused the request'),
+  })
+  .catchall(z.unknown());
+
+export type Problem = z.infer<typeof ProblemDocument>;
 
 export const problemType = (kind: string) => `/problems/${kind}`;
 

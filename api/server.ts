@@ -1,14 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newId } from '../application/ids.js';
+import { apiDescription } from './apiDescription.js';
 import { registerAuthentication } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
 import { registerRosterGate } from './rosterGate.js';
 import { anchorRoutes } from './routes/anchors.js';
+import { attainmentRoutes } from './routes/attainment.js';
 import { claimRoutes } from './routes/claims.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -20,17 +22,22 @@ import { customerViewRoutes } from './routes/customerViews.js';
 import { dealViewRoutes } from './routes/dealViews.js';
 import { exportRoutes } from './routes/exports.js';
 import { findingRoutes } from './routes/findings.js';
+import { fxRateRoutes } from './routes/fxRates.js';
+import { incentivePlanRoutes } from './routes/incentivePlans.js';
+import { incentiveRoutes } from './routes/incentives.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { healthRoutes, operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
 import { opportunityRoutes } from './routes/opportunities.js';
 import { orderRoutes } from './routes/orders.js';
 import { partnerRoutes } from './routes/partners.js';
+import { paymentRoutes } from './routes/payments.js';
 import { policyRoutes } from './routes/policy.js';
 import { promiseRoutes } from './routes/promises.js';
 import { quoteRoutes } from './routes/quotes.js';
 import { repRoutes } from './routes/reps.js';
 import { streamRoutes } from './routes/streams.js';
+import { targetRoutes } from './routes/targets.js';
 import { viewRoutes } from './routes/views.js';
 import type { ApiServices } from './services.js';
 import { registerWellFormedInput } from './wellFormedInput.js';
@@ -77,19 +84,7 @@ export const createServer = (services: Pick<ApiServices, 'logger' | 'http'>) => 
 export const buildServer = async (services: ApiServices): Promise<FastifyInstance> => {
   const app = createServer(services);
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Sales conduct ledger',
-        version: '0.1.0',
-        description:
-          'Every sales action as an immutable, hash-chained event. Commands answer { id, streamId, revision, position, events } with an ETag of the revision; errors are application/problem+json.',
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, apiDescription({ rateLimited: services.http.rateLimitPerMinute > 0 }));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -120,6 +115,12 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(claimRoutes(services));
   await app.register(complaintRoutes(services));
   await app.register(complaintViewRoutes(services));
+  await app.register(targetRoutes(services));
+  await app.register(paymentRoutes(services));
+  await app.register(fxRateRoutes(services));
+  await app.register(incentivePlanRoutes(services));
+  await app.register(incentiveRoutes(services));
+  await app.register(attainmentRoutes(services));
   await app.register(campaignRoutes(services));
   await app.register(partnerRoutes(services));
   await app.register(kpiRoutes(services));

@@ -29,6 +29,7 @@ import { personalDataFields } from '../domain/aggregates.js';
 import { allProjections } from '../projections/all.js';
 import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.js';
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
+import { planDirectoryFromView } from '../projections/incentives/planDirectory.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
 import { pipelineHistoryFromLog } from '../projections/pipeline/pipelineHistory.js';
 import { PointInTime } from '../projections/pointInTime.js';
@@ -36,6 +37,7 @@ import type { Projection } from '../projections/projection.js';
 import { ProjectionsAcrossWorkers, type ProjectionProgress } from '../projections/projectionProgress.js';
 import { ProjectionRunner, projectionLease } from '../projections/projectionRunner.js';
 import { channelClaimsFromView } from '../projections/registrations/registrationsProjection.js';
+import { salesTeamsFromView } from '../projections/reps/salesTeams.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { ConfigError, type Config } from './config.js';
 import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
@@ -186,6 +188,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const pointInTime = new PointInTime({ eventStore, projections, cursorKey });
   const creditExposure = creditExposureFromOrders({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const tiedStreams = tiedStreamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const salesTeams = salesTeamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const incentivePlans = planDirectoryFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const channelClaims = channelClaimsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const pipelineHistory = pipelineHistoryFromLog({ eventStore, pointInTime });
   const { anchorKey } = config;
@@ -200,6 +204,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     tiedStreams,
     anchorKey,
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
+    salesTeams,
+    incentivePlans,
     channelClaims,
     pipelineHistory,
   });

@@ -1,8 +1,10 @@
+import { attainmentProjection } from './attainment/attainmentProjection.js';
 import { complaintsProjection } from './complaints/complaintsProjection.js';
 import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
+import { incentivesProjection } from './incentives/incentivesProjection.js';
 import { kpiProjection } from './kpis/kpiProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
@@ -21,6 +23,8 @@ export const allProjections: Projection[] = [
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
   projectionOf(complaintsProjection),
+  projectionOf(incentivesProjection),
+  projectionOf(attainmentProjection),
   projectionOf(registrationsProjection),
   projectionOf(kpiProjection),
 ];

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
@@ -223,17 +224,27 @@ export class ProjectionRunner {
     const loop = async () => {
       try {
         // Catch up page by page, which is far cheaper than event by event, then follow live.
+        // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
+        // and starve the listener and every request until it ends: it goes in slices sized to a few
+        // milliseconds of work, each followed by a turn of the event loop.
+        let sliceSize = Math.min(FIRST_SLICE, this.batchSize);
         for (;;) {
           if (stopping) return;
-          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: this.batchSize });
+          const started = performance.now();
+          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: sliceSize });
           if (page.length === 0) break;
           await apply(page);
+          sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
+          await nextTurn();
         }
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
         supervisor.progressed();
         subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
         if (stopping) return;
-        for await (const batch of batches(subscription, this.batchSize)) await apply(batch);
+        for await (const batch of batches(subscription, this.batchSize)) {
+          await apply(batch);
+          await nextTurn();
+        }
       } finally {
         await subscription?.close();
         subscription = null;
@@ -243,10 +254,20 @@ export class ProjectionRunner {
     return follower;
   }
 
-  private declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
-    return this.options.readStore.ensureCollections(
-      projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: withIndexes ? c.indexes : {} })),
-    );
+  /**
+   * Declares a generation's collections, then, when asked, their indexes one at a time: building an
+   * index over a full view is one synchronous step on the embedded store, so each gets a turn of its own.
+   */
+  private async declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
+    const { readStore } = this.options;
+    await readStore.ensureCollections(projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: {} })));
+    if (!withIndexes) return;
+    for (const collection of projection.collections) {
+      for (const [field, type] of Object.entries(collection.indexes)) {
+        await readStore.ensureCollections([{ name: physicalCollection(collection.name, generation.generation), indexes: { [field]: type } }]);
+        await nextTurn();
+      }
+    }
   }
 
   private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
@@ -289,6 +310,18 @@ export class ProjectionRunner {
     }
   }
 }
+
+/** Work between two turns of the event loop during a catch-up: well under the 50 ms a request may wait. */
+const SLICE_TARGET_MS = 10;
+const FIRST_SLICE = 64;
+const SMALLEST_SLICE = 16;
+
+/** Halves a slice that took longer than the target, doubles one that took under a quarter of it, up to `largest`. */
+export const nextSliceSize = (size: number, tookMs: number, largest: number): number => {
+  if (tookMs > SLICE_TARGET_MS) return Math.max(SMALLEST_SLICE, Math.floor(size / 2));
+  if (tookMs < SLICE_TARGET_MS / 4) return Math.min(largest, size * 2);
+  return size;
+};
 
 const IDLE = Symbol('idle');
 

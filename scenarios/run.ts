@@ -3,13 +3,20 @@ import { complaintFlow } from './complaintFlow.js';
 import { complianceTrail } from './complianceTrail.js';
 import { dealFlow } from './dealFlow.js';
 import { Scenario } from './harness.js';
+import { incentiveFlow } from './incentiveFlow.js';
 
 /**
  * `npm run scenario -- <name> [--port N]`: runs a named walkthrough against the real
  * server on a fresh embedded store in a temporary folder, printing each request and
  * answer. With --port the server stays up afterwards for curl (Ctrl-C to stop).
  */
-const scenarios = { 'deal-flow': dealFlow, 'compliance-trail': complianceTrail, 'complaint-flow': complaintFlow, 'analyst-tour': analystTour } as const;
+const scenarios = {
+  'deal-flow': dealFlow,
+  'compliance-trail': complianceTrail,
+  'complaint-flow': complaintFlow,
+  'incentive-flow': incentiveFlow,
+  'analyst-tour': analystTour,
+} as const;
 
 const [name, ...rest] = process.argv.slice(2);
 const portFlag = rest.indexOf('--port');

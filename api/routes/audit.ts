@@ -101,7 +101,7 @@ export const auditRoutes =
     app.post(
       '/audit/recheck',
       {
-        config: { allow: PERMISSIONS.audit },
+        config: { allow: PERMISSIONS.audit, problems: [404] },
         schema: {
           tags: ['audit'],
           summary: 'Judge a past promise again under any policy revision (what-if); appends nothing',

@@ -21,7 +21,7 @@ export const claimRoutes =
     app.post(
       '/compliance/claims/check',
       {
-        config: { allow: ROLES },
+        config: { allow: ROLES, problems: [404] },
         schema: {
           tags: ['compliance'],
           summary: 'Check a draft statement for false claims (CMP-01) before it is said; records nothing',

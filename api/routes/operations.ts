@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { EventStoreAccessDenied } from '../../application/ports/eventStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
-import { viewsAheadOf } from '../../projections/projectionRunner.js';
+import { viewsAheadOf, type ProjectionStatus } from '../../projections/projectionRunner.js';
 import { HttpProblem } from '../problems.js';
 import type { ApiServices } from '../services.js';
 
@@ -16,7 +16,25 @@ const ProjectionName = z.object({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}
 export const healthRoutes =
   (services: HealthServices, metrics: Registry): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/health/live', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'live' }));
+    // The log's head when this process began serving: until every view has an active generation
+    // that reached it, views would answer 503 or show an old state, so the process is not ready.
+    // Once reached it stays so: a view behind under load is what `?after=` is for, not a reason to leave the balancer.
+    const headAtStart = services.eventStore.headPosition().catch(() => null);
+    let caughtUp = false;
+    const viewsCatchingUp = async (statuses: ProjectionStatus[] | null): Promise<string[] | null> => {
+      if (caughtUp) return [];
+      if (!statuses) return null;
+      const head = (await headAtStart) ?? 0;
+      const behind = statuses.filter(({ active }) => !active || (active.position ?? 0) < head).map(({ name }) => name);
+      caughtUp = behind.length === 0;
+      return behind;
+    };
+
+    app.get(
+      '/health/live',
+      { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('live') }) } } },
+      async () => ({ status: 'live' as const }),
+    );
 
     app.get(
       '/health/ready',
@@ -27,6 +45,7 @@ export const healthRoutes =
           description:
             'A view that has applied a position beyond the log\'s head shows events the log no longer holds: its end was removed. `viewsAheadOfLog` names each such view, and the answer is 503 until the log is restored and the views rebuilt. ' +
             '`followersNotRunning` names each follower (view, reactor, watcher) that is `retrying` after an error or `failed` on an event that fails every time, or `unheld` by any worker, with its error; the answer is 503 while there is one. A failed follower waits for POST /admin/projections/{name}/retry. ' +
+            '`viewsCatchingUp` names each view that, since this process started, has not yet reached the log\'s head as it was then (a first build, or catching up after a restart); the answer is 503 until none is left, and stays ready after. ' +
             '`problems`, when present, says for a store that is down what an operator must fix, such as a right the event store refuses the service.',
         },
       },
@@ -49,7 +68,8 @@ export const healthRoutes =
           check('keyStore', () => services.keyStore.ping()),
         ]);
         const viewsAheadOfLog = eventStore === 'up' && statuses ? viewsAheadOf(statuses, await services.eventStore.headPosition()) : [];
-        const views = viewsAheadOfLog.length === 0 ? ('consistent' as const) : ('ahead_of_log' as const);
+        const catchingUp = (await viewsCatchingUp(statuses)) ?? [];
+        const views = viewsAheadOfLog.length > 0 ? ('ahead_of_log' as const) : catchingUp.length > 0 ? ('catching_up' as const) : ('consistent' as const);
         // The followers' states are kept in the read store: with it down, they are not known.
         const troubled = readStore === 'up' ? await services.followers.troubled().catch(() => null) : null;
         const followersNotRunning = (troubled ?? []).map(({ name, state, lastError, failure }) => ({ name, state, error: failure?.error ?? lastError?.message ?? null }));
@@ -59,6 +79,7 @@ export const healthRoutes =
           status: ready ? 'ready' : 'not_ready',
           checks: { eventStore, readStore, keyStore, views, followers },
           viewsAheadOfLog,
+          viewsCatchingUp: catchingUp,
           followersNotRunning,
           ...(Object.keys(problems).length > 0 ? { problems } : {}),
         });
@@ -102,6 +123,7 @@ export const operationRoutes =
           tags: ['operations'],
           summary: 'Rebuild a view from zero into new collections; reads switch over when it has caught up',
           params: ProjectionName,
+          response: { 202: z.object({ projection: z.string(), building: z.object({ version: z.number().int(), generation: z.number().int() }) }) },
         },
       },
       async (request, reply) => {
@@ -122,6 +144,7 @@ export const operationRoutes =
           description:
             'name is a view (`pipeline`, or `projection:pipeline`) or another follower as /admin/projections lists it (`reactor:lead-conversion`, `reactor:compliance-checks`, `reactor:complaint-follow-ups`, `deadline-watcher`, `anchor-schedule`). It resumes from its checkpoint; an event that still fails the same way fails it again. Answers the follower\'s state after the request.',
           params: z.object({ name: z.string().regex(/^[a-z][a-z0-9_:-]{0,80}$/) }).strict(),
+          response: { 202: z.object({ name: z.string(), followers: z.array(z.object({ name: z.string(), state: z.string() })) }) },
         },
       },
       async (request, reply) => {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RuleRefused } from '../errors.js';
 import { EventHandlingFailed, isPassing, Supervisor } from '../followers/supervisor.js';
@@ -68,6 +69,8 @@ export class ReactorSubscriber {
         if (unsaved >= CHECKPOINT_EVERY) {
           await readStore.setMeta(key, event.position);
           unsaved = 0;
+          // On the embedded stores reading the log never waits on I/O: catching up would hold the event loop.
+          await nextTurn();
         }
         this.supervisor.progressed(event.position);
       }

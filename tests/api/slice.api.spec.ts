@@ -312,6 +312,7 @@ describe('operations', () => {
       status: 'ready',
       checks: { eventStore: 'up', readStore: 'up', keyStore: 'up', views: 'consistent', followers: 'running' },
       viewsAheadOfLog: [],
+      viewsCatchingUp: [],
       followersNotRunning: [],
     });
     const metrics = await t.app.inject('/metrics');
@@ -338,6 +339,7 @@ describe('operations', () => {
         status: 'not_ready',
         checks: { eventStore: 'up', readStore: 'down', keyStore: 'up', views: 'consistent', followers: 'unknown' },
         viewsAheadOfLog: [],
+      viewsCatchingUp: [],
         followersNotRunning: [],
       });
       expect((await broken.app.inject('/health/live')).statusCode).toBe(200);

@@ -29,6 +29,15 @@ export const DEVELOPMENT_ROSTER = [
   { actorId: 'dev-sales-rep', name: '销售代表 (development)', team: 'east', role: 'sales_rep', managerId: 'dev-sales-manager' },
 ] as const;
 
+/** Views are built behind the listener, as in production: a test starts once the server says it is ready. */
+const untilReady = async (app: FastifyInstance) => {
+  const deadline = Date.now() + 10_000;
+  while ((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode !== 200) {
+    if (Date.now() > deadline) throw new Error('The test server was not ready within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
 /** The real server on the embedded stores in a temporary folder (or the one given), driven through inject; the development sellers on the roster unless `roster: false`. */
 export const startTestApp = async (options: { clock?: Clock; env?: Record<string, string>; roster?: boolean; dataDir?: string } = {}): Promise<TestApp> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-test-'));
@@ -41,6 +50,7 @@ export const startTestApp = async (options: { clock?: Clock; env?: Record<string
   }
   const app = await buildServer(system);
   await app.ready();
+  await untilReady(app);
   const auth = (role = 'sales_rep') => ({ authorization: `Bearer ${keyFor(role)}` });
   return {
     app,

@@ -1,0 +1,14 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from './schema.js';
+
+export type { components, operations, paths } from './schema.js';
+
+/** What every refusal answers (application/problem+json); branch on `type`. */
+export type Problem = components['schemas']['Problem'];
+
+/**
+ * A client of the API typed by the OpenAPI document the server serves (client/schema.d.ts,
+ * generated from it by `npm run client:types`): every path, parameter, body, answer and problem.
+ */
+export const createLedgerClient = ({ baseUrl, apiKey }: { baseUrl: string; apiKey: string }) =>
+  createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });
