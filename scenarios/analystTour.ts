@@ -34,12 +34,12 @@ const money = (amount: { minor: number | null; minorDecimal?: string; currency: 
   return `${sign}${(abs / 100n).toLocaleString('en-US')}.${String(abs % 100n).padStart(2, '0')} ${amount.currency}`;
 };
 
-type Point = { period: string; value: number | null; amount?: { minor: number | null; minorDecimal?: string; currency: string } | null; count: number; note?: string };
+type Point = { period: string; value: number | null; amount?: { minor: number | null; minorDecimal?: string; currency: string } | null; count: number; numerator?: string; denominator?: string; note?: string };
 type Series = { group: string | null; currency?: string; stage?: string; points: Point[] };
 
 const figure = (unit: string, point: Point) => {
   if (unit === 'money') return money(point.amount);
-  if (point.value === null) return point.note ? `- (${point.note})` : '-';
+  if (point.value === null) return point.note === 'no target' ? '- (无目标 / no target)' : '-';
   if (unit === 'percent') return `${point.value.toFixed(2)}%`;
   if (unit === 'days') return `${point.value.toFixed(2)} 天/d`;
   return point.value.toFixed(2);
@@ -91,6 +91,16 @@ export const analystTour = async (s: Scenario) => {
   const summit = await run('/campaigns', { name: '金融安全峰会 / financial security summit', channel: 'event', budget: cny(2_000_000), window }, 'sales_manager');
   const integrator = await run('/partners', { name: '安全集成商 / SecureIntegrator', tier: 'gold' }, 'sales_manager');
   const rival = await run('/partners', { name: '竞合伙伴 / RivalReseller', tier: 'silver' }, 'sales_manager');
+
+  s.say('本季度成交目标：经理为两位代表和东区团队设定，管理员为王芳设定', "The quarter's bookings targets: the manager sets the two reps' and team east's, an admin Wang Fang's");
+  for (const [kind, id, minor, role] of [
+    ['rep', 'dev-sales-rep', 2_000_000, 'sales_manager'],
+    ['rep', 'rep-li', 1_600_000, 'sales_manager'],
+    ['team', 'east', 4_000_000, 'sales_manager'],
+    ['rep', 'rep-wang', 1_000_000, 'admin'],
+  ] as const) {
+    await run('/targets', { subject: { kind, id }, period: quarter.key, metric: 'bookings', amount: cny(minor) }, role);
+  }
 
   s.say('季度开始前已在跟进的商机', 'Deals already being worked before the quarter begins');
   const d1 = await run('/opportunities', { customerId: bank.id, title: '分行防火墙 / branch firewalls', ownerId: 'dev-sales-rep', amount: cny(1_200_000) });
@@ -284,6 +294,23 @@ export const analystTour = async (s: Scenario) => {
       (created.periods as { key: string }[]).map(({ key }, i) => [key, money(created.series[0]?.points[i].amount), money(closed.series[0]?.points[i].amount)]),
     ),
   );
+
+  s.say('季初商机覆盖率：季度开始时的未结商机相对本季成交目标', 'Pipeline coverage: what was open as the quarter began against its bookings target');
+  const coverageByOwner = await kpi(`metric=pipeline_coverage&groupBy=owner&period=quarter&${range}`);
+  const coverageByTeam = await kpi(`metric=pipeline_coverage&groupBy=team&period=quarter&${range}`);
+  const coverageRow = (group: string, { currency, points: [point] }: Series) => [
+    group,
+    money({ minor: null, minorDecimal: point!.numerator ?? '0', currency: currency! }),
+    point!.denominator === undefined ? '-' : money({ minor: null, minorDecimal: point!.denominator, currency: currency! }),
+    figure('ratio', point!),
+  ];
+  s.block(
+    table(['分组 / group', '未结商机 / open', '目标 / target', '覆盖率 / coverage'], [
+      ...(coverageByOwner.series as Series[]).map((r) => coverageRow(seller(r.group), r)),
+      ...(coverageByTeam.series as Series[]).map((r) => coverageRow(`团队 / team ${r.group}`, r)),
+    ]),
+  );
+  expect(coverageByTeam.series[0].points[0].value === 0.5, "team east began the quarter with half its target open: 20,000.00 against 40,000.00");
 
   s.say('预测准确度：季初预测快照与本季赢单相比的平均绝对百分比误差', "Forecast accuracy: the forecast snapshot taken as the quarter began against what each seller won in it (mean absolute percentage error)");
   const mapeByOwner = await kpi(`metric=forecast_accuracy_mape&groupBy=owner&period=quarter&${range}`);

@@ -60,6 +60,8 @@ export type LeadCapturedFact = FactOf<'lead_captured', { readonly converted: boo
 export type LeadConvertedFact = FactOf<'lead_converted', { readonly capturedAt: string }>;
 export type CampaignCostFact = FactOf<'campaign_cost', { readonly amount: Money }>;
 export type ForecastFact = FactOf<'forecast', { readonly period: string; readonly currency: string; readonly openMinor: string; readonly weightedMinor: string }>;
+/** A money target for a period (2026-04, 2026-Q2), at the period's first instant: a rep's, a team's or a region's, on one measure. */
+export type TargetFact = FactOf<'target', { readonly period: string; readonly metric: string; readonly subjectKind: 'rep' | 'team' | 'region'; readonly amount: Money }>;
 
 export type KpiFact =
   | DealOpenedFact
@@ -73,7 +75,8 @@ export type KpiFact =
   | LeadCapturedFact
   | LeadConvertedFact
   | CampaignCostFact
-  | ForecastFact;
+  | ForecastFact
+  | TargetFact;
 
 export type FactKind = KpiFact['kind'];
 export type FactOfKind<Kind extends FactKind> = Extract<KpiFact, { kind: Kind }>;

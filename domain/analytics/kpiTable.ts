@@ -80,7 +80,7 @@ const contributionsOf = (question: KpiQuestion, fact: KpiFact): { group: string 
 
 const passes = (question: KpiQuestion, fact: KpiFact): boolean => {
   const { filters, owners, metric } = question;
-  if (metric.include && !metric.include(fact)) return false;
+  if (metric.include && !metric.include(fact, question.groupBy)) return false;
   if (owners && (fact.ownerId === null || !owners.includes(fact.ownerId))) return false;
   if (filters.team !== undefined && fact.team !== filters.team) return false;
   if (filters.region !== undefined && fact.region !== filters.region) return false;
@@ -138,6 +138,7 @@ export const kpiCells = (question: KpiQuestion, facts: readonly KpiFact[]): Cell
       const context: CellContext = {
         period: calendarPeriods ? bucket : null,
         currency: metric.split === 'currency' ? split : null,
+        groupBy: question.groupBy,
         moment,
       };
       return { bucket, group, split, measured: metric.measure(contributions, context), contributions };

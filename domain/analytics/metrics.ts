@@ -31,8 +31,8 @@ export type Measured = {
 /** A period the answer is given per: a period of the calendar, or the whole range as one. */
 export type Bucket = { readonly key: string; readonly start: string; readonly end: string };
 
-/** What a cell's figure may depend on besides its facts: its calendar period (null for one bucket over the whole range), its currency, and the moment the question is asked as of. */
-export type CellContext = { readonly period: Bucket | null; readonly currency: string | null; readonly moment: string };
+/** What a cell's figure may depend on besides its facts: its calendar period (null for one bucket over the whole range), its currency, what it is grouped by, and the moment the question is asked as of. */
+export type CellContext = { readonly period: Bucket | null; readonly currency: string | null; readonly groupBy: GroupBy | null; readonly moment: string };
 
 export type MetricDefinition = {
   readonly id: string;
@@ -47,8 +47,8 @@ export type MetricDefinition = {
   /** The instant a counted fact falls in a period by. */
   readonly attributedTo: string;
   readonly facts: readonly FactKind[];
-  /** Facts of those kinds it leaves out (a lost deal in a sales cycle). */
-  readonly include?: (fact: KpiFact) => boolean;
+  /** Facts of those kinds it counts (not a lost deal in deal size), for a question grouped so. */
+  readonly include?: (fact: KpiFact, groupBy: GroupBy | null) => boolean;
   readonly groupBy: readonly GroupBy[];
   /** Series are split by currency (amounts are never added across currencies) or by stage. */
   readonly split?: 'currency' | 'stage';
@@ -97,6 +97,23 @@ const returnOnCost = (credited: (fact: KpiFact) => bigint | null) => (contributi
 /** Whether an order had fallen due, or was complete, by the moment asked: only then can it count. */
 const orderSettled = (moment: string) => (fact: KpiFact) =>
   fact.kind === 'order_due' && !fact.cancelled && (fact.fullyDeliveredAt !== null ? Date.parse(fact.fullyDeliveredAt) <= Date.parse(moment) : Date.parse(fact.dueEnd) <= Date.parse(moment));
+
+/**
+ * Pipeline coverage: what was open as the period began against what was to be booked in it. A team
+ * is measured against its own target (not the sum of its sellers'); a seller, or everyone, against
+ * the sellers' own targets, counting only the pipeline of sellers who have one.
+ */
+const pipelineCoverage = (contributions: readonly Contribution[], { period, groupBy }: CellContext): Measured => {
+  const atStart = facts(contributions).filter((f) => period !== null && f.at === period.start);
+  const targets = atStart.filter(is('target')).filter((f) => f.period === period!.key);
+  const targeted = new Set(targets.map((f) => f.ownerId));
+  // Over everyone, a seller without a target would inflate the coverage of those with one.
+  const forecasts = atStart.filter(is('forecast')).filter((f) => groupBy !== null || targeted.has(f.ownerId));
+  const open = forecasts.reduce((sum, f) => sum + BigInt(f.openMinor), 0n);
+  const target = targets.reduce((sum, f) => sum + BigInt(f.amount.minor), 0n);
+  if (target === 0n) return { value: null, count: forecasts.length, numerator: open, note: 'no target' };
+  return { value: ratioOf(open, target), count: forecasts.length + targets.length, numerator: open, denominator: target };
+};
 
 /**
  * Forecast accuracy: per seller, how far what they won in the period was from their forecast as
@@ -396,19 +413,18 @@ export const METRICS: readonly MetricDefinition[] = [
     name: 'Pipeline coverage of target',
     nameZh: '商机覆盖率（相对目标）',
     unit: 'ratio',
-    formula: 'open pipeline as the period began / the target for the period; no target is recorded yet, so the figure is null with the note "no target" and the open pipeline as numerator',
-    counts: 'ForecastSnapshotTaken (the open pipeline per seller as the month began)',
-    events: ['ForecastSnapshotTaken'],
+    formula:
+      "open pipeline as the period began / the bookings target for the period, in the same currency: per seller, their own target; per team, the team's own target over its sellers' pipeline; over everyone, the sellers who have a target, over the sum of their targets; null with the note \"no target\" where none is set",
+    counts: 'ForecastSnapshotTaken (the open pipeline per seller as the month began), TargetSet and TargetRevised (bookings targets)',
+    events: ['ForecastSnapshotTaken', 'TargetSet', 'TargetRevised'],
     attributedTo: 'the first instant of the period',
-    facts: ['forecast'],
+    facts: ['forecast', 'target'],
+    // A team's coverage is against the team's own target; a seller's, or everyone's, against the sellers' own.
+    include: (f, groupBy) => f.kind === 'forecast' || (f.kind === 'target' && f.metric === 'bookings' && f.subjectKind === (groupBy === 'team' ? 'team' : 'rep')),
     groupBy: ['owner', 'team'],
     split: 'currency',
     periods: ['month', 'quarter'],
-    measure: (cs, { period }) => {
-      const atStart = facts(cs).filter((f) => f.kind === 'forecast' && period !== null && f.at === period.start);
-      const open = atStart.reduce((sum, f) => sum + (f.kind === 'forecast' ? BigInt(f.openMinor) : 0n), 0n);
-      return { value: null, count: atStart.length, numerator: open, note: 'no target' };
-    },
+    measure: pipelineCoverage,
   },
   {
     id: 'forecast_accuracy_mape',

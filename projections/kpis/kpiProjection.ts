@@ -4,6 +4,7 @@ import type { Dimensions, EventRef, KpiFact, Touch } from '../../domain/analytic
 import { campaignOfLead, partnerOfLead, type LeadSource } from '../../domain/lead/lead.js';
 import { STAGES, type Stage } from '../../domain/opportunity/opportunity.js';
 import { addDays, startOfCompanyDay } from '../../domain/shared/calendar.js';
+import { periodBounds } from '../../domain/shared/period.js';
 import { withinAmountLimit, type Money } from '../../domain/shared/money.js';
 import type { Projection, ProjectionWriter, RecordedEventOf } from '../projection.js';
 
@@ -88,6 +89,8 @@ const HANDLED = [
   'PromiseWentOverdue',
   'FindingRaised',
   'ForecastSnapshotTaken',
+  'TargetSet',
+  'TargetRevised',
 ] as const;
 
 type Handled = (typeof HANDLED)[number];
@@ -239,7 +242,8 @@ const PROMISE_OUTCOMES = { PromiseFulfilled: 'kept', PromiseBroken: 'broken', Pr
  */
 export const kpiProjection: Projection<Handled> = {
   name: KPIS,
-  version: 1,
+  // 2: targets, for pipeline coverage.
+  version: 2,
   collections: [
     { name: KPI_FACTS, indexes: { kind: 'string', kindAt: 'string' } },
     { name: KPI_DEALS, indexes: {} },
@@ -279,6 +283,8 @@ export const kpiProjection: Projection<Handled> = {
       case 'PromiseWithdrawn':
       case 'PromiseWentOverdue':
         return [ref(KPI_FACTS, fact('promise_due', event.data.promiseId))];
+      case 'TargetRevised':
+        return [ref(KPI_FACTS, fact('target', event.data.targetId))];
       default:
         return [];
     }
@@ -482,6 +488,28 @@ export const kpiProjection: Projection<Handled> = {
           ruleId,
           subjectKind: subject.kind,
           evidence: [eventRef(event)],
+        });
+        return;
+      }
+      case 'TargetSet':
+      case 'TargetRevised': {
+        // Only targets in money are set against the pipeline; a count of new customers is not.
+        const { targetId, subject, period, metric, amount } = event.data;
+        if (amount === undefined) return;
+        const before = event.type === 'TargetRevised' ? getFact<Extract<KpiFact, { kind: 'target' }>>(view, fact('target', targetId)) : null;
+        const dims = dimensions(view, { ownerId: subject.kind === 'rep' ? subject.id : null, customerId: null });
+        putFact(view, {
+          id: fact('target', targetId),
+          kind: 'target',
+          at: periodBounds(period).from,
+          ...dims,
+          ...(subject.kind === 'team' ? { team: subject.id } : {}),
+          ...(subject.kind === 'region' ? { region: subject.id } : {}),
+          period,
+          metric,
+          subjectKind: subject.kind,
+          amount,
+          evidence: withEvidence(before?.evidence ?? [], eventRef(event)),
         });
         return;
       }

@@ -195,8 +195,14 @@ const CASES: [string, Ask, unknown[][]][] = [
     [null, 'USD', '2026-04', usd(20_000)], [null, 'USD', '2026-05', usd(0)],
   ]],
   ['bookings', { groupBy: 'owner' }, [['rep-a', 'CNY', 'total', cny(100_000)], ['rep-b', 'CNY', 'total', cny(36_000)], ['rep-c', 'USD', 'total', usd(20_000)]]],
-  // No target is recorded: no figure, the open pipeline as the month began kept as its numerator.
-  ['pipeline_coverage', { period: 'month' }, [[null, 'CNY', '2026-04', null], [null, 'CNY', '2026-05', null]]],
+  // Open as April began: rep-a 150,000 against 200,000; May: rep-b 70,000 against 140,000 (revised from 100,000).
+  ['pipeline_coverage', { period: 'month' }, [[null, 'CNY', '2026-04', 0.75], [null, 'CNY', '2026-05', 0.5]]],
+  ['pipeline_coverage', { groupBy: 'owner', period: 'month' }, [
+    ['rep-a', 'CNY', '2026-04', 0.75], ['rep-a', 'CNY', '2026-05', null],
+    ['rep-b', 'CNY', '2026-04', null], ['rep-b', 'CNY', '2026-05', 0.5],
+  ]],
+  // Team east against its own 300,000: its sellers' 190,000 open as April began; no team target for May.
+  ['pipeline_coverage', { groupBy: 'team', period: 'month' }, [['east', 'CNY', '2026-04', 0.63], ['east', 'CNY', '2026-05', null]]],
   // April: rep-a won 100,000 against 90,000 weighted (10%), rep-b won nothing (left out); rep-c won
   // 20,000 USD against no USD forecast (100%). May: rep-b won 36,000 against 45,000 (25%).
   ['forecast_accuracy_mape', { groupBy: 'owner', period: 'month' }, [
@@ -236,11 +242,13 @@ describe('each KPI formula over a small history, worked out by hand', () => {
     expect(new Set(CASES.map(([metric]) => metric))).toEqual(new Set(METRIC_IDS));
   });
 
-  it('keeps what each figure was computed from: the open pipeline a coverage would be measured against, the counts of a rate', () => {
+  it('keeps what each figure was computed from: the pipeline and target of a coverage, the open pipeline where no target is set, the counts of a rate', () => {
     const metric = metricById('pipeline_coverage')!;
     const april = periodsWithin('month', startOfCompanyDay('2026-04-01'), startOfCompanyDay('2026-05-01'), 1)!;
-    const [series] = kpiTable({ metric, groupBy: null, buckets: april, calendarPeriods: true, model: null, filters: {}, moment: '2026-06-01T00:00:00.000Z' }, facts);
-    expect(series!.points[0]!.measured).toEqual({ value: null, count: 2, numerator: 190_000n, note: 'no target' });
+    const coverage = (groupBy: GroupBy | null) =>
+      kpiTable({ metric, groupBy, buckets: april, calendarPeriods: true, model: null, filters: {}, moment: '2026-06-01T00:00:00.000Z' }, facts).map((s) => [s.group, s.points[0]!.measured]);
+    expect(coverage(null)).toEqual([[null, { value: 0.75, count: 2, numerator: 150_000n, denominator: 200_000n }]]);
+    expect(coverage('owner')[1]).toEqual(['rep-b', { value: null, count: 1, numerator: 40_000n, note: 'no target' }]);
     const [rate] = kpiTable({ metric: metricById('win_rate')!, groupBy: null, buckets: april, calendarPeriods: true, model: null, filters: { team: 'east' }, moment: '2026-06-01T00:00:00.000Z' }, facts);
     expect(rate!.points[0]!.measured).toEqual({ value: 50, count: 2, numerator: 1n, denominator: 2n });
   });

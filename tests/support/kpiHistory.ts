@@ -144,6 +144,11 @@ const raised = (findingId: string, sellerId: string, customerId: string, subject
     at,
   );
 
+const targetOf = (targetId: string, subject: { kind: string; id: string }, period: string, figure: { amount: Money } | { count: number }, at: string, reason?: string) =>
+  reason === undefined
+    ? event(`target-${targetId}`, 'TargetSet', { targetId, subject, period, metric: 'amount' in figure ? 'bookings' : 'new_customers', ...figure, setBy: 'mgr' }, at)
+    : event(`target-${targetId}`, 'TargetRevised', { targetId, subject, period, metric: 'bookings', ...figure, reason, revisedBy: 'mgr' }, at);
+
 const snapshot = (period: string, periodStart: string, owners: { ownerId: string; team: string; openMinor: number; weightedMinor: number; openCount: number }[]) =>
   event(
     `forecast-${period}`,
@@ -187,6 +192,8 @@ const snapshot = (period: string, periodStart: string, owners: { ownerId: string
  * Campaign costs: cmp-w 20,000 (April) and 10,000 (May); cmp-e 30,000 (April).
  * Forecasts: April rep-a open 150,000 weighted 90,000, rep-b open 40,000 weighted 20,000; May
  *    rep-b open 70,000 weighted 45,000.
+ * Bookings targets: rep-a 200,000 for April; team east 300,000 for April; rep-b 100,000 for May,
+ *    revised to 140,000. rep-c has a target of new customers, which is no money.
  */
 export const kpiHistory = (): GivenEvent[] => [
   hired('rep-a', 'east'),
@@ -196,6 +203,10 @@ export const kpiHistory = (): GivenEvent[] => [
   registered('c2', 'energy', 'north'),
   published('FW'),
   published('AV'),
+  targetOf('T1', { kind: 'rep', id: 'rep-a' }, '2026-04', { amount: cny(200_000) }, on('03-01')),
+  targetOf('T2', { kind: 'team', id: 'east' }, '2026-04', { amount: cny(300_000) }, on('03-01')),
+  targetOf('T3', { kind: 'rep', id: 'rep-b' }, '2026-05', { amount: cny(100_000) }, on('03-01')),
+  targetOf('T4', { kind: 'rep', id: 'rep-c' }, '2026-04', { count: 3 }, on('03-01')),
   snapshot('2026-04', '2026-03-31T16:00:00.000Z', [
     { ownerId: 'rep-a', team: 'east', openMinor: 150_000, weightedMinor: 90_000, openCount: 2 },
     { ownerId: 'rep-b', team: 'east', openMinor: 40_000, weightedMinor: 20_000, openCount: 1 },
@@ -251,6 +262,7 @@ export const kpiHistory = (): GivenEvent[] => [
   captured('L4', 'inbound', 'rep-b', on('04-20', 2)),
   drafted('Q3', 'D3', 'c1', 'rep-b', 'AV', 4, 10, on('04-20', 2)),
   sent('Q3', 'rep-b', on('04-21', 2)),
+  targetOf('T3', { kind: 'rep', id: 'rep-b' }, '2026-05', { amount: cny(140_000) }, on('04-25', 2), 'the hospital deal came in'),
   snapshot('2026-05', '2026-04-30T16:00:00.000Z', [{ ownerId: 'rep-b', team: 'east', openMinor: 70_000, weightedMinor: 45_000, openCount: 2 }]),
   promised('P5', 'rep-c', 'c2', '2026-05-20', on('05-01', 2)),
   cost('cmp-w', 'k3', 10_000, on('05-02', 2)),
