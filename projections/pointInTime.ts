@@ -1,7 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../application/ports/eventStore.js';
 import { InvalidCursor, type Document, type FindQuery, type FindResult, type RangeCondition, type Scalar } from '../application/ports/readStore.js';
 import type { Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
+import { nextSliceSize } from './projectionRunner.js';
 import type { StoredEventType } from '../domain/aggregates.js';
 import type { ViewSource } from './viewReader.js';
 
@@ -13,8 +15,9 @@ import type { ViewSource } from './viewReader.js';
  * reassigned and since-closed deals and all.
  */
 
-/** Rows a replay reads from the log at a time. */
+/** The most events a replay reads from the log at a time, and the first slice, as the runner's catch-up starts. */
 const PAGE = 2_000;
+const FIRST_SLICE = 64;
 
 const occurredAt = (event: RecordedEvent) => Date.parse(String(event.metadata.occurredAt ?? ''));
 
@@ -168,8 +171,12 @@ export class PointInTime {
     const appliers = projections.map((projection) => ({ projection, handled: new Set<string>(projection.handles), writer: writerOver(projection, collections) }));
     const cutoff = Date.parse(asOf);
     let position: number | null = null;
+    // In slices of a few milliseconds of work, each followed by a turn of the event loop, as the
+    // runner catches up: a replay of the whole log must not hold every other request back.
+    let sliceSize = FIRST_SLICE;
     for (;;) {
-      const page = await this.options.eventStore.readAll({ ...(position !== null ? { after: position } : {}), maxCount: PAGE });
+      const started = performance.now();
+      const page = await this.options.eventStore.readAll({ ...(position !== null ? { after: position } : {}), maxCount: sliceSize });
       // Cut at the first event after the moment, not filtered: every state replayed is one the views really had.
       const cut = page.findIndex((event) => !(occurredAt(event) <= cutoff));
       for (const event of cut === -1 ? page : page.slice(0, cut)) {
@@ -178,7 +185,9 @@ export class PointInTime {
         }
         position = event.position;
       }
-      if (cut !== -1 || page.length < PAGE) break;
+      if (cut !== -1 || page.length < sliceSize) break;
+      sliceSize = nextSliceSize(sliceSize, performance.now() - started, PAGE);
+      await nextTurn();
     }
     return new ReplayedViews(position, new Date(cutoff).toISOString(), collections, this.options.cursorKey);
   }

@@ -46,6 +46,7 @@ beforeAll(async () => {
     (await ok(t.post('/opportunities', { customerId, title, ownerId, amount: cny(minor) }, { role }), 201)).id;
 
   deals.a = await open('dev-sales-rep', 100_000, 'sales_rep', '=HYPERLINK("http://evil.example","点我")');
+  expect(await t.system.runner.waitFor(['deadlines'], position, 5_000)).toBe(true);
   clock.at = bj('2026-04-01T09:00');
   // April's forecast, as the deadline watcher takes it when the month begins: A open, in qualification (10%).
   expect((await t.system.deadlines.tick()).filter((o) => o.deadline.streamId === 'forecast-2026-04')).toMatchObject([{ outcome: 'done', events: ['ForecastSnapshotTaken'] }]);
