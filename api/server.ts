@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { newId } from '../application/ids.js';
 import { apiDescription } from './apiDescription.js';
 import { registerAuthentication } from './auth.js';
+import { consoleRoutes } from './console.js';
 import { registerMetrics } from './metrics.js';
 import { sendProblem, toProblem } from './problems.js';
 import { registerRateLimit } from './rateLimit.js';
@@ -28,6 +29,8 @@ import { incentiveRoutes } from './routes/incentives.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { healthRoutes, operationRoutes } from './routes/operations.js';
 import { leadRoutes } from './routes/leads.js';
+import { meRoutes } from './routes/me.js';
+import { opportunityViewRoutes } from './routes/opportunityViews.js';
 import { opportunityRoutes } from './routes/opportunities.js';
 import { orderRoutes } from './routes/orders.js';
 import { partnerRoutes } from './routes/partners.js';
@@ -121,6 +124,9 @@ export const buildServer = async (services: ApiServices): Promise<FastifyInstanc
   await app.register(incentivePlanRoutes(services));
   await app.register(incentiveRoutes(services));
   await app.register(attainmentRoutes(services));
+  await app.register(meRoutes());
+  await app.register(opportunityViewRoutes(services));
+  await app.register(consoleRoutes());
   await app.register(campaignRoutes(services));
   await app.register(partnerRoutes(services));
   await app.register(kpiRoutes(services));

@@ -1311,7 +1311,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute a stream's hash chain and say where, if anywhere, it breaks */
+        /**
+         * Recompute a stream's hash chain and say where, if anywhere, it breaks
+         * @description Answers `intact: true` with the number of events and the hash of the last, or `intact: false` with where the chain first breaks (`hash_mismatch`: the event was altered; `prev_hash_mismatch`: an event before it was removed or replaced; `revision_gap`: revisions are missing).
+         */
         get: operations["getStreamsByStreamIdVerify"];
         put?: never;
         post?: never;
@@ -2118,6 +2121,46 @@ export interface paths {
          * @description booked: orders placed in the period less those cancelled, credited to the seller who owned the deal when it was ordered, their team then, and the customer's region; collected: payments less refunds by the day they moved; attainment is booked against the bookings target, in the target's currency. pipelineCoverage = open pipeline weighed by the policy's stage probabilities / (target - booked); null when the target is met or there is none, and for regions. A team's target is its own figure, set for the team: it need not equal the sum of its reps' targets, which repTargetsTotal shows beside it. A sales rep sees only their own row; a sales manager their reps' and their team's; analysts see each rep's attainment but not the amounts, unless the rep's plan makes its results public (withheld).
          */
         get: operations["getViewsAttainment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in key's actor, its role and the kinds of route that role may reach
+         * @description `permissions` names each kind of route the role may call (the route gates' own list, in the order they are declared): `readViews` the pipeline and deal views, `readFindings` the findings and the inspection report, `audit` raw streams, replays and verification, `answerFindings`, `waiveFindings` and `closeFindings` the finding lifecycle, and so on. A rule of the record acted on may still refuse a particular caller (a 403 or 422 naming it).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One opportunity as the pipeline view has it, open or closed, with the events of its stream in order
+         * @description A sales rep sees their own deals, a sales manager their team's (another seller's is 403); other roles see every seller's. The events are the stream's as stored, with their metadata (actor, time, hashes).
+         */
+        get: operations["getViewsOpportunitiesById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7020,7 +7063,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        streamId: string;
+                        intact: boolean;
+                        events: number;
+                        lastHash?: string;
+                        breaksAt?: {
+                            revision: number;
+                            eventId: string;
+                            /** @enum {string} */
+                            reason: "hash_mismatch" | "prev_hash_mismatch" | "revision_gap";
+                            expected: string;
+                            found: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Problem400"];
@@ -10412,6 +10468,93 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actorId: string;
+                        /** @enum {string} */
+                        role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
+                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers" | "setTargets" | "recordCash" | "runIncentives" | "approveStatements" | "disputeStatements" | "readStatements" | "whatIf" | "launchCampaigns" | "recordCampaignCosts" | "onboardPartners" | "decideRegistrations" | "readKpis")[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsOpportunitiesById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        opportunity: {
+                            id: string;
+                            customerId: string;
+                            title: string;
+                            ownerId: string;
+                            stage: string;
+                            status: string;
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            openedAt: string;
+                            updatedAt: string;
+                        };
+                        events: {
+                            streamId: string;
+                            revision: number;
+                            position: number;
+                            eventId: string;
+                            type: string;
+                            data: unknown;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
         };

@@ -1,6 +1,7 @@
 import { analystTour } from './analystTour.js';
 import { complaintFlow } from './complaintFlow.js';
 import { complianceTrail } from './complianceTrail.js';
+import { consoleDemo, DEMO_DAYS } from './consoleDemo.js';
 import { dealFlow } from './dealFlow.js';
 import { Scenario } from './harness.js';
 import { incentiveFlow } from './incentiveFlow.js';
@@ -15,6 +16,7 @@ const scenarios = {
   'compliance-trail': complianceTrail,
   'complaint-flow': complaintFlow,
   'incentive-flow': incentiveFlow,
+  'console-demo': consoleDemo,
   'analyst-tour': analystTour,
 } as const;
 
@@ -25,7 +27,9 @@ if (!name || !(name in scenarios)) {
   console.error(`usage: npm run scenario -- <${Object.keys(scenarios).join('|')}> [--port N]`);
   process.exit(2);
 }
-const scenario = await Scenario.start({ startAt: new Date().toISOString(), ...(port ? { port } : {}) });
+// The console's demo history spans weeks and ends about now, so the console's periods reach it.
+const startAt = name === 'console-demo' ? new Date(Date.now() - DEMO_DAYS * 86_400_000) : new Date();
+const scenario = await Scenario.start({ startAt: startAt.toISOString(), ...(port ? { port } : {}) });
 console.log(`Server on ${scenario.baseUrl}, embedded store in a temporary folder`);
 try {
   await scenarios[name as keyof typeof scenarios](scenario);
