@@ -114,7 +114,9 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
   const metrics = useMemo(() => metricsFor(permissions, catalog.data), [permissions, catalog.data]);
   const [asked, setAsked] = useState<KpiQuery>({ metric: '', granularity: 'month', months: 6, groupBy: 'none', model: null });
   const [view, setView] = useState<'chart' | 'table'>('chart');
-  const metric = metrics.find((m) => m.id === asked.metric) ?? metrics[0];
+  // A role that reads KPIs opens on the catalogue's first metric: none is chosen before the catalogue answers.
+  const catalogSettled = !readsKpis || catalog.data !== undefined || catalog.problem !== null;
+  const metric = catalogSettled ? (metrics.find((m) => m.id === asked.metric) ?? metrics[0]) : undefined;
   const query = metric ? settleQuery(metric, asked) : asked;
   const series = useLive(() => (metric ? loadKpis(ledger, metric, query) : Promise.resolve(null)), JSON.stringify(query), KPI_INTERVAL_MS);
   const answer = series.data ?? undefined;
@@ -131,6 +133,7 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
       <h1 id="page-title">{t('kpis.title')}</h1>
       {permissions.includes('readViews') && <PipelineNow ledger={ledger} />}
       {catalog.problem && <ProblemNotice problem={catalog.problem} />}
+      {!catalogSettled && <p aria-busy="true">{t('common.loading')}</p>}
       {metric && (
         <>
           <form className="filters" aria-label={t('common.filters')} onSubmit={(event) => event.preventDefault()}>
