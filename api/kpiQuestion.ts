@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ATTRIBUTION_MODELS, type AttributionModel } from '../domain/analytics/attribution.js';
+import { describeCatalog, describeMetric } from '../domain/analytics/catalog.js';
 import type { KpiQuestion } from '../domain/analytics/kpiTable.js';
 import { GROUP_BYS, METRIC_IDS, METRICS, metricById, type Bucket, type GroupBy, type Measured, type MetricDefinition } from '../domain/analytics/metrics.js';
 import { PERIOD_KINDS, periodOf, periodsWithin, type PeriodKind } from '../domain/shared/periods.js';
@@ -65,22 +66,9 @@ export const MetricOut = z.object({
   models: z.array(z.string()),
 });
 
-export const metricOut = (metric: MetricDefinition): z.infer<typeof MetricOut> => ({
-  id: metric.id,
-  name: metric.name,
-  nameZh: metric.nameZh,
-  unit: metric.unit,
-  formula: metric.formula,
-  counts: metric.counts,
-  events: [...metric.events],
-  attributedTo: metric.attributedTo,
-  groupBy: [...metric.groupBy],
-  periods: [...(metric.periods ?? PERIOD_KINDS)],
-  split: metric.split ?? null,
-  models: metric.credited ? [...ATTRIBUTION_MODELS] : [],
-});
+export const metricOut = (metric: MetricDefinition): z.infer<typeof MetricOut> => describeMetric(metric);
 
-export const catalogOut = () => METRICS.map(metricOut);
+export const catalogOut = describeCatalog;
 
 export const PointOut = z.object({
   period: z.string(),
