@@ -251,7 +251,7 @@ export const printLongStreams = async () => {
   const longEvents = Number(process.env.BENCH_LONG_STREAM ?? 50_000);
   const commands = Number(process.env.BENCH_LONG_STREAM_COMMANDS ?? 200);
   const historyEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 10_000);
-  console.log(`\n(5) command on a long stream; audit history of a long customer (machine load ${machineLoad()})`);
+  console.log(`\n(7) command on a long stream; audit history of a long customer (machine load ${machineLoad()})`);
   console.log(`  reproduce: BENCH_LONG_STREAM=${longEvents} BENCH_LONG_STREAM_COMMANDS=${commands} BENCH_HISTORY_EVENTS=${historyEvents} npm run bench`);
 
   const { warm, cold } = await longStreamBenchmark({ longEvents, shortEvents: 10, commands });

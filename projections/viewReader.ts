@@ -9,6 +9,9 @@ export class ViewNotReady extends Error {
   }
 }
 
+/** How routes read a view: the live one, or one replayed as of a past moment (pointInTime.ts). */
+export type ViewSource = Pick<ViewReader, 'get' | 'find' | 'all'>;
+
 /**
  * Signs the cursors the API hands out and binds each to the query that made it, so a cursor edited
  * by hand, or carried over to another query, is refused (InvalidCursor) rather than followed.
