@@ -59,6 +59,16 @@ const ledger = async () => {
   return buildServer(await openSystem({ config, logger: pino({ level: 'silent' }) }));
 };
 
+// The bench asks, around and during a request it measures, for the most memory this process has
+// held (KiB), and for the heap still live after a full collection (bytes; started with --expose-gc).
+process.on('message', (message) => {
+  if (message === 'max-rss') process.send?.(process.resourceUsage().maxRSS);
+  if (message === 'live-heap') {
+    globalThis.gc?.();
+    process.send?.(process.memoryUsage().heapUsed);
+  }
+});
+
 const app = kind === 'bare' ? await bare() : kind === 'empty' ? await empty() : await ledger();
 await app.listen({ port: Number(port), host: '127.0.0.1' });
 process.send?.('ready');

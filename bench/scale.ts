@@ -121,7 +121,7 @@ export const scaleBenchmark = async (events: number, http: { rounds: number; sec
     console.log(`  ${figure}: ${ours} (goal ${goal}${meets === null ? '' : meets ? ': meets' : ': misses'})`);
   };
   const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`;
-  console.log(`\n(5) scale: ${events.toLocaleString('en')} events (${command}); ${load()}`);
+  console.log(`\n(8) scale: ${events.toLocaleString('en')} events (${command}); ${load()}`);
 
   const workspace = tempDir('scale');
   try {

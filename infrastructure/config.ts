@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.js';
+import { DEFAULT_FOLDED_STATE_CACHE_SIZE } from '../application/foldedStates.js';
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
@@ -40,6 +41,8 @@ const EnvSchema = z.object({
   NEW_MASTER_KEY_FILE: z.string().optional(),
   READ_AFTER_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   COMMAND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** How many streams' folded states commands keep, so a command reads only what its stream gained since; 0 keeps none. */
+  FOLDED_STATE_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_FOLDED_STATE_CACHE_SIZE),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Signs view cursors; every API process behind one balancer needs the same. */
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -55,6 +58,8 @@ const EnvSchema = z.object({
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   /** How long a worker's hold on a follower lasts unrenewed: a dead worker's followers move within about this long. */
   LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** The most periods a KPI question may span (a year of days by default): more is a 400. */
+  KPI_MAX_BUCKETS: z.coerce.number().int().min(1).max(10_000).default(366),
   /** This process's name on the leases (host name and process id by default). */
   WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
   /** Documents each view keeps in memory between batches: what bounds a follower's memory, whatever the number of customers. */

@@ -9,7 +9,10 @@ import { CommandPipeline } from '../application/commandPipeline.js';
 import { commandServices, type CommandServices } from '../application/commands/commandServices.js';
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
+import { dueDeadlinesOf } from '../application/deadlines/dueDeadlinesOf.js';
+import { forecastSnapshotsDue } from '../application/deadlines/forecastSnapshot.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
+import { cacheFoldedStates } from '../application/foldedStates.js';
 import { EnvelopeKeyStore, UnknownMasterKeys, type MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
@@ -30,9 +33,12 @@ import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
 import { planDirectoryFromView } from '../projections/incentives/planDirectory.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
+import { pipelineHistoryFromLog } from '../projections/pipeline/pipelineHistory.js';
+import { PointInTime } from '../projections/pointInTime.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionsAcrossWorkers, type ProjectionProgress } from '../projections/projectionProgress.js';
 import { ProjectionRunner, projectionLease } from '../projections/projectionRunner.js';
+import { channelClaimsFromView } from '../projections/registrations/registrationsProjection.js';
 import { salesTeamsFromView } from '../projections/reps/salesTeams.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { ConfigError, type Config } from './config.js';
@@ -78,6 +84,10 @@ export type System = {
    * them in the background; once, whoever calls it. Nothing in role api.
    */
   startFollowers: () => Promise<void>;
+  /** Views as they stood at a past moment, replayed from the log. */
+  pointInTime: PointInTime;
+  /** The most periods a KPI question may span. */
+  kpiMaxBuckets: number;
   close: () => Promise<void>;
 };
 
@@ -172,6 +182,7 @@ const expectedFollowers = (projections: readonly Projection[], config: Config): 
  */
 export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections, startFollowers = true }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
+  cacheFoldedStates(eventStore, config.FOLDED_STATE_CACHE_SIZE);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   // The followers of this process read each page of the log once between them.
@@ -193,11 +204,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   });
   const progress = new ProjectionsAcrossWorkers({ runner, readStore, projections, followers });
   // Without a shared secret, cursors hold only for the process that issued them.
-  const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
+  const cursorKey = config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32);
+  const views = new ViewReader(readStore, cursorKey);
+  const pointInTime = new PointInTime({ eventStore, projections, cursorKey });
   const creditExposure = creditExposureFromOrders({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const tiedStreams = tiedStreamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const salesTeams = salesTeamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const incentivePlans = planDirectoryFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const channelClaims = channelClaimsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const pipelineHistory = pipelineHistoryFromLog({ eventStore, pointInTime });
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,
@@ -212,13 +227,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
     salesTeams,
     incentivePlans,
+    channelClaims,
+    pipelineHistory,
   });
   await commands.policy.publishDefault();
   // Before the claim lexicon's: a revision published without the complaint service levels and CMP-10 would be refused (POL-07, POL-10).
   await commands.policy.addComplaintService();
   const withClaimLexicon = await commands.policy.publishClaimLexicon();
   if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
-  const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
+  const deadlines = new DeadlineWatcher({ deadlines: dueDeadlinesOf([dueDeadlines(views), forecastSnapshotsDue(eventStore)]), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore: log, readStore, logger });
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore: log, readStore, logger });
   const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore: log, readStore, logger });
@@ -302,6 +319,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
+    pointInTime,
+    kpiMaxBuckets: config.KPI_MAX_BUCKETS,
     startFollowers: startLeasedFollowers,
     async close() {
       await leases?.stop();

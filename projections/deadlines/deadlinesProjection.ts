@@ -2,6 +2,7 @@ import { COMPLAINT_FIRST_RESPONSE, COMPLAINT_RESOLUTION } from '../../applicatio
 import type { Deadline, DueDeadlines } from '../../application/deadlines/deadlineWatcher.js';
 import { overdueFrom, PROMISE_OVERDUE } from '../../application/deadlines/promiseOverdue.js';
 import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
+import { REGISTRATION_EXPIRY } from '../../application/deadlines/registrationExpiry.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { StoredEvent, StoredEventType } from '../../domain/aggregates.js';
 import type { Projection } from '../projection.js';
@@ -77,7 +78,14 @@ export const complaintResolutionDeadlines = deadlineSource({
   closes: ['ComplaintResolutionOverdue'],
 });
 
-export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, complaintFirstResponseDeadlines, complaintResolutionDeadlines];
+export const registrationExpiryDeadlines = deadlineSource({
+  kind: REGISTRATION_EXPIRY,
+  opening: 'RegistrationSubmitted',
+  dueAt: (submitted) => submitted.expiresAt,
+  closes: ['RegistrationRejected', 'RegistrationExpired'],
+});
+
+export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, complaintFirstResponseDeadlines, complaintResolutionDeadlines, registrationExpiryDeadlines];
 
 const deadlineId = (kind: string, streamId: string) => `${kind}|${streamId}`;
 
@@ -92,7 +100,8 @@ const spelled = (instant: string) => new Date(instant).toISOString();
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
   // 3: complaint clocks, which move.
-  version: 3,
+  // 4: deal registrations expire.
+  version: 4,
   collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' } }],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...(s.moves ?? []).map((move) => move.type), ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
