@@ -2,7 +2,7 @@ import type { Document } from '../../application/ports/readStore.js';
 import type { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import type { FindingEvent, FindingEvidence, FindingStatus, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import type { Severity } from '../../domain/policy/policy.js';
-import type { Projection } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection } from '../projection.js';
 
 export const FINDINGS = 'findings';
 export const FINDING_DOCS = 'findings';
@@ -46,6 +46,24 @@ export type FindingView = Document & {
 /** Same instant, same string: range filters and sort on times compare text. */
 const utc = (iso: string) => new Date(iso).toISOString();
 
+/** The findings as `GET /views/compliance/findings` filters and sorts them; a period bounds raisedAt. */
+export const FINDING_LIST: ListQuery<'raised' | '-raised'> = {
+  collection: FINDING_DOCS,
+  filters: {
+    customerId: { field: 'customerId', match: 'equal' },
+    sellerId: { field: 'sellerId', match: 'equal' },
+    ruleId: { field: 'ruleId', match: 'equal' },
+    severity: { field: 'severity', match: 'equal' },
+    status: { field: 'status', match: 'equal' },
+    from: { field: 'raisedAt', match: 'range' },
+    to: { field: 'raisedAt', match: 'range' },
+  },
+  sorts: {
+    raised: { field: 'raisedAt', direction: 'asc' },
+    '-raised': { field: 'raisedAt', direction: 'desc' },
+  },
+};
+
 /** One document per finding: its grounds, the people involved and each step of its lifecycle with who and when. */
 export const findingsProjection: Projection<FindingEvent['type']> = {
   name: FINDINGS,
@@ -54,8 +72,10 @@ export const findingsProjection: Projection<FindingEvent['type']> = {
     {
       name: FINDING_DOCS,
       indexes: { status: 'string', ruleId: 'string', severity: 'string', customerId: 'string', sellerId: 'string', raisedAt: 'string' },
+      compoundIndexes: listIndexes(FINDING_LIST),
     },
   ],
+  queries: [FINDING_LIST],
   handles: ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'],
   documentsFor: (event) => [{ collection: FINDING_DOCS, id: event.data.findingId }],
   apply(event, view) {

@@ -23,6 +23,8 @@ import {
   checkKey,
   checkLimit,
   checkSpec,
+  compoundIndexFields,
+  compoundIndexName,
   decodeCursor,
   encodeCursor,
   fieldsToAdd,
@@ -31,6 +33,7 @@ import {
   parseWhere,
   typeMismatch,
   unknownWrite,
+  type Condition,
   type DeclaredFields,
   type Keyset,
   type Operator,
@@ -46,6 +49,11 @@ import {
  * Only names that passed queryChecks and were declared are spliced into SQL (the index only
  * serves a query whose expression matches it textually, so the JSON path cannot be a
  * bound parameter); every value is a bound parameter.
+ *
+ * A declared compound index (equality fields, then the sort field, then id) is named to the
+ * planner for the queries of its shape (INDEXED BY): without statistics it weighs every index
+ * that filters on one field alike, and may filter on a barely selective one and sort every match.
+ * `explainFind` shows the plan of each statement a query runs.
  */
 
 const SQL_OP: Record<Operator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
@@ -54,15 +62,29 @@ type SqlValue = string | number | null;
 type Row = { id: string; doc: string };
 /** One run of the sort order that a single index range scan can serve. */
 type Segment = { where: string[]; params: SqlValue[]; orderBy: string };
+/** A statement `find` runs, but for its LIMIT, bound last. */
+type Statement = { sql: string; params: SqlValue[] };
+/** The statements of one walk in the sort order, one per segment, in the order their rows come. */
+type Walk = Statement[];
+/**
+ * A list filter on a compound index's field is walked once per value and the walks merged, up to
+ * this many values; past it one walk in the sort order, checking the list, costs less.
+ */
+const MAX_WALKS_PER_LIST = 50;
 
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement<SqlValue[], unknown>>();
+
+  /** Collection name -> its compound indexes' fields, in the order they were created, as the schema holds them. */
+  private readonly compounds = new Map<string, string[][]>();
 
   private constructor(
     private readonly db: Database.Database,
     /** Collection name -> declared index fields, mirrored in the `collections` table. */
     private specs: Map<string, DeclaredFields>,
-  ) {}
+  ) {
+    for (const name of specs.keys()) this.loadCompoundIndexes(name);
+  }
 
   static open(filename: string): SqliteReadStore {
     const db = new Database(filename);
@@ -108,6 +130,9 @@ export class SqliteReadStore implements ReadStore {
           for (const field of fields.keys()) {
             this.db.exec(`CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`);
           }
+          for (const compound of spec.compoundIndexes ?? []) {
+            this.db.exec(`CREATE INDEX IF NOT EXISTS "${compoundIndexName(spec.name, compound)}" ON ${table(spec.name)} (${compound.map(key).join(', ')}, id)`);
+          }
           this.checkHeldTypes(spec.name, added);
           this.stmt('INSERT INTO collections (name, indexes) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET indexes = excluded.indexes').run(
             spec.name,
@@ -118,7 +143,10 @@ export class SqliteReadStore implements ReadStore {
         return result;
       })
       .immediate();
-    for (const [name, fields] of declared) this.specs.set(name, fields);
+    for (const [name, fields] of declared) {
+      this.specs.set(name, fields);
+      this.loadCompoundIndexes(name);
+    }
   }
 
   async dropCollection(name: string): Promise<void> {
@@ -130,6 +158,7 @@ export class SqliteReadStore implements ReadStore {
       })
       .immediate();
     this.specs.delete(name);
+    this.compounds.delete(name);
     this.statements.clear();
   }
 
@@ -153,12 +182,54 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async find(collection: string, query: FindQuery): Promise<FindResult> {
+    const { walks, order, limit } = this.walks(collection, query);
+    const found: Document[] = [];
+    for (const walk of walks) {
+      const rows: Row[] = [];
+      for (const statement of walk) {
+        if (rows.length > limit) break;
+        rows.push(...(this.stmt(statement.sql).all(...statement.params, limit + 1 - rows.length) as Row[]));
+      }
+      found.push(...rows.map((r) => parseDoc(r.doc)));
+    }
+    // Several walks, one per value of a list: each is in order, so their union sorted is too.
+    const page = walks.length > 1 && order ? found.sort(sortOrder(order)).slice(0, limit + 1) : found;
+    const items = page.slice(0, limit);
+    const last = page.length > limit ? items[limit - 1] : undefined;
+    return {
+      items,
+      // The document's own value: json_extract would answer 1 or 0 for a boolean.
+      nextCursor: last ? encodeCursor(order, order ? ((last[order.field] ?? null) as Scalar) : null, last.id) : null,
+    };
+  }
+
+  /** The query plan of each statement `find` would run for `query`, as SQLite's EXPLAIN QUERY PLAN details it. */
+  async explainFind(collection: string, query: FindQuery): Promise<{ sql: string; plan: string[] }[]> {
+    const { walks, limit } = this.walks(collection, query);
+    return walks.flat().map(({ sql, params }) => ({
+      sql,
+      plan: (this.db.prepare<SqlValue[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params, limit + 1) as { detail: string }[]).map((row) => row.detail),
+    }));
+  }
+
+  private walks(collection: string, query: FindQuery): { walks: Walk[]; order: Order | null; limit: number } {
     const fields = this.fields(collection, fieldsUsed(query));
     const conditions = parseWhere(collection, fields, query.where);
     const limit = checkLimit(query.limit);
     const order = parseOrder(collection, fields, query.orderBy);
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor, order);
+    const list = order ? conditions.find((c) => c.op === 'in') : undefined;
+    if (order && list?.op === 'in' && list.values.length <= MAX_WALKS_PER_LIST) {
+      const each = list.values.map((value) => conditions.map((c): Condition => (c === list ? { field: c.field, op: 'eq', value } : c)));
+      // Worth it only when the index walked for one value seeks on it.
+      if (this.indexFor(collection, each[0]!, order)?.fields.includes(list.field)) {
+        return { walks: each.map((conditions) => this.walk(collection, conditions, order, after)), order, limit };
+      }
+    }
+    return { walks: [this.walk(collection, conditions, order, after)], order, limit };
+  }
 
+  private walk(collection: string, conditions: readonly Condition[], order: Order | null, after: Keyset | null): Walk {
     const where: string[] = [];
     const params: SqlValue[] = [];
     for (const c of conditions) {
@@ -170,23 +241,34 @@ export class SqliteReadStore implements ReadStore {
         if (c.value !== null) params.push(toSql(c.value));
       }
     }
-    const select = `SELECT id, doc FROM ${table(collection)}`;
-    const rows: Row[] = [];
-    for (const segment of segments(order, after)) {
-      if (rows.length > limit) break;
+    const index = order ? this.indexFor(collection, conditions, order) : null;
+    const select = `SELECT id, doc FROM ${table(collection)}${index ? ` INDEXED BY "${index.name}"` : ''}`;
+    return segments(order, after).map((segment) => {
       // Keyset terms first: given two bounds on the same index, SQLite seeks with the first,
       // and a filter's fixed bound there made deep pages scan from the filter's edge.
       const clauses = [...segment.where, ...where];
-      const sql = `${select}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${segment.orderBy} LIMIT ?`;
-      rows.push(...(this.stmt(sql).all(...segment.params, ...params, limit + 1 - rows.length) as Row[]));
+      return {
+        sql: `${select}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${segment.orderBy} LIMIT ?`,
+        params: [...segment.params, ...params],
+      };
+    });
+  }
+
+  /**
+   * The index a sorted query walks: the longest declared compound index whose leading fields are
+   * all filtered by equality and whose last is the sort field (the first declared, of equals), or,
+   * with no equality filter at all, the sort field's own. Null leaves the choice to the planner:
+   * a shape nobody declared.
+   */
+  private indexFor(collection: string, conditions: readonly Condition[], order: Order): { name: string; fields: readonly string[] } | null {
+    const equal = new Set(conditions.filter((c) => c.op === 'eq').map((c) => c.field));
+    let best: string[] | null = null;
+    for (const fields of this.compounds.get(collection) ?? []) {
+      const serves = fields.at(-1) === order.field && fields.slice(0, -1).every((field) => equal.has(field));
+      if (serves && fields.length > (best?.length ?? 0)) best = fields;
     }
-    const items = rows.slice(0, limit).map((r) => parseDoc(r.doc));
-    const last = rows.length > limit ? items[limit - 1] : undefined;
-    return {
-      items,
-      // The document's own value: json_extract would answer 1 or 0 for a boolean.
-      nextCursor: last ? encodeCursor(order, order ? ((last[order.field] ?? null) as Scalar) : null, last.id) : null,
-    };
+    if (best) return { name: compoundIndexName(collection, best), fields: best };
+    return equal.size === 0 ? { name: `${collection}:${order.field}`, fields: [order.field] } : null;
   }
 
   async commit(batch: ReadStoreCommit): Promise<void> {
@@ -290,6 +372,7 @@ export class SqliteReadStore implements ReadStore {
       fields = row ? checkDeclaration(collection, JSON.parse(row.indexes)) : undefined;
       if (fields) this.specs.set(collection, fields);
       else this.specs.delete(collection);
+      this.loadCompoundIndexes(collection);
     }
     if (!fields) throw new UnknownCollection(String(collection));
     return fields;
@@ -305,6 +388,16 @@ export class SqliteReadStore implements ReadStore {
     // Prepared once, not cached: it runs when a field is first declared.
     const row = this.db.prepare(`SELECT doc FROM ${table(collection)} WHERE ${strays.join(' OR ')} LIMIT 1`).get() as Row | undefined;
     if (row) throw new Error(typeMismatch(collection, added, parseDoc(row.doc)) ?? `A document of "${collection}" does not fit the declared types`);
+  }
+
+  /** Read from the schema, which another process on the same file may have added to. */
+  private loadCompoundIndexes(collection: string): void {
+    const names = this.stmt("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY rowid").pluck().all(`view_${collection}`) as string[];
+    const compounds = names.flatMap((name) => {
+      const fields = compoundIndexFields(collection, name);
+      return fields ? [fields] : [];
+    });
+    this.compounds.set(collection, compounds);
   }
 
   private stmt(sql: string): Database.Statement<SqlValue[], unknown> {
@@ -357,3 +450,19 @@ function segments(order: Order | null, after: Keyset | null): Segment[] {
 function parseDoc(json: string): Document {
   return JSON.parse(json) as Document;
 }
+
+/** Code point order, which is SQLite's BINARY order of UTF-8 text (JavaScript's < compares UTF-16 units). */
+const textOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Two values of one declared field as SQLite orders them: null lowest, numbers by value, false before true. */
+const valueOrder = (a: Scalar, b: Scalar): number => {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (typeof a === 'string' && typeof b === 'string') return textOrder(a, b);
+  return Number(a) - Number(b);
+};
+
+/** The order `segments` walks in: ascending is (value, id) with nulls first; descending is its exact reverse. */
+const sortOrder = (order: Order) => (x: Document, y: Document): number => {
+  const ascending = valueOrder((x[order.field] ?? null) as Scalar, (y[order.field] ?? null) as Scalar) || textOrder(x.id, y.id);
+  return order.direction === 'asc' ? ascending : -ascending;
+};
