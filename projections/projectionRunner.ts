@@ -14,6 +14,8 @@ export type ProjectionRunnerOptions = {
   projections: Projection[];
   logger: Logger;
   batchSize?: number;
+  /** How long a view's stored checkpoint may trail its position while the log holds nothing it handles (CHECKPOINT_LAG_MS). */
+  checkpointLagMs?: number;
 };
 
 /** A generation of a view and how its follower fares: running, retrying after an error, or failed on a poison event. */
@@ -48,6 +50,7 @@ type Follower = { generation: Generation; position: number | null; supervisor: S
  */
 export class ProjectionRunner {
   private readonly batchSize: number;
+  private readonly checkpointLagMs: number;
   private readonly active = new Map<string, Follower>();
   private readonly building = new Map<string, Follower>();
   private readonly waiters = new Set<() => void>();
@@ -56,6 +59,7 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
+    this.checkpointLagMs = options.checkpointLagMs ?? CHECKPOINT_LAG_MS;
   }
 
   /** Follows every view, unfenced: for a process that is the only one following (tools, benchmarks, tests). */
@@ -212,9 +216,23 @@ export class ProjectionRunner {
       },
     };
     const documents = new DocumentCache(readStore, projection, generation.generation);
+    // A batch of nothing this view handles changes none of its documents: it moves the position in
+    // memory at once (what waitFor reads) and the stored checkpoint at most every checkpointLagMs,
+    // with the next batch it handles, or once the log has been quiet that long. A restart replays
+    // from the stored checkpoint, which only repeats events the view ignores.
+    let stored = follower.position;
+    let storedAt = Date.now();
+    const owed = () => (follower.position === stored ? null : Math.max(0, this.checkpointLagMs - (Date.now() - storedAt)));
+    /** Applies a batch from the log; an empty one, from a quiet log, stores the checkpoint owed. */
     const apply = async (batch: RecordedEvent[]) => {
-      const last = batch.at(-1)!.position;
-      await this.applyBatch(projection, documents, generation, batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type)), last);
+      const last = batch.at(-1)?.position ?? follower.position;
+      if (last === null) return;
+      const events = batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type));
+      if (events.length > 0 || (last !== stored && (batch.length === 0 || Date.now() - storedAt >= this.checkpointLagMs))) {
+        await this.applyBatch(projection, documents, generation, events, last);
+        stored = last;
+        storedAt = Date.now();
+      }
       follower.position = last;
       supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
@@ -233,11 +251,12 @@ export class ProjectionRunner {
           if (page.length === 0) break;
           await apply(page);
         }
+        if (owed() !== null) await apply([]);
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
         supervisor.progressed();
         subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
         if (stopping) return;
-        for await (const batch of batches(subscription, this.batchSize)) await apply(batch);
+        for await (const batch of batches(subscription, this.batchSize, owed)) await apply(batch);
       } finally {
         await subscription?.close();
         subscription = null;
@@ -311,15 +330,35 @@ export class ProjectionRunner {
 
 const IDLE = Symbol('idle');
 
+/** How long a view's stored checkpoint may trail its position while the log holds nothing it handles. */
+export const CHECKPOINT_LAG_MS = 100;
+
+/** Resolves IDLE after `ms`, unless cancelled first. */
+const idleAfter = (ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<typeof IDLE>((resolve) => {
+    timer = setTimeout(() => resolve(IDLE), ms);
+  });
+  return { idle, cancel: () => clearTimeout(timer) };
+};
+
 /**
  * Groups a subscription into batches: takes whatever has already arrived, up to `size`,
  * without waiting for more, so catch-up runs in large batches and live events go out at once.
+ * While `quietAfter` names a time (ms), an empty batch comes out once that long passes with no event.
  */
-async function* batches(source: AsyncIterable<RecordedEvent>, size: number): AsyncGenerator<RecordedEvent[]> {
+async function* batches(source: AsyncIterable<RecordedEvent>, size: number, quietAfter: () => number | null): AsyncGenerator<RecordedEvent[]> {
   const iterator = source[Symbol.asyncIterator]();
   let pending = iterator.next();
   for (;;) {
-    const first = await pending;
+    const wait = quietAfter();
+    const quiet = wait === null ? null : idleAfter(wait);
+    const first = await (quiet ? Promise.race([pending, quiet.idle]) : pending);
+    quiet?.cancel();
+    if (first === IDLE) {
+      yield [];
+      continue;
+    }
     if (first.done) return;
     const batch = [first.value];
     pending = iterator.next();
