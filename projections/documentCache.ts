@@ -1,7 +1,7 @@
 import type { Document, DocumentWrite, ReadStore } from '../application/ports/readStore.js';
 import { physicalCollection } from './generations.js';
 import type { StoredEventType } from '../domain/aggregates.js';
-import type { Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
+import type { DocumentRef, Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
 
 /** Beyond this many cached documents the cache starts afresh after a commit. */
 const MAX_CACHED = 200_000;
@@ -25,20 +25,26 @@ export class DocumentCache {
     this.whole = new Set(projection.collections.filter((c) => c.loadWhole).map((c) => c.name));
   }
 
-  /** Loads whatever the batch will read that is not cached yet: one query per collection. */
+  /** Loads whatever the batch will read that is not cached yet: one query per collection, and one more for what those documents name. */
   async prefetch(events: readonly RecordedEventOf<StoredEventType>[]): Promise<void> {
     if (!this.wholeLoaded) {
       for (const collection of this.whole) await this.loadWhole(collection);
       this.wholeLoaded = true;
     }
+    await this.load(events.flatMap((event) => this.projection.documentsFor(event)));
+    if (this.projection.documentsThrough) await this.load(events.flatMap((event) => this.projection.documentsThrough?.(event, this.cached) ?? []));
+  }
+
+  /** What is cached, absent or not, without the check that `writer.get` makes. */
+  private readonly cached: Pick<ProjectionWriter, 'get'> = { get: (collection, id) => this.docs.get(collection)?.get(id) ?? null };
+
+  private async load(refs: readonly DocumentRef[]): Promise<void> {
     const missing = new Map<string, Set<string>>();
-    for (const event of events) {
-      for (const { collection, id } of this.projection.documentsFor(event)) {
-        if (this.slot(collection).has(id)) continue;
-        let ids = missing.get(collection);
-        if (!ids) missing.set(collection, (ids = new Set()));
-        ids.add(id);
-      }
+    for (const { collection, id } of refs) {
+      if (this.slot(collection).has(id)) continue;
+      let ids = missing.get(collection);
+      if (!ids) missing.set(collection, (ids = new Set()));
+      ids.add(id);
     }
     for (const [collection, ids] of missing) {
       const slot = this.slot(collection);

@@ -79,6 +79,13 @@ export type Projection<Handled extends StoredEventType = StoredEventType> = {
   /** The lists its readers page through, which its collections' compound indexes serve. */
   queries?: readonly ListQuery[];
   documentsFor(event: RecordedEventOf<Handled>): DocumentRef[];
+  /**
+   * Documents an event reads that only the documents `documentsFor` named can tell (the totals of
+   * the day a finding was raised, for a later step of that finding), asked once those are loaded.
+   * A document created earlier in the same batch is not there yet: the event that created it named
+   * what it reads itself.
+   */
+  documentsThrough?(event: RecordedEventOf<Handled>, view: Pick<ProjectionWriter, 'get'>): DocumentRef[];
   apply(event: RecordedEventOf<Handled>, view: ProjectionWriter): void;
 };
 
