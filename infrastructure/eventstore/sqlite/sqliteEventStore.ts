@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import {
   WrongExpectedRevision,
   type AppendResult,
-  type EventMetadata,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '../../../application/ports/eventStore.js';
+import { metadataFromStored, storedMetadata } from './metadataCodec.js';
 import { eventStoreSchema } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -24,7 +24,7 @@ type EventRow = [position: number, streamId: string, revision: number, eventId: 
 
 type StoredEventRef = { stream_id: string; revision: number; position: number; event_id: string };
 
-/** An event already turned into the JSON text it is stored as. */
+/** An event already turned into the text it is stored as (metadata in the form of metadataCodec.ts). */
 type SerializedEvent = { eventId: string; type: string; data: string; metadata: string };
 
 type PendingAppend = {
@@ -338,7 +338,7 @@ function serialize(streamId: string, events: EventToAppend[]): SerializedEvent[]
     eventId: event.eventId,
     type: event.type,
     data: toJson(event.data, `data of event ${event.eventId}`),
-    metadata: toJson(event.metadata, `metadata of event ${event.eventId}`),
+    metadata: storedMetadata(event.eventId, event.metadata, toJson(event.metadata, `metadata of event ${event.eventId}`)),
   }));
 }
 
@@ -365,6 +365,6 @@ function toRecordedEvent([position, streamId, revision, eventId, type, data, met
     eventId,
     type,
     data: JSON.parse(data) as unknown,
-    metadata: JSON.parse(metadata) as EventMetadata,
+    metadata: metadataFromStored(eventId, metadata),
   };
 }
