@@ -3,17 +3,23 @@ import { rebuildBenchmark } from './rebuildVsRawRead.js';
 import { report } from './support.js';
 import { httpBenchmark } from './httpVsBareRoute.js';
 import { printEvaluation } from './claimsEvaluation.js';
+import { printViewsAtScale, viewsAtScaleBenchmark } from './viewsAtScale.js';
+import { loadavg } from 'node:os';
 
 /**
  * `npm run bench`: each figure against a baseline measured in the same run, printed as
  * a ratio, since these machines are shared and absolute numbers drift.
- * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs.
+ * BENCH_STREAMS, BENCH_HTTP_SECONDS and BENCH_HTTP_ROUNDS shrink or grow the runs; BENCH_EVENTS
+ * and BENCH_QUERY_ROUNDS the views at scale.
  */
 const streams = Number(process.env.BENCH_STREAMS ?? 10_000);
 const httpSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const httpRounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 
-console.log(`node ${process.version}; ${streams} streams x 10 events; HTTP ${httpRounds} rounds of ${httpSeconds}s, 64 connections\n`);
+const viewEvents = Number(process.env.BENCH_EVENTS ?? 100_000);
+const queryRounds = Number(process.env.BENCH_QUERY_ROUNDS ?? 20);
+
+console.log(`node ${process.version}; ${streams} streams x 10 events; HTTP ${httpRounds} rounds of ${httpSeconds}s, 64 connections; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
 const pipeline = await pipelineBenchmark(streams, 10);
 report({
@@ -53,3 +59,6 @@ console.log(`  rounds: ours ${http.rounds.ours.map((r) => r.toFixed(0)).join(', 
 
 console.log('\n(4) false-claim detection on the labelled corpus (also npm run claims:eval)');
 printEvaluation();
+
+console.log(`\n(load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+printViewsAtScale(await viewsAtScaleBenchmark(viewEvents, queryRounds), `BENCH_EVENTS=${viewEvents} BENCH_QUERY_ROUNDS=${queryRounds} npm run bench`);

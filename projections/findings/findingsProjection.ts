@@ -59,10 +59,11 @@ export type FindingPeriodView = Document & {
   start: string;
   total: number;
   rules: { ruleId: string; ruleName: string; count: number; firstRaisedAt: string; firstId: string }[];
-  reps: { sellerId: string; count: number }[];
+  /** Each rep's count: pairs rather than objects, since a month holds hundreds and a report reads many months. */
+  reps: [sellerId: string, count: number][];
   bySeverity: Record<Severity, number>;
   byStatus: Record<FindingStatus, number>;
-  /** Of each finding remediated so far, raised to remediated in minutes; in no order. */
+  /** Of each finding remediated so far, raised to remediated in minutes, smallest first. */
   minutesToRemediate: number[];
 };
 
@@ -110,14 +111,17 @@ const count = (period: FindingPeriodView, finding: FindingView, sign: 1 | -1) =>
     rule.count += sign;
     if (sign > 0 && (finding.raisedAt < rule.firstRaisedAt || (finding.raisedAt === rule.firstRaisedAt && finding.id < rule.firstId))) Object.assign(rule, first);
   }
-  const rep = period.reps.find((r) => r.sellerId === finding.sellerId);
-  if (!rep) period.reps.push({ sellerId: finding.sellerId, count: sign });
-  else rep.count += sign;
+  const rep = period.reps.find(([sellerId]) => sellerId === finding.sellerId);
+  if (!rep) period.reps.push([finding.sellerId, sign]);
+  else rep[1] += sign;
   period.bySeverity[finding.severity] += sign;
   period.byStatus[finding.status] += sign;
-  if (finding.minutesToRemediate !== null) {
-    if (sign > 0) period.minutesToRemediate.push(finding.minutesToRemediate);
-    else period.minutesToRemediate.splice(period.minutesToRemediate.indexOf(finding.minutesToRemediate), 1);
+  const minutes = finding.minutesToRemediate;
+  if (minutes !== null) {
+    // Kept in order, so a report's median over many periods sorts runs already in order.
+    const at = period.minutesToRemediate.findIndex((m) => m >= minutes);
+    if (sign > 0) period.minutesToRemediate.splice(at < 0 ? period.minutesToRemediate.length : at, 0, minutes);
+    else period.minutesToRemediate.splice(at, 1);
   }
 };
 

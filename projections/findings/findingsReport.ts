@@ -44,7 +44,7 @@ class Tally {
     this.addPeriod({
       total: 1,
       rules: [{ ruleId: f.ruleId, ruleName: f.ruleName, count: 1, firstRaisedAt: f.raisedAt, firstId: f.id }],
-      reps: [{ sellerId: f.sellerId, count: 1 }],
+      reps: [[f.sellerId, 1]],
       bySeverity: { ...ZERO_SEVERITY, [f.severity]: 1 },
       byStatus: { ...ZERO_STATUS, [f.status]: 1 },
       minutesToRemediate: f.minutesToRemediate === null ? [] : [f.minutesToRemediate],
@@ -58,7 +58,7 @@ class Tally {
       const earlier = !rule || first.firstRaisedAt < rule.firstRaisedAt || (first.firstRaisedAt === rule.firstRaisedAt && first.firstId < rule.firstId);
       this.rules.set(ruleId, { ...(earlier ? first : rule), count: (rule?.count ?? 0) + count });
     }
-    for (const { sellerId, count } of p.reps) this.reps.set(sellerId, (this.reps.get(sellerId) ?? 0) + count);
+    for (const [sellerId, count] of p.reps) this.reps.set(sellerId, (this.reps.get(sellerId) ?? 0) + count);
     for (const severity of Object.keys(this.bySeverity) as Severity[]) this.bySeverity[severity] += p.bySeverity[severity];
     for (const status of Object.keys(this.byStatus) as FindingStatus[]) this.byStatus[status] += p.byStatus[status];
     this.minutes.push(...p.minutesToRemediate);

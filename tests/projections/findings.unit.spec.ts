@@ -89,8 +89,8 @@ describe('findings projection', () => {
       total: 2,
       rules: [{ ruleId: 'CMP-01', ruleName: 'No absolute claims', count: 2, firstRaisedAt: '2026-02-28T16:30:00.000Z', firstId: 'f1' }],
       reps: [
-        { sellerId: 'rep-1', count: 1 },
-        { sellerId: 'rep-2', count: 1 },
+        ['rep-1', 1],
+        ['rep-2', 1],
       ],
       bySeverity: { low: 1, medium: 0, high: 1, critical: 0 },
       byStatus: { raised: 1, acknowledged: 0, remediated: 1, waived: 0, closed: 0 },

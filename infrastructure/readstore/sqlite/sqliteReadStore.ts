@@ -60,7 +60,8 @@ import {
 const SQL_OP: Record<Operator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 type SqlValue = string | number | null;
-type Row = { id: string; doc: string };
+/** `sortKey`: the sorted field as the index holds it (a boolean as 1 or 0), selected for merging walks. */
+type Row = { id: string; doc: string; sortKey?: SqlValue };
 /** One run of the sort order that a single index range scan can serve. */
 type Segment = { where: string[]; params: SqlValue[]; orderBy: string };
 /** A statement `find` runs, but for its LIMIT, bound last. */
@@ -207,17 +208,17 @@ export class SqliteReadStore implements ReadStore {
 
   async find(collection: string, query: FindQuery): Promise<FindResult> {
     const { walks, order, limit } = this.walks(collection, query);
-    const found: Document[] = [];
+    const found: Row[] = [];
     for (const walk of walks) {
       const rows: Row[] = [];
       for (const statement of walk) {
         if (rows.length > limit) break;
         rows.push(...(this.stmt(statement.sql).all(...statement.params, limit + 1 - rows.length) as Row[]));
       }
-      found.push(...rows.map((r) => parseDoc(r.doc)));
+      found.push(...rows);
     }
     // Several walks, one per value of a list: each is in order, so their union sorted is too.
-    const page = walks.length > 1 && order ? found.sort(sortOrder(order)).slice(0, limit + 1) : found;
+    const page = (walks.length > 1 && order ? found.sort(sortOrder(order.direction)).slice(0, limit + 1) : found).map((r) => parseDoc(r.doc));
     const items = page.slice(0, limit);
     const last = page.length > limit ? items[limit - 1] : undefined;
     return {
@@ -266,7 +267,7 @@ export class SqliteReadStore implements ReadStore {
       }
     }
     const index = order ? this.indexFor(collection, conditions, order) : null;
-    const select = `SELECT id, doc FROM ${table(collection)}${index ? ` INDEXED BY "${index.name}"` : ''}`;
+    const select = `SELECT id, doc${order ? `, ${key(order.field)} AS sortKey` : ''} FROM ${table(collection)}${index ? ` INDEXED BY "${index.name}"` : ''}`;
     return segments(order, after).map((segment) => {
       // Keyset terms first: given two bounds on the same index, SQLite seeks with the first,
       // and a filter's fixed bound there made deep pages scan from the filter's edge.
@@ -481,15 +482,15 @@ function parseDoc(json: string): Document {
 /** Code point order, which is SQLite's BINARY order of UTF-8 text (JavaScript's < compares UTF-16 units). */
 const textOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Two values of one declared field as SQLite orders them: null lowest, numbers by value, false before true. */
-const valueOrder = (a: Scalar, b: Scalar): number => {
+/** Two values of one declared field as SQLite orders them: null lowest, numbers by value, text in BINARY order. */
+const valueOrder = (a: SqlValue, b: SqlValue): number => {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
   if (typeof a === 'string' && typeof b === 'string') return textOrder(a, b);
   return Number(a) - Number(b);
 };
 
 /** The order `segments` walks in: ascending is (value, id) with nulls first; descending is its exact reverse. */
-const sortOrder = (order: Order) => (x: Document, y: Document): number => {
-  const ascending = valueOrder((x[order.field] ?? null) as Scalar, (y[order.field] ?? null) as Scalar) || textOrder(x.id, y.id);
-  return order.direction === 'asc' ? ascending : -ascending;
+const sortOrder = (direction: Order['direction']) => (x: Row, y: Row): number => {
+  const ascending = valueOrder(x.sortKey ?? null, y.sortKey ?? null) || textOrder(x.id, y.id);
+  return direction === 'asc' ? ascending : -ascending;
 };
