@@ -267,6 +267,11 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
           expect(seen).toEqual(expected(direction, keep));
         }
       }
+      for (const limit of [1, 3, 7, 30]) {
+        // One value of the list may hold all of a page, or none of it.
+        const { seen } = await pageThrough(c, { where: { status: { in: ['lost', 'open', 'won', 'nobody'] } }, orderBy: { field: 'rank', direction: 'desc' }, limit });
+        expect(seen, `pages of ${limit}`).toEqual(expected('desc'));
+      }
       const byAmount = await pageThrough(c, { where: { status: { in: ['won', 'open'] } }, orderBy: { field: 'amount', direction: 'desc' }, limit: 3 });
       expect(byAmount.seen).toEqual(ranked.filter((r) => r.status !== 'lost').sort((a, b) => b.amount - a.amount || (a.id < b.id ? 1 : -1)).map((r) => r.id));
     });

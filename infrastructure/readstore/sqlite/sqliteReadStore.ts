@@ -207,18 +207,12 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async find(collection: string, query: FindQuery): Promise<FindResult> {
-    const { walks, order, limit } = this.walks(collection, query);
-    const found: Row[] = [];
-    for (const walk of walks) {
-      const rows: Row[] = [];
-      for (const statement of walk) {
-        if (rows.length > limit) break;
-        rows.push(...(this.stmt(statement.sql).all(...statement.params, limit + 1 - rows.length) as Row[]));
-      }
-      found.push(...rows);
-    }
-    // Several walks, one per value of a list: each is in order, so their union sorted is too.
-    const page = (walks.length > 1 && order ? found.sort(sortOrder(order.direction)).slice(0, limit + 1) : found).map((r) => parseDoc(r.doc));
+    const { variants, order, after, limit } = this.plan(collection, query);
+    const rows =
+      variants.length > 1 && order
+        ? this.merge(variants.map((conditions) => (from: Keyset | null, count: number) => this.read(this.walk(collection, conditions, order, from), count)), order, after, limit + 1)
+        : this.read(this.walk(collection, variants[0]!, order, after), limit + 1);
+    const page = rows.map((r) => parseDoc(r.doc));
     const items = page.slice(0, limit);
     const last = page.length > limit ? items[limit - 1] : undefined;
     return {
@@ -228,16 +222,19 @@ export class SqliteReadStore implements ReadStore {
     };
   }
 
-  /** The query plan of each statement `find` would run for `query`, as SQLite's EXPLAIN QUERY PLAN details it. */
+  /** The query plan of each statement `find` would run for `query` (a first read of each walk), as SQLite's EXPLAIN QUERY PLAN details it. */
   async explainFind(collection: string, query: FindQuery): Promise<{ sql: string; plan: string[] }[]> {
-    const { walks, limit } = this.walks(collection, query);
-    return walks.flat().map(({ sql, params }) => ({
-      sql,
-      plan: (this.db.prepare<SqlValue[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params, limit + 1) as { detail: string }[]).map((row) => row.detail),
-    }));
+    const { variants, order, after, limit } = this.plan(collection, query);
+    return variants
+      .flatMap((conditions) => this.walk(collection, conditions, order, after))
+      .map(({ sql, params }) => ({
+        sql,
+        plan: (this.db.prepare<SqlValue[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params, limit + 1) as { detail: string }[]).map((row) => row.detail),
+      }));
   }
 
-  private walks(collection: string, query: FindQuery): { walks: Walk[]; order: Order | null; limit: number } {
+  /** The conditions of each walk a query takes: one, or one per value of a list whose field the walked index seeks on. */
+  private plan(collection: string, query: FindQuery): { variants: Condition[][]; order: Order | null; after: Keyset | null; limit: number } {
     const fields = this.fields(collection, fieldsUsed(query));
     const conditions = parseWhere(collection, fields, query.where);
     const limit = checkLimit(query.limit);
@@ -246,12 +243,43 @@ export class SqliteReadStore implements ReadStore {
     const list = order ? conditions.find((c) => c.op === 'in') : undefined;
     if (order && list?.op === 'in' && list.values.length <= MAX_WALKS_PER_LIST) {
       const each = list.values.map((value) => conditions.map((c): Condition => (c === list ? { field: c.field, op: 'eq', value } : c)));
-      // Worth it only when the index walked for one value seeks on it.
-      if (this.indexFor(collection, each[0]!, order)?.fields.includes(list.field)) {
-        return { walks: each.map((conditions) => this.walk(collection, conditions, order, after)), order, limit };
+      if (this.indexFor(collection, each[0]!, order)?.fields.includes(list.field)) return { variants: each, order, after, limit };
+    }
+    return { variants: [conditions], order, after, limit };
+  }
+
+  /** Up to `count` rows of a walk, segment after segment. */
+  private read(walk: Walk, count: number): Row[] {
+    const rows: Row[] = [];
+    for (const statement of walk) {
+      if (rows.length >= count) break;
+      rows.push(...(this.stmt(statement.sql).all(...statement.params, count - rows.length) as Row[]));
+    }
+    return rows;
+  }
+
+  /**
+   * The first `wanted` rows of the union of several walks, each in the sort order, reading each
+   * only as far as the union needs: a few rows of each, then more of those whose last row read
+   * still comes before the union's `wanted`-th, until none does. A rare combination of filters then
+   * costs about one walk's worth of rows, not one per value of the list.
+   */
+  private merge(walks: ((from: Keyset | null, count: number) => Row[])[], order: Order, after: Keyset | null, wanted: number): Row[] {
+    const compare = sortOrder(order.direction);
+    const state = walks.map((read) => ({ read, rows: [] as Row[], done: false, chunk: Math.ceil(wanted / walks.length) + 1 }));
+    for (;;) {
+      const union = state.flatMap((w) => w.rows).sort(compare);
+      const boundary = union.length >= wanted ? union[wanted - 1]! : null;
+      const behind = state.filter((w) => !w.done && (boundary === null || w.rows.length === 0 || compare(w.rows.at(-1)!, boundary) < 0));
+      if (behind.length === 0) return union.slice(0, wanted);
+      for (const w of behind) {
+        const last = w.rows.at(-1);
+        const more = w.read(last ? { value: last.sortKey ?? null, id: last.id } : after, w.chunk);
+        w.rows.push(...more);
+        w.done = more.length < w.chunk;
+        w.chunk *= 2;
       }
     }
-    return { walks: [this.walk(collection, conditions, order, after)], order, limit };
   }
 
   private walk(collection: string, conditions: readonly Condition[], order: Order | null, after: Keyset | null): Walk {
