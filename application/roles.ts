@@ -43,4 +43,18 @@ export const PERMISSIONS = {
   readComplaints: ['sales_rep', 'sales_manager', 'support_agent', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin'],
   /** The customer 360: every reader of views, and the service desk, which answers the customer. */
   readCustomers: ['sales_rep', 'sales_manager', 'finance', 'compliance_officer', 'auditor', 'analyst', 'admin', 'support_agent'],
+  /** Setting and revising targets (articles 15, 20): those who run the teams; TGT-05 narrows a manager to their own reps and team. */
+  setTargets: ['sales_manager', 'admin'],
+  /** Recording payments, refunds and exchange rates: finance's books. */
+  recordCash: ['finance', 'admin'],
+  /** Publishing incentive plans and closing incentive periods (article 22): finance, not the sellers the plans pay. */
+  runIncentives: ['finance', 'admin'],
+  /** Approving a statement: the rep's manager, then finance; INC-33 and INC-34 say which step is whose. */
+  approveStatements: ['sales_manager', 'finance', 'admin'],
+  /** Disputing a line of one's own statement (INC-40). */
+  disputeStatements: ['sales_rep', 'sales_manager'],
+  /** Reading and recomputing statements: a rep their own, a manager their team's, finance, auditors and admins all; analysts see only aggregates. */
+  readStatements: ['sales_rep', 'sales_manager', 'finance', 'auditor', 'admin'],
+  /** Recomputing a statement under another plan revision than its own (a what-if). */
+  whatIf: ['finance', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1291,7 +1291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute a stream's hash chain and say where, if anywhere, it breaks */
+        /**
+         * Recompute a stream's hash chain and say where, if anywhere, it breaks
+         * @description Answers `intact: true` with the number of events and the hash of the last, or `intact: false` with where the chain first breaks (`hash_mismatch`: the event was altered; `prev_hash_mismatch`: an event before it was removed or replaced; `revision_gap`: revisions are missing).
+         */
         get: operations["getStreamsByStreamIdVerify"];
         put?: never;
         post?: never;
@@ -1752,6 +1755,392 @@ export interface paths {
          * @description The reporter is revealed to roles whose work needs it (the read is logged with the X-Access-Reason header), [withheld] for others, and [erased] once the customer's personal data was erased.
          */
         get: operations["getViewsComplaintsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a target for a rep, a team or a region, for a month, quarter or year, on one measure
+         * @description period is a month (2026-11), a quarter (2026-Q4) or a year (2026) of the company calendar (Asia/Shanghai). bookings, gross_margin and collected take an amount; new_customers a count (TGT-03). A rep must be on the roster and a team have someone on it (TGT-02). A sales manager sets the targets of their own reps and their own team, an admin any, no one their own (TGT-05). One target per subject, period and measure: a second is 409, a change is a revision. A team's target is its own figure: it need not equal the sum of its reps'.
+         */
+        post: operations["postTargets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/targets/{id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revise a target, saying why (TGT-06); the statements already closed keep the figure they read */
+        post: operations["postTargetsByIdRevise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a payment received against an order (finance); partial payments add up, never past the total
+         * @description amount is in the order's currency and above zero (PAY-02); all paid, net of refunds, never more than the order's total (PAY-03); a cancelled order takes none (PAY-05); receivedAt not after now (PAY-07); a bank reference is recorded once per order (PAY-08).
+         */
+        post: operations["postOrdersByIdPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a refund of an order (finance): never more than was paid; a refund within a plan's clawback window claws back what the deal earned */
+        post: operations["postOrdersByIdRefunds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fx-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an exchange rate (finance): units of `to` for one unit of `from`, in use from a company day
+         * @description rate is a decimal string (7.1234), never a float, at most 8 decimals. A deal in another currency than its incentive plan is credited at the latest rate valid on or before the day it is credited, and the statement line names the rate and its event. One rate per pair a day (FX-03). The answer's id is the pair, FROM-TO.
+         */
+        post: operations["postFxRates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentive-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an incentive plan: its name, currency, whom it pays and the days it pays for (finance)
+         * @description appliesTo names teams and reps; a plan naming a rep outright pays them rather than one naming their team. from (default today) and to (exclusive, open when absent) are company days. No team or rep may be named by two plans whose windows overlap (INC-03). publicResults lets analysts see each rep's amounts in the attainment view. The rules come in revisions: POST /incentive-plans/{id}/revisions.
+         */
+        post: operations["postIncentivePlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentive-plans/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plan's revisions, oldest first, each marked whether it is in force today: the published rules every statement is computed by */
+        get: operations["getIncentivePlansByIdRevisions"];
+        put?: never;
+        /**
+         * Publish a revision of a plan's rules, in force from a company day (finance)
+         * @description creditOn: order_completed (the order completed credits its total) or payment_received (each payment credits its amount). measure: bookings, or gross_margin (price less the unit cost the catalog had when ordered). tiers by attainment of the rep's target for the period and the measure: a tier runs from above fromPct up to and including toPct, from 0% upward without gaps, the last open-ended (INC-06); marginal pays each slice at its own rate, retroactive pays all at the rate of the tier reached. Rates from 0 to 100, at most two decimals (INC-07). cap: the most the deals of a period earn. spiffs: an amount per unit of a sku ordered between from and to, both included. discountPenalty: a deal more than abovePct off list earns reducePct less commission. compliance: a deal with an open finding of a holdSeverities severity is held until the finding is remediated or waived; each remediated finding of the rep deducts an amount and/or a percentage of the period's commission, per severity. clawbackDays: a deal cancelled or refunded within so many days after it was credited gives back what it earned. Amounts in the plan's currency (INC-08); effectiveFrom not in the past, within the plan's window and not before the revision before (INC-09).
+         */
+        post: operations["postIncentivePlansByIdRevisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentive-plans/{id}/revisions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One revision of a plan */
+        get: operations["getIncentivePlansByIdRevisionsByN"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/periods/{period}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an incentive period: compute every paid rep's statement from the log and record it (finance)
+         * @description Only once the period's last company day has ended (INC-21), in order and never over days a closed period paid (INC-22). Records the log position the statements read (cutPosition), then one statement per rep a plan pays on the period's last day, each line naming the event it rests on by stream, revision and hash. A second close of a closed period is refused (INC-20); a close cut short by a crash (the period recorded, a statement missing) is finished by closing again, each statement's id derived from the period and the rep.
+         */
+        post: operations["postIncentivesPeriodsByPeriodClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Incentive statements, by rep and period, with every line and the event it rests on
+         * @description A sales rep sees their own, a sales manager their team's (another rep's is 403); finance, auditors and admins see all.
+         */
+        get: operations["getIncentivesStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One incentive statement
+         * @description A sales rep sees their own, a sales manager their team's (another rep's is 403); finance, auditors and admins see all.
+         */
+        get: operations["getIncentivesStatementsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/statements/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a statement: the rep's manager's step, then finance's; the second grants it (IncentiveGranted)
+         * @description step defaults to manager for a sales manager, finance for finance, and the step still open for an admin. No one approves their own statement (INC-32); the manager's step is the rep's manager's or an admin's (INC-33); finance's step is finance's or an admin's, never the rep's own manager's (INC-34); the two steps are two people (INC-35).
+         */
+        post: operations["postIncentivesStatementsByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/statements/{id}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dispute a line of your own statement, saying why (INC-40, INC-41); one dispute per line */
+        post: operations["postIncentivesStatementsByIdDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve a dispute (finance): upheld with the amount owed, which lands on the rep's next statement as an adjustment, or rejected */
+        post: operations["postIncentivesDisputesByIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incentives/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute a rep's statement from the log and compare it with the recorded one; appends nothing
+         * @description Reads the log to the position the close read and computes the statement again, under the plan revision it was computed under or, for finance, auditors and admins, under another revision of the same plan (a what-if). Answers both statements and the difference, line by line (added, removed, changed), and whether they are identical. A sales rep sees their own, a sales manager their team's (another rep's is 403); finance, auditors and admins see all.
+         */
+        post: operations["postIncentivesRecompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/incentives/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payout ledger of a period: each statement, what it pays and whether it is granted, with the totals
+         * @description Totals per currency of what the period's statements pay and what was granted. A sales rep sees their own, a sales manager their team's (another rep's is 403); finance, auditors and admins see all. Analysts and compliance see the totals only.
+         */
+        get: operations["getViewsIncentivesPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/incentives/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Earnings held on statements for open findings, each with its findings as they stand now, and whether a later statement released it
+         * @description A hold is released by the first statement closed after every finding it waits on is remediated, waived or closed. A sales rep sees their own, a sales manager their team's (another rep's is 403); finance, auditors and admins see all.
+         */
+        get: operations["getViewsIncentivesHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/attainment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Attainment per rep, team or region for a period: target, booked, collected, percentage, pipeline coverage; reps ranked (the leaderboard)
+         * @description booked: orders placed in the period less those cancelled, credited to the seller who owned the deal when it was ordered, their team then, and the customer's region; collected: payments less refunds by the day they moved; attainment is booked against the bookings target, in the target's currency. pipelineCoverage = open pipeline weighed by the policy's stage probabilities / (target - booked); null when the target is met or there is none, and for regions. A team's target is its own figure, set for the team: it need not equal the sum of its reps' targets, which repTargetsTotal shows beside it. A sales rep sees only their own row; a sales manager their reps' and their team's; analysts see each rep's attainment but not the amounts, unless the rep's plan makes its results public (withheld).
+         */
+        get: operations["getViewsAttainment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in key's actor, its role and the kinds of route that role may reach
+         * @description `permissions` names each kind of route the role may call (the route gates' own list, in the order they are declared): `readViews` the pipeline and deal views, `readFindings` the findings and the inspection report, `audit` raw streams, replays and verification, `answerFindings`, `waiveFindings` and `closeFindings` the finding lifecycle, and so on. A rule of the record acted on may still refuse a particular caller (a 403 or 422 naming it).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One opportunity as the pipeline view has it, open or closed, with the events of its stream in order
+         * @description A sales rep sees their own deals, a sales manager their team's (another seller's is 403); other roles see every seller's. The events are the stream's as stored, with their metadata (actor, time, hashes).
+         */
+        get: operations["getViewsOpportunitiesById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6381,7 +6770,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        streamId: string;
+                        intact: boolean;
+                        events: number;
+                        lastHash?: string;
+                        breaksAt?: {
+                            revision: number;
+                            eventId: string;
+                            /** @enum {string} */
+                            reason: "hash_mismatch" | "prev_hash_mismatch" | "revision_gap";
+                            expected: string;
+                            found: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Problem400"];
@@ -8116,6 +8518,1739 @@ export interface operations {
                             event: string;
                             by: string;
                             details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postTargets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    subject: {
+                        /** @enum {string} */
+                        kind: "rep" | "team" | "region";
+                        id: string;
+                    };
+                    period: string;
+                    /** @enum {string} */
+                    metric: "bookings" | "gross_margin" | "new_customers" | "collected";
+                    amount?: {
+                        minor: number;
+                        currency: string;
+                    };
+                    count?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postTargetsByIdRevise: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount?: {
+                        minor: number;
+                        currency: string;
+                    };
+                    count?: number;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postOrdersByIdPayments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    paymentId?: string;
+                    amount: {
+                        minor: number;
+                        currency: string;
+                    };
+                    /** Format: date-time */
+                    receivedAt: string;
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postOrdersByIdRefunds: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    refundId?: string;
+                    amount: {
+                        minor: number;
+                        currency: string;
+                    };
+                    reason: string;
+                    /** Format: date-time */
+                    refundedAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postFxRates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    from: string;
+                    to: string;
+                    rate: string;
+                    /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                    validOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivePlans: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    name: string;
+                    currency: string;
+                    appliesTo: {
+                        teams?: string[];
+                        reps?: string[];
+                    };
+                    /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                    from?: string;
+                    /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                    to?: string;
+                    publicResults?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getIncentivePlansByIdRevisions: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            planId: string;
+                            revision: number;
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            creditOn: "order_completed" | "payment_received";
+                            /** @enum {string} */
+                            measure: "bookings" | "gross_margin";
+                            /** @enum {string} */
+                            tierMode: "marginal" | "retroactive";
+                            tiers: {
+                                fromPct: number;
+                                toPct?: number;
+                                ratePct: number;
+                            }[];
+                            cap?: {
+                                minor: number;
+                                currency: string;
+                            };
+                            spiffs: {
+                                sku: string;
+                                amountPerUnit: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                from: string;
+                                to: string;
+                            }[];
+                            discountPenalty?: {
+                                abovePct: number;
+                                reducePct: number;
+                            };
+                            compliance: {
+                                holdSeverities: ("low" | "medium" | "high" | "critical")[];
+                                deduct: {
+                                    [key: string]: {
+                                        amount?: {
+                                            minor: number;
+                                            currency: string;
+                                        };
+                                        pct?: number;
+                                    };
+                                };
+                            };
+                            clawbackDays: number;
+                            changeNote?: string;
+                            publishedBy: string;
+                            inForce: boolean;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivePlansByIdRevisions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                    effectiveFrom: string;
+                    /** @enum {string} */
+                    creditOn: "order_completed" | "payment_received";
+                    /** @enum {string} */
+                    measure: "bookings" | "gross_margin";
+                    /** @enum {string} */
+                    tierMode: "marginal" | "retroactive";
+                    tiers: {
+                        fromPct: number;
+                        toPct?: number;
+                        ratePct: number;
+                    }[];
+                    cap?: {
+                        minor: number;
+                        currency: string;
+                    };
+                    spiffs?: {
+                        sku: string;
+                        amountPerUnit: {
+                            minor: number;
+                            currency: string;
+                        };
+                        /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                        from: string;
+                        /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                        to: string;
+                    }[];
+                    discountPenalty?: {
+                        abovePct: number;
+                        reducePct: number;
+                    };
+                    /**
+                     * @default {
+                     *       "holdSeverities": [],
+                     *       "deduct": {}
+                     *     }
+                     */
+                    compliance?: {
+                        /** @default [] */
+                        holdSeverities?: ("low" | "medium" | "high" | "critical")[];
+                        /** @default {} */
+                        deduct?: {
+                            [key: string]: {
+                                amount?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                pct?: number;
+                            };
+                        };
+                    };
+                    clawbackDays: number;
+                    changeNote?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                        revisionNumber: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getIncentivePlansByIdRevisionsByN: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        planId: string;
+                        revision: number;
+                        effectiveFrom: string;
+                        /** @enum {string} */
+                        creditOn: "order_completed" | "payment_received";
+                        /** @enum {string} */
+                        measure: "bookings" | "gross_margin";
+                        /** @enum {string} */
+                        tierMode: "marginal" | "retroactive";
+                        tiers: {
+                            fromPct: number;
+                            toPct?: number;
+                            ratePct: number;
+                        }[];
+                        cap?: {
+                            minor: number;
+                            currency: string;
+                        };
+                        spiffs: {
+                            sku: string;
+                            amountPerUnit: {
+                                minor: number;
+                                currency: string;
+                            };
+                            from: string;
+                            to: string;
+                        }[];
+                        discountPenalty?: {
+                            abovePct: number;
+                            reducePct: number;
+                        };
+                        compliance: {
+                            holdSeverities: ("low" | "medium" | "high" | "critical")[];
+                            deduct: {
+                                [key: string]: {
+                                    amount?: {
+                                        minor: number;
+                                        currency: string;
+                                    };
+                                    pct?: number;
+                                };
+                            };
+                        };
+                        clawbackDays: number;
+                        changeNote?: string;
+                        publishedBy: string;
+                        inForce: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivesPeriodsByPeriodClose: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                        period: string;
+                        cutPosition: number;
+                        statements: {
+                            statementId: string;
+                            repId: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getIncentivesStatements: {
+        parameters: {
+            query?: {
+                repId?: string;
+                period?: string;
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            repId: string;
+                            period: string;
+                            team: string;
+                            managerId: string | null;
+                            planId: string;
+                            planRevision: number;
+                            currency: string;
+                            cutPosition: number;
+                            target: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            measureTotal: {
+                                minor: number;
+                                currency: string;
+                            };
+                            attainmentBps: number | null;
+                            lines: {
+                                lineId: string;
+                                /** @enum {string} */
+                                kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                /** Format: date */
+                                day: string;
+                                detail: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                                orderId?: string;
+                                measure?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                fx?: {
+                                    from: string;
+                                    to: string;
+                                    rate: string;
+                                    /** Format: date */
+                                    validOn: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                };
+                                late?: boolean;
+                                findingIds?: string[];
+                                releases?: {
+                                    statementId: string;
+                                    lineId: string;
+                                };
+                            }[];
+                            total: {
+                                minor: number;
+                                currency: string;
+                            };
+                            payable: {
+                                minor: number;
+                                currency: string;
+                            };
+                            /** @enum {string} */
+                            status: "calculated" | "granted";
+                            approvals: {
+                                /** @enum {string} */
+                                step: "manager" | "finance";
+                                by: string;
+                                at: string;
+                            }[];
+                            granted: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            disputes: {
+                                id: string;
+                                lineId: string;
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "upheld" | "rejected";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                } | null;
+                                resolution: string | null;
+                            }[];
+                            calculatedAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getIncentivesStatementsById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        repId: string;
+                        period: string;
+                        team: string;
+                        managerId: string | null;
+                        planId: string;
+                        planRevision: number;
+                        currency: string;
+                        cutPosition: number;
+                        target: {
+                            minor: number;
+                            currency: string;
+                        } | null;
+                        measureTotal: {
+                            minor: number;
+                            currency: string;
+                        };
+                        attainmentBps: number | null;
+                        lines: {
+                            lineId: string;
+                            /** @enum {string} */
+                            kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            /** Format: date */
+                            day: string;
+                            detail: string;
+                            source: {
+                                streamId: string;
+                                revision: number;
+                                hash: string;
+                            };
+                            orderId?: string;
+                            measure?: {
+                                minor: number;
+                                currency: string;
+                            };
+                            fx?: {
+                                from: string;
+                                to: string;
+                                rate: string;
+                                /** Format: date */
+                                validOn: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                            };
+                            late?: boolean;
+                            findingIds?: string[];
+                            releases?: {
+                                statementId: string;
+                                lineId: string;
+                            };
+                        }[];
+                        total: {
+                            minor: number;
+                            currency: string;
+                        };
+                        payable: {
+                            minor: number;
+                            currency: string;
+                        };
+                        /** @enum {string} */
+                        status: "calculated" | "granted";
+                        approvals: {
+                            /** @enum {string} */
+                            step: "manager" | "finance";
+                            by: string;
+                            at: string;
+                        }[];
+                        granted: {
+                            minor: number;
+                            currency: string;
+                        } | null;
+                        disputes: {
+                            id: string;
+                            lineId: string;
+                            reason: string;
+                            /** @enum {string} */
+                            status: "open" | "upheld" | "rejected";
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            resolution: string | null;
+                        }[];
+                        calculatedAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivesStatementsByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    step?: "manager" | "finance";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivesStatementsByIdDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lineId: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivesDisputesByIdResolve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "upheld" | "rejected";
+                    amount?: {
+                        minor: number;
+                        currency: string;
+                    };
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postIncentivesRecompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    repId: string;
+                    period: string;
+                    planRevision?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recorded: {
+                            statementId: string;
+                            period: string;
+                            repId: string;
+                            team: string;
+                            managerId?: string;
+                            planId: string;
+                            planRevision: {
+                                revision: number;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                            };
+                            currency: string;
+                            cutPosition: number;
+                            target?: {
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                            };
+                            measureTotal: {
+                                minor: number;
+                                currency: string;
+                            };
+                            attainmentBps?: number;
+                            lines: {
+                                lineId: string;
+                                /** @enum {string} */
+                                kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                /** Format: date */
+                                day: string;
+                                detail: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                                orderId?: string;
+                                measure?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                fx?: {
+                                    from: string;
+                                    to: string;
+                                    rate: string;
+                                    /** Format: date */
+                                    validOn: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                };
+                                late?: boolean;
+                                findingIds?: string[];
+                                releases?: {
+                                    statementId: string;
+                                    lineId: string;
+                                };
+                            }[];
+                            total: {
+                                minor: number;
+                                currency: string;
+                            };
+                            payable: {
+                                minor: number;
+                                currency: string;
+                            };
+                        };
+                        recomputed: {
+                            statementId: string;
+                            period: string;
+                            repId: string;
+                            team: string;
+                            managerId?: string;
+                            planId: string;
+                            planRevision: {
+                                revision: number;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                            };
+                            currency: string;
+                            cutPosition: number;
+                            target?: {
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                            };
+                            measureTotal: {
+                                minor: number;
+                                currency: string;
+                            };
+                            attainmentBps?: number;
+                            lines: {
+                                lineId: string;
+                                /** @enum {string} */
+                                kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                /** Format: date */
+                                day: string;
+                                detail: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                                orderId?: string;
+                                measure?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                fx?: {
+                                    from: string;
+                                    to: string;
+                                    rate: string;
+                                    /** Format: date */
+                                    validOn: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                };
+                                late?: boolean;
+                                findingIds?: string[];
+                                releases?: {
+                                    statementId: string;
+                                    lineId: string;
+                                };
+                            }[];
+                            total: {
+                                minor: number;
+                                currency: string;
+                            };
+                            payable: {
+                                minor: number;
+                                currency: string;
+                            };
+                        };
+                        diff: {
+                            added: {
+                                lineId: string;
+                                /** @enum {string} */
+                                kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                /** Format: date */
+                                day: string;
+                                detail: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                                orderId?: string;
+                                measure?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                fx?: {
+                                    from: string;
+                                    to: string;
+                                    rate: string;
+                                    /** Format: date */
+                                    validOn: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                };
+                                late?: boolean;
+                                findingIds?: string[];
+                                releases?: {
+                                    statementId: string;
+                                    lineId: string;
+                                };
+                            }[];
+                            removed: {
+                                lineId: string;
+                                /** @enum {string} */
+                                kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                amount: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                /** Format: date */
+                                day: string;
+                                detail: string;
+                                source: {
+                                    streamId: string;
+                                    revision: number;
+                                    hash: string;
+                                };
+                                orderId?: string;
+                                measure?: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                fx?: {
+                                    from: string;
+                                    to: string;
+                                    rate: string;
+                                    /** Format: date */
+                                    validOn: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                };
+                                late?: boolean;
+                                findingIds?: string[];
+                                releases?: {
+                                    statementId: string;
+                                    lineId: string;
+                                };
+                            }[];
+                            changed: {
+                                lineId: string;
+                                recorded: {
+                                    lineId: string;
+                                    /** @enum {string} */
+                                    kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                    amount: {
+                                        minor: number;
+                                        currency: string;
+                                    };
+                                    /** Format: date */
+                                    day: string;
+                                    detail: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                    orderId?: string;
+                                    measure?: {
+                                        minor: number;
+                                        currency: string;
+                                    };
+                                    fx?: {
+                                        from: string;
+                                        to: string;
+                                        rate: string;
+                                        /** Format: date */
+                                        validOn: string;
+                                        source: {
+                                            streamId: string;
+                                            revision: number;
+                                            hash: string;
+                                        };
+                                    };
+                                    late?: boolean;
+                                    findingIds?: string[];
+                                    releases?: {
+                                        statementId: string;
+                                        lineId: string;
+                                    };
+                                };
+                                recomputed: {
+                                    lineId: string;
+                                    /** @enum {string} */
+                                    kind: "credit" | "awaiting_rate" | "spiff" | "discount_penalty" | "hold" | "release" | "cap" | "deduction" | "clawback" | "adjustment" | "carried";
+                                    amount: {
+                                        minor: number;
+                                        currency: string;
+                                    };
+                                    /** Format: date */
+                                    day: string;
+                                    detail: string;
+                                    source: {
+                                        streamId: string;
+                                        revision: number;
+                                        hash: string;
+                                    };
+                                    orderId?: string;
+                                    measure?: {
+                                        minor: number;
+                                        currency: string;
+                                    };
+                                    fx?: {
+                                        from: string;
+                                        to: string;
+                                        rate: string;
+                                        /** Format: date */
+                                        validOn: string;
+                                        source: {
+                                            streamId: string;
+                                            revision: number;
+                                            hash: string;
+                                        };
+                                    };
+                                    late?: boolean;
+                                    findingIds?: string[];
+                                    releases?: {
+                                        statementId: string;
+                                        lineId: string;
+                                    };
+                                };
+                            }[];
+                            total: {
+                                recorded: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                                recomputed: {
+                                    minor: number;
+                                    currency: string;
+                                };
+                            };
+                            identical: boolean;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsIncentivesPayouts: {
+        parameters: {
+            query: {
+                period: string;
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: string;
+                        items: {
+                            statementId: string;
+                            repId: string;
+                            team: string;
+                            payable: {
+                                minor: number;
+                                currency: string;
+                            };
+                            /** @enum {string} */
+                            status: "calculated" | "granted";
+                            granted: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                        }[] | null;
+                        totals: {
+                            currency: string;
+                            payable: number;
+                            granted: number;
+                            statements: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsIncentivesHolds: {
+        parameters: {
+            query?: {
+                repId?: string;
+                released?: "true" | "false";
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            statementId: string;
+                            lineId: string;
+                            repId: string;
+                            period: string;
+                            orderId: string;
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            released: boolean;
+                            releasedBy: string | null;
+                            findings: {
+                                id: string;
+                                severity: string;
+                                status: string;
+                                ruleId: string;
+                            }[];
+                            releasable: boolean;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsAttainment: {
+        parameters: {
+            query: {
+                period: string;
+                groupBy?: "rep" | "team" | "region";
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: string;
+                        groupBy: string;
+                        policyRevision: number;
+                        items: {
+                            /** @enum {string} */
+                            subjectKind: "rep" | "team" | "region";
+                            subjectId: string;
+                            rank: number | null;
+                            team: string | null;
+                            target: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            booked: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            collected: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            grossMargin: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            attainmentBps: number | null;
+                            newCustomers: {
+                                target: number | null;
+                                reached: number;
+                            };
+                            weightedPipeline: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            pipelineCoverage: number | null;
+                            repTargetsTotal: {
+                                minor: number;
+                                currency: string;
+                            } | null;
+                            withheld: boolean;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actorId: string;
+                        /** @enum {string} */
+                        role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
+                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers" | "setTargets" | "recordCash" | "runIncentives" | "approveStatements" | "disputeStatements" | "readStatements" | "whatIf")[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsOpportunitiesById: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        opportunity: {
+                            id: string;
+                            customerId: string;
+                            title: string;
+                            ownerId: string;
+                            stage: string;
+                            status: string;
+                            amount: {
+                                minor: number;
+                                currency: string;
+                            };
+                            openedAt: string;
+                            updatedAt: string;
+                        };
+                        events: {
+                            streamId: string;
+                            revision: number;
+                            position: number;
+                            eventId: string;
+                            type: string;
+                            data: unknown;
+                            metadata: {
                                 [key: string]: unknown;
                             };
                         }[];

@@ -3,6 +3,11 @@ import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
 import { complaintAggregate } from './complaint/complaint.js';
 import { findingAggregate } from './compliance/finding.js';
+import { fxRateAggregate } from './fx/fxRate.js';
+import { incentiveDisputeAggregate } from './incentive/dispute.js';
+import { incentivePeriodAggregate } from './incentive/incentivePeriod.js';
+import { incentivePlanAggregate } from './incentive/plan.js';
+import { incentiveStatementAggregate } from './incentive/statement.js';
 import { customerAggregate } from './customer/customer.js';
 import { leadAggregate } from './lead/lead.js';
 import { opportunityAggregate } from './opportunity/opportunity.js';
@@ -11,6 +16,7 @@ import { policyAggregate } from './policy/policy.js';
 import { promiseAggregate } from './promise/promise.js';
 import { quoteAggregate } from './quote/quote.js';
 import type { AnyAggregate, EventOfAggregate } from './shared/aggregate.js';
+import { targetAggregate } from './target/target.js';
 import { repAggregate } from './team/rep.js';
 
 /**
@@ -31,6 +37,12 @@ export const aggregates = [
   findingAggregate,
   anchorAggregate,
   complaintAggregate,
+  targetAggregate,
+  fxRateAggregate,
+  incentivePlanAggregate,
+  incentivePeriodAggregate,
+  incentiveStatementAggregate,
+  incentiveDisputeAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */

@@ -27,10 +27,12 @@ import { personalDataFields } from '../domain/aggregates.js';
 import { allProjections } from '../projections/all.js';
 import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.js';
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
+import { planDirectoryFromView } from '../projections/incentives/planDirectory.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionsAcrossWorkers, type ProjectionProgress } from '../projections/projectionProgress.js';
 import { ProjectionRunner, projectionLease } from '../projections/projectionRunner.js';
+import { salesTeamsFromView } from '../projections/reps/salesTeams.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { ConfigError, type Config } from './config.js';
 import { EsdbEventStore } from './eventstore/esdb/esdbEventStore.js';
@@ -175,6 +177,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
   const creditExposure = creditExposureFromOrders({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const tiedStreams = tiedStreamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const salesTeams = salesTeamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const incentivePlans = planDirectoryFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,
@@ -187,6 +191,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     tiedStreams,
     anchorKey,
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
+    salesTeams,
+    incentivePlans,
   });
   await commands.policy.publishDefault();
   // Before the claim lexicon's: a revision published without the complaint service levels and CMP-10 would be refused (POL-07, POL-10).

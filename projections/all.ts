@@ -1,8 +1,10 @@
+import { attainmentProjection } from './attainment/attainmentProjection.js';
 import { complaintsProjection } from './complaints/complaintsProjection.js';
 import { customer360Projection } from './customer360/customer360Projection.js';
 import { customerStreamsProjection } from './customerStreams/customerStreamsProjection.js';
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
+import { incentivesProjection } from './incentives/incentivesProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
 import { projectionOf, type Projection } from './projection.js';
@@ -19,4 +21,6 @@ export const allProjections: Projection[] = [
   projectionOf(findingsProjection),
   projectionOf(repsProjection),
   projectionOf(complaintsProjection),
+  projectionOf(incentivesProjection),
+  projectionOf(attainmentProjection),
 ];

@@ -237,26 +237,33 @@ export class ProjectionRunner {
       supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
       for (const waiter of this.waiters) waiter();
-      // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
-      // and starve the listener and every request until it ends: each batch gives the event loop a turn.
-      await nextTurn();
     };
     // Each (re)start resumes from the last committed batch: what a failed batch wrote was never committed.
     const loop = async () => {
       try {
         // Catch up page by page, which is far cheaper than event by event, then follow live.
+        // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
+        // and starve the listener and every request until it ends: it goes in slices sized to a few
+        // milliseconds of work, each followed by a turn of the event loop.
+        let sliceSize = Math.min(FIRST_SLICE, this.batchSize);
         for (;;) {
           if (stopping) return;
-          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: this.batchSize });
+          const started = performance.now();
+          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: sliceSize });
           if (page.length === 0) break;
           await apply(page);
+          sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
+          await nextTurn();
         }
         if (owed() !== null) await apply([]);
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
         supervisor.progressed();
         subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
         if (stopping) return;
-        for await (const batch of batches(subscription, this.batchSize, owed)) await apply(batch);
+        for await (const batch of batches(subscription, this.batchSize, owed)) {
+          await apply(batch);
+          await nextTurn();
+        }
       } finally {
         await subscription?.close();
         subscription = null;
@@ -327,6 +334,18 @@ export class ProjectionRunner {
     }
   }
 }
+
+/** Work between two turns of the event loop during a catch-up: well under the 50 ms a request may wait. */
+const SLICE_TARGET_MS = 10;
+const FIRST_SLICE = 64;
+const SMALLEST_SLICE = 16;
+
+/** Halves a slice that took longer than the target, doubles one that took under a quarter of it, up to `largest`. */
+export const nextSliceSize = (size: number, tookMs: number, largest: number): number => {
+  if (tookMs > SLICE_TARGET_MS) return Math.max(SMALLEST_SLICE, Math.floor(size / 2));
+  if (tookMs < SLICE_TARGET_MS / 4) return Math.min(largest, size * 2);
+  return size;
+};
 
 const IDLE = Symbol('idle');
 

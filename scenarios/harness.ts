@@ -46,6 +46,8 @@ export class Scenario {
     readonly clock: ScenarioClock,
     readonly baseUrl: string,
     private readonly quiet: boolean,
+    /** The embedded stores' folder: events.sqlite, views.sqlite, keys.sqlite. */
+    readonly dataDir: string,
   ) {}
 
   static async start(options: { startAt: string; quiet?: boolean; port?: number }): Promise<Scenario> {
@@ -55,7 +57,7 @@ export class Scenario {
     const system = await openSystem({ config, logger: pino({ level: 'silent' }), clock });
     const app = await buildServer(system);
     const address = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
-    return new Scenario(system, app, clock, address, options.quiet ?? false);
+    return new Scenario(system, app, clock, address, options.quiet ?? false, dataDir);
   }
 
   /** A step of the walkthrough; with `english`, the text is the Chinese and the English stands beside it. */

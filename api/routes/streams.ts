@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { NotFound } from '../../application/errors.js';
 import { verifyChain } from '../../application/eventIntegrity.js';
 import { PERMISSIONS } from '../../application/roles.js';
+import { ChainBreakOut } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 
 const StreamParams = z.object({ streamId: z.string().regex(/^[a-z][a-z_]*-[A-Za-z0-9._:-]{1,128}$/, 'a stream id such as opportunity-<uuid>') }).strict();
 
-const RecordedEventOut = z.object({
+export const RecordedEventOut = z.object({
   streamId: z.string(),
   revision: z.number(),
   position: z.number(),
@@ -54,7 +55,12 @@ export const streamRoutes =
         schema: {
           tags: ['audit'],
           summary: "Recompute a stream's hash chain and say where, if anywhere, it breaks",
+          description:
+            'Answers `intact: true` with the number of events and the hash of the last, or `intact: false` with where the chain first breaks (`hash_mismatch`: the event was altered; `prev_hash_mismatch`: an event before it was removed or replaced; `revision_gap`: revisions are missing).',
           params: StreamParams,
+          response: {
+            200: z.object({ streamId: z.string(), intact: z.boolean(), events: z.number(), lastHash: z.string().optional(), breaksAt: ChainBreakOut.optional() }),
+          },
         },
       },
       async (request) => {

@@ -26,7 +26,7 @@ const sumPerCurrency = (rows: readonly StageTotalView[]): StageTotal[] => {
   return [...summed.values()].sort((a, b) => a.stage.localeCompare(b.stage) || a.currency.localeCompare(b.currency));
 };
 
-const OpportunityItem = z.object({
+export const OpportunityItem = z.object({
   id: z.string(),
   customerId: z.string(),
   title: z.string(),

@@ -16,6 +16,9 @@ import { productCommands, promotionCommands } from './catalogCommands.js';
 import { complaintCommands } from './complaintCommands.js';
 import { customerCommands } from './customerCommands.js';
 import { findingCommands } from './findingCommands.js';
+import { fxRateCommands } from './fxRateCommands.js';
+import { incentiveCommands } from './incentiveCommands.js';
+import { incentivePlanCommands } from './incentivePlanCommands.js';
 import { leadCommands } from './leadCommands.js';
 import { opportunityCommands } from './opportunityCommands.js';
 import { orderCommands } from './orderCommands.js';
@@ -23,6 +26,9 @@ import { policyCommands } from './policyCommands.js';
 import { promiseCommands } from './promiseCommands.js';
 import { quoteCommands } from './quoteCommands.js';
 import { repCommands, type KeyRolesOf } from './repCommands.js';
+import { targetCommands } from './targetCommands.js';
+import type { IncentivePlanDirectory } from '../ports/incentivePlans.js';
+import type { SalesTeams } from '../ports/salesTeams.js';
 
 export type CommandServiceDeps = {
   pipeline: CommandPipeline;
@@ -37,13 +43,17 @@ export type CommandServiceDeps = {
   anchorKey: AnchorKey;
   /** How many days ahead a policy revision may take effect (POLICY_HORIZON_DAYS). */
   policyHorizonDays: number;
+  /** The teams on the roster, for targets (TGT-02). */
+  salesTeams: SalesTeams;
+  /** The incentive plans created, for the overlap rule (INC-03). */
+  incentivePlans: IncentivePlanDirectory;
 };
 
 /**
  * Every aggregate's command service, wired once. Routes, reactors and watchers call these and
  * nothing else calls the pipeline; a new aggregate's service is added here.
  */
-export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays }: CommandServiceDeps) => {
+export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, personalData, clock, creditExposure, tiedStreams, anchorKey, policyHorizonDays, salesTeams, incentivePlans }: CommandServiceDeps) => {
   const customers = customerCommands(pipeline, eventStore, keyStore, tiedStreams);
   const opportunities = opportunityCommands(pipeline, eventStore);
   const findings = findingCommands(pipeline);
@@ -67,6 +77,10 @@ export const commandServices = ({ pipeline, keyRolesOf, eventStore, keyStore, pe
       findings,
       anchors: anchorCommands(pipeline, eventStore, anchorKey),
       complaints,
+      targets: targetCommands(pipeline, eventStore, salesTeams),
+      fxRates: fxRateCommands(pipeline, eventStore),
+      incentivePlans: incentivePlanCommands(pipeline, incentivePlans),
+      incentives: incentiveCommands(pipeline, eventStore),
     },
     /** What the subscribers run again after a crash: the same checks and follow-ups the commands run at once. */
     reactors: { compliance, leadConversion, complaintFollowUps },

@@ -1,5 +1,5 @@
 import { customerAggregate, customerFacts } from '../../domain/customer/customer.js';
-import { orderAggregate, type CancelOrder, type DeliverOrder, type PlaceOrder } from '../../domain/order/order.js';
+import { orderAggregate, type CancelOrder, type DeliverOrder, type IssueRefund, type PlaceOrder, type ReceivePayment } from '../../domain/order/order.js';
 import { quoteAggregate } from '../../domain/quote/quote.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
 import { NotFound } from '../errors.js';
@@ -42,6 +42,10 @@ export const orderCommands = (pipeline: CommandPipeline, eventStore: EventStore,
     complete: (orderId: string, envelope: CommandEnvelope) => orders.act(orderId, { type: 'CompleteOrder' }, envelope),
     cancel: (orderId: string, cancellation: Payload<CancelOrder>, envelope: CommandEnvelope) =>
       orders.act(orderId, { type: 'CancelOrder', ...cancellation }, envelope),
+    /** Cash received against the order (finance): what plans that pay on collection credit. */
+    receivePayment: (orderId: string, payment: Payload<ReceivePayment>, envelope: CommandEnvelope) =>
+      orders.act(orderId, { type: 'ReceivePayment', ...payment }, envelope),
+    refund: (orderId: string, refund: Payload<IssueRefund>, envelope: CommandEnvelope) => orders.act(orderId, { type: 'IssueRefund', ...refund }, envelope),
   };
 };
 

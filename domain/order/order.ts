@@ -80,6 +80,26 @@ export const orderEventSchemas = {
     total: Money,
     reason: z.string(),
   }),
+  /** Cash the customer paid against the order (finance); paidToDate is net of refunds, this payment included. */
+  PaymentReceived: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    paymentId: z.string(),
+    amount: Money,
+    receivedAt: z.iso.datetime(),
+    reference: z.string(),
+    paidToDate: Money,
+  }),
+  /** Cash paid back to the customer; paidToDate is what remains paid after it. */
+  RefundIssued: z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    refundId: z.string(),
+    amount: Money,
+    reason: z.string(),
+    refundedAt: z.iso.datetime(),
+    paidToDate: Money,
+  }),
 } as const;
 
 /** Each event read off its schema: the types are never written out by hand. */
@@ -99,6 +119,10 @@ export type Order =
       promisedDeliveryDate: string;
       progress: Progress;
       deliveryIds: readonly string[];
+      /** Paid so far, net of refunds, in the order's currency. */
+      paidMinor: number;
+      paymentReferences: readonly string[];
+      refundIds: readonly string[];
     };
 
 /** Quantities ordered per sku, in the order the skus first appear on the order. */
@@ -113,7 +137,18 @@ export const initialState = (): Order => ({ status: 'none' });
 export const evolve = (state: Order, event: OrderEvent): Order => {
   if (event.type === 'OrderPlaced') {
     const { orderId, customerId, total, promisedDeliveryDate, lines } = event.data;
-    return { status: 'placed', orderId, customerId, total, promisedDeliveryDate, progress: orderedProgress(lines), deliveryIds: [] };
+    return {
+      status: 'placed',
+      orderId,
+      customerId,
+      total,
+      promisedDeliveryDate,
+      progress: orderedProgress(lines),
+      deliveryIds: [],
+      paidMinor: 0,
+      paymentReferences: [],
+      refundIds: [],
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -127,6 +162,10 @@ export const evolve = (state: Order, event: OrderEvent): Order => {
       return { ...state, status: 'completed' };
     case 'OrderCancelled':
       return { ...state, status: 'cancelled' };
+    case 'PaymentReceived':
+      return { ...state, paidMinor: event.data.paidToDate.minor, paymentReferences: [...state.paymentReferences, event.data.reference] };
+    case 'RefundIssued':
+      return { ...state, paidMinor: event.data.paidToDate.minor, refundIds: [...state.refundIds, event.data.refundId] };
   }
 };
 
@@ -152,8 +191,10 @@ export type ConfirmOrder = { type: 'ConfirmOrder' };
 export type DeliverOrder = { type: 'DeliverOrder'; deliveryId: string; lines: DeliveryLine[] };
 export type CompleteOrder = { type: 'CompleteOrder' };
 export type CancelOrder = { type: 'CancelOrder'; reason: string };
+export type ReceivePayment = { type: 'ReceivePayment'; paymentId: string; amount: Money; receivedAt: string; reference: string };
+export type IssueRefund = { type: 'IssueRefund'; refundId: string; amount: Money; reason: string; refundedAt: string };
 
-export type OrderCommand = PlaceOrder | ConfirmOrder | DeliverOrder | CompleteOrder | CancelOrder;
+export type OrderCommand = PlaceOrder | ConfirmOrder | DeliverOrder | CompleteOrder | CancelOrder | ReceivePayment | IssueRefund;
 
 /** The quote an order is placed from, as the quote's stream records it. */
 export type QuoteFacts = {
@@ -178,6 +219,8 @@ export type OrderFacts = {
   readonly DeliverOrder: unknown;
   readonly CompleteOrder: unknown;
   readonly CancelOrder: unknown;
+  readonly ReceivePayment: unknown;
+  readonly IssueRefund: unknown;
 };
 
 export const orderRules = {
@@ -202,6 +245,37 @@ export const orderRules = {
   noCancelAfterDelivery: { id: 'ORD-19', name: 'An order is not cancelled once anything has been delivered' },
   exposureWithinAmountLimit: { id: 'ORD-20', name: "A customer's open orders, this one included, stay within the amount limit" },
 } as const satisfies Record<string, Rule>;
+
+/** The cash on an order: what plans that pay on collection credit, and what a refund may give back. */
+export const paymentRules = {
+  placedOrderOnly: { id: 'PAY-01', name: 'Only a placed order is paid or refunded' },
+  realAmount: { id: 'PAY-02', name: "A payment or a refund is above zero and in the order's currency" },
+  neverOverpaid: { id: 'PAY-03', name: "Never more is paid than the order's total" },
+  refundWithinPaid: { id: 'PAY-04', name: 'A refund is never more than was paid' },
+  noPaymentOnCancelled: { id: 'PAY-05', name: 'A cancelled order takes no payment' },
+  explained: { id: 'PAY-06', name: 'A payment names its bank reference; a refund says why' },
+  notInFuture: { id: 'PAY-07', name: 'Cash is recorded when it moved, never ahead of it' },
+  recordedOnce: { id: 'PAY-08', name: 'A payment reference or a refund is recorded once on an order' },
+  byFinance: { id: 'PAY-09', name: 'Cash is recorded by finance or an admin' },
+} as const satisfies Record<string, Rule>;
+
+const CASH_ROLES: readonly string[] = ['finance', 'admin'];
+
+/** PAY-01, PAY-09, PAY-02, PAY-07: the checks a payment and a refund share. */
+const onCash = (
+  state: Order,
+  context: DecisionContext,
+  amount: Money,
+  at: string,
+  decide: (order: PlacedOrder) => OrderEvent[] | Refusal,
+): OrderEvent[] | Refusal => {
+  if (state.status === 'none') return refuse(paymentRules.placedOrderOnly, 'The order was never placed');
+  if (!CASH_ROLES.includes(context.actor.role)) return refuse(paymentRules.byFinance, `A ${context.actor.role} cannot record cash`);
+  if (amount.currency !== state.total.currency) return refuse(paymentRules.realAmount, `The order is in ${state.total.currency}, not ${amount.currency}`);
+  if (amount.minor <= 0) return refuse(paymentRules.realAmount, `${formatMoney(amount)} moves no cash`);
+  if (Date.parse(at) > Date.parse(context.now)) return refuse(paymentRules.notInFuture, `${at} is after now, ${context.now}`);
+  return decide(state);
+};
 
 /** Risk control (article 40) is finance's: sellers cannot wave their own orders through. */
 const OVERRIDING_ROLES: readonly string[] = ['finance', 'admin'];
@@ -357,6 +431,29 @@ export const decide = decideByCommand<Order, OrderCommand, OrderEvent, OrderFact
       if (progress.some((p) => p.delivered > 0)) return refuse(orderRules.noCancelAfterDelivery, 'Part of the order has been delivered');
       if (!command.reason.trim()) return refuse(orderRules.cancelNeedsReason, 'Say why the order is cancelled');
       return [{ type: 'OrderCancelled', data: { orderId, customerId, total, reason: command.reason } }];
+    }),
+
+  ReceivePayment: ({ paymentId, amount, receivedAt, reference }, state, context) =>
+    onCash(state, context, amount, receivedAt, ({ orderId, customerId, total, status, paidMinor, paymentReferences }) => {
+      if (status === 'cancelled') return refuse(paymentRules.noPaymentOnCancelled, 'The order is cancelled');
+      if (!reference.trim()) return refuse(paymentRules.explained, 'Name the bank reference of the payment');
+      if (paymentReferences.includes(reference)) return refuse(paymentRules.recordedOnce, `Payment ${reference} is already recorded`);
+      const paidToDate = paidMinor + amount.minor;
+      if (paidToDate > total.minor) {
+        return refuse(paymentRules.neverOverpaid, `${formatMoney(amount)} on top of ${paidMinor} paid passes the total of ${formatMoney(total)}`);
+      }
+      return [
+        { type: 'PaymentReceived', data: { orderId, customerId, paymentId, amount, receivedAt, reference, paidToDate: { minor: paidToDate, currency: total.currency } } },
+      ];
+    }),
+
+  IssueRefund: ({ refundId, amount, reason, refundedAt }, state, context) =>
+    onCash(state, context, amount, refundedAt, ({ orderId, customerId, total, paidMinor, refundIds }) => {
+      if (!reason.trim()) return refuse(paymentRules.explained, 'Say why the money goes back');
+      if (refundIds.includes(refundId)) return refuse(paymentRules.recordedOnce, `Refund ${refundId} is already recorded`);
+      if (amount.minor > paidMinor) return refuse(paymentRules.refundWithinPaid, `${formatMoney(amount)} is more than the ${paidMinor} paid`);
+      const paidToDate = { minor: paidMinor - amount.minor, currency: total.currency };
+      return [{ type: 'RefundIssued', data: { orderId, customerId, refundId, amount, reason, refundedAt, paidToDate } }];
     }),
 });
 

@@ -102,6 +102,8 @@ const ORDER_TYPES = [
   'OrderCompleted',
   'OrderCancelled',
 ] as const satisfies readonly OrderEvent['type'][];
+/** Payments and refunds do not change what the 360 shows of an order. */
+type OrderChange = Extract<OrderEvent, { type: (typeof ORDER_TYPES)[number] }>;
 
 const FINDING_TYPES = ['FindingRaised', 'FindingAcknowledged', 'FindingRemediated', 'FindingWaived', 'FindingClosed'] as const satisfies readonly FindingEvent['type'][];
 
@@ -221,7 +223,7 @@ const applyPromise = (view: Customer360View, event: PromiseEvent): Customer360Vi
   }
 };
 
-const applyOrder = (view: Customer360View, event: OrderEvent): Customer360View => {
+const applyOrder = (view: Customer360View, event: OrderChange): Customer360View => {
   switch (event.type) {
     case 'OrderPlaced': {
       const { orderId, total, promisedDeliveryDate } = event.data;

@@ -3,6 +3,7 @@ import { complaintFlow } from '../../scenarios/complaintFlow.js';
 import { complianceTrail } from '../../scenarios/complianceTrail.js';
 import { dealFlow } from '../../scenarios/dealFlow.js';
 import { Scenario } from '../../scenarios/harness.js';
+import { incentiveFlow } from '../../scenarios/incentiveFlow.js';
 
 /** The README's walkthroughs, run as written against a listening server, so they cannot rot. */
 let scenario: Scenario | undefined;
@@ -25,5 +26,10 @@ describe('README scenarios', () => {
   it('complaint-flow: two complaints, a paused clock, a breach escalated by itself, refused remedy and closing, ratings, SLA report, replay', async () => {
     scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
     await complaintFlow(scenario);
+  });
+
+  it('incentive-flow: targets, deals, SPIFF, discount penalty, hold, close, approvals, dispute, clawback, recompute and what-if', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await incentiveFlow(scenario);
   });
 });
