@@ -17,7 +17,7 @@ const httpSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const httpRounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 
 const viewEvents = Number(process.env.BENCH_EVENTS ?? 100_000);
-const queryRounds = Number(process.env.BENCH_QUERY_ROUNDS ?? 20);
+const queryRounds = Number(process.env.BENCH_QUERY_ROUNDS ?? 50);
 
 console.log(`node ${process.version}; ${streams} streams x 10 events; HTTP ${httpRounds} rounds of ${httpSeconds}s, 64 connections; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
