@@ -31,9 +31,8 @@ type Compact = [
   hash: string,
 ];
 
-/** The keys the pipeline writes, in its order; whatever else a command records sits between schemaVersion and prevHash. */
-const LEADING = ['eventId', 'commandId', 'requestHash', 'correlationId', 'causationId', 'actor', 'occurredAt', 'schemaVersion'];
-const TRAILING = ['prevHash', 'hash'];
+/** The keys the pipeline writes; whatever else a command records sits between schemaVersion and prevHash. */
+const NAMED: ReadonlySet<string> = new Set(['eventId', 'commandId', 'requestHash', 'correlationId', 'causationId', 'actor', 'occurredAt', 'schemaVersion', 'prevHash', 'hash']);
 
 const toBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
 const toHex = (base64: string) => Buffer.from(base64, 'base64url').toString('hex');
@@ -41,8 +40,10 @@ const toHex = (base64: string) => Buffer.from(base64, 'base64url').toString('hex
 const compact = (eventId: string, m: EventMetadata): Compact | null => {
   const { actor } = m as { actor?: { id?: unknown; role?: unknown } };
   const strings = [m.eventId, m.commandId, m.correlationId, m.causationId, m.occurredAt, m.prevHash, m.hash, actor?.id, actor?.role];
-  if (m.eventId !== eventId || !strings.every((value) => typeof value === 'string') || (m.requestHash !== undefined && typeof m.requestHash !== 'string')) return null;
-  const others = Object.fromEntries(Object.entries(m).filter(([key]) => !LEADING.includes(key) && !TRAILING.includes(key)));
+  // A slot JSON would fill with null where the metadata has nothing (schemaVersion) would not read back.
+  if (m.eventId !== eventId || !strings.every((value) => typeof value === 'string') || (m.requestHash !== undefined && typeof m.requestHash !== 'string') || m.schemaVersion === undefined) return null;
+  const others: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(m)) if (!NAMED.has(key)) others[key] = m[key];
   const commandId = m.commandId as string;
   return [
     FORMAT,
@@ -80,9 +81,7 @@ const expand = (eventId: string, [, commandId, requestHash, correlationId, causa
  */
 export const storedMetadata = (eventId: string, metadata: EventMetadata, json: string): string => {
   const encoded = compact(eventId, metadata);
-  if (encoded === null) return json;
-  const text = JSON.stringify(encoded);
-  return JSON.stringify(expand(eventId, JSON.parse(text) as Compact)) === json ? text : json;
+  return encoded !== null && JSON.stringify(expand(eventId, encoded)) === json ? JSON.stringify(encoded) : json;
 };
 
 /** An event's metadata from the text stored for it, in either form. */
