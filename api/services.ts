@@ -8,6 +8,7 @@ import type { PersonalDataVault } from '../application/personalData.js';
 import type { ReadStore } from '../application/ports/readStore.js';
 import type { FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
 import type { ApiKeys } from '../application/roles.js';
+import type { PointInTime } from '../projections/pointInTime.js';
 import type { ProjectionProgress } from '../projections/projectionProgress.js';
 import type { ViewReader } from '../projections/viewReader.js';
 
@@ -31,6 +32,10 @@ export type ApiServices = {
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
   http: HttpLimits;
+  /** Views as they stood at a past moment, replayed from the log (`?asOf=`). */
+  pointInTime: PointInTime;
+  /** The most periods a KPI question may span (KPI_MAX_BUCKETS). */
+  kpiMaxBuckets: number;
 };
 
 /** What one caller may ask of the server, and how long a request or an idle connection may last. */

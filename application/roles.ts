@@ -57,4 +57,14 @@ export const PERMISSIONS = {
   readStatements: ['sales_rep', 'sales_manager', 'finance', 'auditor', 'admin'],
   /** Recomputing a statement under another plan revision than its own (a what-if). */
   whatIf: ['finance', 'auditor', 'admin'],
+  /** Launching campaigns (articles 30-33): those who run the teams. */
+  launchCampaigns: ['sales_manager', 'admin'],
+  /** Recording what a campaign cost: its managers and finance, who pays it. */
+  recordCampaignCosts: ['sales_manager', 'finance', 'admin'],
+  /** Onboarding channel partners (article 35). */
+  onboardPartners: ['sales_manager', 'admin'],
+  /** Deciding a deal registration: a sales manager; the registration's rule REG-08 keeps out whoever submitted it. */
+  decideRegistrations: ['sales_manager', 'admin'],
+  /** The KPIs (articles 5, 19, 20-24): analysts, managers (their team's), compliance, auditors and admins; a rep their own. */
+  readKpis: ['sales_rep', 'sales_manager', 'compliance_officer', 'auditor', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -336,6 +336,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/opportunities/{id}/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Work the deal under a partner's approved deal registration, which credits the partner
+         * @description The registration must be approved and unexpired (OPP-13), for the deal's customer when it named one (OPP-14), and the deal linked to no other (OPP-15). 404 for an unknown registration.
+         */
+        post: operations["postOpportunitiesByIdRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/opportunities/{id}/feedback": {
         parameters: {
             query?: never;
@@ -455,7 +475,7 @@ export interface paths {
         put?: never;
         /**
          * Capture a lead with its source, company, contact and interest
-         * @description Campaign and partner leads name their campaign or partner in sourceRef. The contact is sealed with the lead key.
+         * @description Campaign and partner leads name their campaign or partner in sourceRef. campaignId names the campaign the lead answered, whatever its source (a partner's lead from a webinar); a campaign lead's is its sourceRef (LEA-13); 404 for a campaign never launched. The contact is sealed with the lead key.
          */
         post: operations["postLeads"];
         delete?: never;
@@ -1037,7 +1057,7 @@ export interface paths {
         };
         /**
          * Open opportunities per stage weighted by the stage probabilities of the policy in force
-         * @description weighted = total x probability, in minor units rounded half-up; the overall weighted total is per currency. policyRevision names the revision whose probabilities were used. Totals are exact: one beyond what a JSON number holds exactly (2^53 - 1 minor units) has minor null and the figure in minorDecimal.
+         * @description weighted = total x probability, in minor units rounded half-up; the overall weighted total is per currency. policyRevision names the revision whose probabilities were used: the one in force at asOf, when given. Totals are exact: one beyond what a JSON number holds exactly (2^53 - 1 minor units) has minor null and the figure in minorDecimal.
          */
         get: operations["getViewsPipelineForecast"];
         put?: never;
@@ -2149,6 +2169,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Launch a marketing campaign with its channel, budget and window
+         * @description window is two days of the company calendar, from and to, both included (CPN-03: to not before from). The budget may be zero, not negative (CPN-04). Leads name it with campaignId; deals with POST /opportunities/{id}/source.
+         */
+        post: operations["postCampaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a cost against a campaign
+         * @description More than nothing, in the budget's currency (CPN-06), saying what it paid for (CPN-07). A retry with the same Idempotency-Key records it once.
+         */
+        post: operations["postCampaignsByIdCosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Onboard a channel partner at a tier */
+        post: operations["postPartners"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a partner's deal: a customer (an existing one, or a company by name), products, an expected amount and an expiry
+         * @description Name customerId or company, not both (REG-02). A registration on a customer and product that another approved, unexpired registration holds is refused (422, REG-06 channel conflict), as is its approval. 404 for an unknown partner, customer or product. It expires at expiresAt through the deadline watcher.
+         */
+        post: operations["postRegistrations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registrations/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a deal registration (a sales manager who did not submit it)
+         * @description Refused while another approved, unexpired registration holds the customer and a product (REG-06), or once it has expired (REG-09).
+         */
+        post: operations["postRegistrationsByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registrations/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a deal registration (a sales manager who did not submit it) */
+        post: operations["postRegistrationsByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/kpis/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every metric with its formula, the events it counts, the instant each is attributed to, its groups, periods and models */
+        get: operations["getViewsKpisCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A metric as a table of series: one per group (and currency or stage), a point per period
+         * @description metric: win_rate, win_rate_by_value, sales_cycle_days, sales_cycle_days_avg, stage_conversion, time_in_stage_days, deal_size_avg, discount_depth, discount_depth_p90, quote_to_order_rate, on_time_delivery_rate, promise_kept_rate, findings_per_100_promises, lead_conversion_rate, lead_time_to_convert_days, pipeline_created, pipeline_closed, bookings, pipeline_coverage, forecast_accuracy_mape, attributed_pipeline, attributed_bookings, campaign_roi, campaign_roi_margin (GET /views/kpis/catalog has each formula). Periods are days, ISO weeks, months or quarters of the company calendar (Asia/Shanghai); a from/to given as a day starts at Beijing midnight. Amounts are never added across currencies: money metrics have a series per currency. asOf answers as the view stood at that moment, replayed from the log. A sales rep sees their own figures, a sales manager their team's (ownerId outside that is 403). 400 for a group, period or model the metric does not take, to not after from, or more periods than the configured maximum.
+         */
+        get: operations["getViewsKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/kpis/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events a figure counts (stream, revision, position), a page at a time, so it can be checked by hand
+         * @description period is a period key: 2026-04-01, 2026-W14, 2026-04 or 2026-Q2. group names the group of groupBy ((none) for facts without a value); without groupBy, the figure over every group. Lists, for each fact in the cell, the events of the types the metric counts, in log order; figure is the cell as GET /views/kpis answers it.
+         */
+        get: operations["getViewsKpisExplain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A KPI table as CSV (UTF-8 with a byte order mark) or JSON lines: a row per group, currency or stage, and period
+         * @description Takes the query of GET /views/kpis, and format=csv|jsonl. Text cells a spreadsheet would run as a formula are written with a leading apostrophe.
+         */
+        get: operations["getExportsKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{view}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A view as CSV (UTF-8 with a byte order mark) or JSON lines, streamed a page at a time
+         * @description view: pipeline, quotes, orders, findings, complaints (GET /exports/kpis for a KPI table). Each honours its view's roles and scope: a rep exports their own deals and quotes, a manager their team's; findings and complaints are for the roles that read them. In complaints, the reporter's name, phone and e-mail are revealed only to roles whose work needs them (each read logged with X-Access-Reason); analysts and auditors see [withheld]. Text cells a spreadsheet would run as a formula are written with a leading apostrophe.
+         */
+        get: operations["getExportsByView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3217,6 +3448,60 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    postOpportunitiesByIdRegistration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    registrationId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     postOpportunitiesByIdFeedback: {
         parameters: {
             query?: never;
@@ -3604,6 +3889,8 @@ export interface operations {
                         title?: string;
                     };
                     interest: string;
+                    /** Format: uuid */
+                    campaignId?: string;
                 };
             };
         };
@@ -5672,6 +5959,8 @@ export interface operations {
                 customerId?: string;
                 currency?: string;
                 sort?: "amount" | "-amount" | "age" | "-age";
+                /** @description As the view stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
                 limit?: number;
                 cursor?: string;
                 after?: number;
@@ -5717,6 +6006,8 @@ export interface operations {
     getViewsPipelineSummary: {
         parameters: {
             query?: {
+                /** @description As the view stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
                 after?: number;
             };
             header?: never;
@@ -5759,6 +6050,8 @@ export interface operations {
             query?: {
                 ownerId?: string;
                 currency?: string;
+                /** @description As the view stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
                 after?: number;
             };
             header?: never;
@@ -10198,7 +10491,7 @@ export interface operations {
                         actorId: string;
                         /** @enum {string} */
                         role: "sales_rep" | "sales_manager" | "finance" | "compliance_officer" | "auditor" | "analyst" | "admin" | "support_agent";
-                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers" | "setTargets" | "recordCash" | "runIncentives" | "approveStatements" | "disputeStatements" | "readStatements" | "whatIf")[];
+                        permissions: ("sell" | "readViews" | "audit" | "operate" | "decideDiscounts" | "order" | "manageCatalog" | "account" | "publishPolicy" | "manageTeam" | "recordTraining" | "answerFindings" | "waiveFindings" | "closeFindings" | "readFindings" | "complaints" | "rateComplaints" | "readComplaints" | "readCustomers" | "setTargets" | "recordCash" | "runIncentives" | "approveStatements" | "disputeStatements" | "readStatements" | "whatIf" | "launchCampaigns" | "recordCampaignCosts" | "onboardPartners" | "decideRegistrations" | "readKpis")[];
                     };
                 };
             };
@@ -10255,6 +10548,671 @@ export interface operations {
                             };
                         }[];
                     };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postCampaigns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    name: string;
+                    /** @enum {string} */
+                    channel: "event" | "webinar" | "ads" | "email" | "partner" | "content" | "other";
+                    budget: {
+                        minor: number;
+                        currency: string;
+                    };
+                    window: {
+                        /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                        from: string;
+                        /** @description A day of the company calendar (Asia/Shanghai): YYYY-MM-DD, or a date-time whose day there is taken */
+                        to: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postCampaignsByIdCosts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: {
+                        minor: number;
+                        currency: string;
+                    };
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postPartners: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    name: string;
+                    /** @enum {string} */
+                    tier: "registered" | "silver" | "gold" | "platinum";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postRegistrations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    /** Format: uuid */
+                    partnerId: string;
+                    /** Format: uuid */
+                    customerId?: string;
+                    company?: string;
+                    skus: string[];
+                    expectedAmount: {
+                        minor: number;
+                        currency: string;
+                    };
+                    /** Format: date-time */
+                    expiresAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postRegistrationsByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    postRegistrationsByIdReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request answers the first result and appends nothing again */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the revision the caller saw, such as "3": the command appends only if the stream is still at that revision (else 412) */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The revision the command left the stream at, quoted: send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        streamId: string;
+                        revision: number;
+                        position: number;
+                        events: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            414: components["responses"]["Problem414"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsKpisCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metrics: {
+                            id: string;
+                            name: string;
+                            nameZh: string;
+                            unit: string;
+                            formula: string;
+                            counts: string;
+                            events: string[];
+                            attributedTo: string;
+                            groupBy: string[];
+                            periods: string[];
+                            /** @enum {string|null} */
+                            split: "currency" | "stage" | null;
+                            models: string[];
+                        }[];
+                        groupBys: string[];
+                        periods: string[];
+                        models: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsKpis: {
+        parameters: {
+            query: {
+                metric: "win_rate" | "win_rate_by_value" | "sales_cycle_days" | "sales_cycle_days_avg" | "stage_conversion" | "time_in_stage_days" | "deal_size_avg" | "discount_depth" | "discount_depth_p90" | "quote_to_order_rate" | "on_time_delivery_rate" | "promise_kept_rate" | "findings_per_100_promises" | "lead_conversion_rate" | "lead_time_to_convert_days" | "pipeline_created" | "pipeline_closed" | "bookings" | "pipeline_coverage" | "forecast_accuracy_mape" | "attributed_pipeline" | "attributed_bookings" | "campaign_roi" | "campaign_roi_margin";
+                groupBy?: "owner" | "team" | "region" | "industry" | "sku" | "source" | "campaign" | "partner";
+                /** @description Without it, one figure over the whole range */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description The attribution model: required by attributed_pipeline, attributed_bookings, campaign_roi and campaign_roi_margin */
+                model?: "first_touch" | "last_touch" | "linear";
+                from: string;
+                to: string;
+                ownerId?: string;
+                team?: string;
+                region?: string;
+                industry?: string;
+                sku?: string;
+                /** @description Answer as the views stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metric: {
+                            id: string;
+                            name: string;
+                            nameZh: string;
+                            unit: string;
+                            formula: string;
+                            counts: string;
+                            events: string[];
+                            attributedTo: string;
+                            groupBy: string[];
+                            periods: string[];
+                            /** @enum {string|null} */
+                            split: "currency" | "stage" | null;
+                            models: string[];
+                        };
+                        groupBy: string | null;
+                        period: string | null;
+                        model: string | null;
+                        asOf: string | null;
+                        /** @description For asOf: the last position of the log counted */
+                        position: number | null;
+                        periods: {
+                            key: string;
+                            start: string;
+                            end: string;
+                        }[];
+                        series: {
+                            /** @description The group, null for facts with no value for it (a deal no campaign touched) */
+                            group: string | null;
+                            currency?: string;
+                            stage?: string;
+                            points: {
+                                period: string;
+                                /** @description Percentages and days with two decimals; ratios with two decimals; null where there is nothing to count */
+                                value: number | null;
+                                /** @description For money metrics: the exact amount in minor units */
+                                amount?: {
+                                    /** @description Integer minor units; null when the total is beyond 2^53 - 1 either side of zero, see minorDecimal */
+                                    minor: number | null;
+                                    /** @description The exact total in minor units as a decimal string; present only when minor is null */
+                                    minorDecimal?: string;
+                                    currency: string;
+                                } | null;
+                                count: number;
+                                numerator?: string;
+                                denominator?: string;
+                                note?: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getViewsKpisExplain: {
+        parameters: {
+            query: {
+                metric: "win_rate" | "win_rate_by_value" | "sales_cycle_days" | "sales_cycle_days_avg" | "stage_conversion" | "time_in_stage_days" | "deal_size_avg" | "discount_depth" | "discount_depth_p90" | "quote_to_order_rate" | "on_time_delivery_rate" | "promise_kept_rate" | "findings_per_100_promises" | "lead_conversion_rate" | "lead_time_to_convert_days" | "pipeline_created" | "pipeline_closed" | "bookings" | "pipeline_coverage" | "forecast_accuracy_mape" | "attributed_pipeline" | "attributed_bookings" | "campaign_roi" | "campaign_roi_margin";
+                period: string;
+                groupBy?: "owner" | "team" | "region" | "industry" | "sku" | "source" | "campaign" | "partner";
+                group?: string;
+                /** @description The attribution model: required by attributed_pipeline, attributed_bookings, campaign_roi and campaign_roi_margin */
+                model?: "first_touch" | "last_touch" | "linear";
+                ownerId?: string;
+                team?: string;
+                region?: string;
+                industry?: string;
+                sku?: string;
+                /** @description Answer as the views stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
+                after?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metric: {
+                            id: string;
+                            name: string;
+                            nameZh: string;
+                            unit: string;
+                            formula: string;
+                            counts: string;
+                            events: string[];
+                            attributedTo: string;
+                            groupBy: string[];
+                            periods: string[];
+                            /** @enum {string|null} */
+                            split: "currency" | "stage" | null;
+                            models: string[];
+                        };
+                        period: {
+                            key: string;
+                            start: string;
+                            end: string;
+                        };
+                        groupBy: string | null;
+                        group: string | null;
+                        model: string | null;
+                        asOf: string | null;
+                        figure: {
+                            group: string | null;
+                            currency?: string;
+                            stage?: string;
+                            point: {
+                                period: string;
+                                /** @description Percentages and days with two decimals; ratios with two decimals; null where there is nothing to count */
+                                value: number | null;
+                                /** @description For money metrics: the exact amount in minor units */
+                                amount?: {
+                                    /** @description Integer minor units; null when the total is beyond 2^53 - 1 either side of zero, see minorDecimal */
+                                    minor: number | null;
+                                    /** @description The exact total in minor units as a decimal string; present only when minor is null */
+                                    minorDecimal?: string;
+                                    currency: string;
+                                } | null;
+                                count: number;
+                                numerator?: string;
+                                denominator?: string;
+                                note?: string;
+                            };
+                        }[];
+                        items: {
+                            position: number;
+                            streamId: string;
+                            revision: number;
+                            type: string;
+                            occurredAt: string;
+                            /** @description The fact the event is counted in (its kind and subject) */
+                            fact: string;
+                            group: string | null;
+                            currency?: string;
+                            stage?: string;
+                            /** @description Under an attribution model, the share of the fact's amount credited to the group */
+                            credit?: {
+                                /** @description Integer minor units; null when the total is beyond 2^53 - 1 either side of zero, see minorDecimal */
+                                minor: number | null;
+                                /** @description The exact total in minor units as a decimal string; present only when minor is null */
+                                minorDecimal?: string;
+                                currency: string;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getExportsKpis: {
+        parameters: {
+            query: {
+                metric: "win_rate" | "win_rate_by_value" | "sales_cycle_days" | "sales_cycle_days_avg" | "stage_conversion" | "time_in_stage_days" | "deal_size_avg" | "discount_depth" | "discount_depth_p90" | "quote_to_order_rate" | "on_time_delivery_rate" | "promise_kept_rate" | "findings_per_100_promises" | "lead_conversion_rate" | "lead_time_to_convert_days" | "pipeline_created" | "pipeline_closed" | "bookings" | "pipeline_coverage" | "forecast_accuracy_mape" | "attributed_pipeline" | "attributed_bookings" | "campaign_roi" | "campaign_roi_margin";
+                groupBy?: "owner" | "team" | "region" | "industry" | "sku" | "source" | "campaign" | "partner";
+                /** @description Without it, one figure over the whole range */
+                period?: "day" | "week" | "month" | "quarter";
+                /** @description The attribution model: required by attributed_pipeline, attributed_bookings, campaign_roi and campaign_roi_margin */
+                model?: "first_touch" | "last_touch" | "linear";
+                from: string;
+                to: string;
+                ownerId?: string;
+                team?: string;
+                region?: string;
+                industry?: string;
+                sku?: string;
+                /** @description Answer as the views stood at this moment, replayed from the log up to it; from the log's first event to now */
+                asOf?: string;
+                after?: number;
+                format?: "csv" | "jsonl";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getExportsByView: {
+        parameters: {
+            query?: {
+                format?: "csv" | "jsonl";
+                after?: number;
+            };
+            header?: never;
+            path: {
+                view: "pipeline" | "quotes" | "orders" | "findings" | "complaints";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             400: components["responses"]["Problem400"];

@@ -1,4 +1,5 @@
 import { anchorAggregate } from './anchor/anchor.js';
+import { campaignAggregate } from './campaign/campaign.js';
 import { productAggregate } from './catalog/product.js';
 import { promotionAggregate } from './catalog/promotion.js';
 import { complaintAggregate } from './complaint/complaint.js';
@@ -9,9 +10,12 @@ import { incentivePeriodAggregate } from './incentive/incentivePeriod.js';
 import { incentivePlanAggregate } from './incentive/plan.js';
 import { incentiveStatementAggregate } from './incentive/statement.js';
 import { customerAggregate } from './customer/customer.js';
+import { forecastAggregate } from './forecast/forecast.js';
 import { leadAggregate } from './lead/lead.js';
 import { opportunityAggregate } from './opportunity/opportunity.js';
 import { orderAggregate } from './order/order.js';
+import { partnerAggregate } from './partner/partner.js';
+import { registrationAggregate } from './partner/registration.js';
 import { policyAggregate } from './policy/policy.js';
 import { promiseAggregate } from './promise/promise.js';
 import { quoteAggregate } from './quote/quote.js';
@@ -43,6 +47,10 @@ export const aggregates = [
   incentivePeriodAggregate,
   incentiveStatementAggregate,
   incentiveDisputeAggregate,
+  campaignAggregate,
+  partnerAggregate,
+  registrationAggregate,
+  forecastAggregate,
 ] as const;
 
 /** Every event the system stores, as a union; projections name the types they handle from it. */

@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   /** How long a worker's hold on a follower lasts unrenewed: a dead worker's followers move within about this long. */
   LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** The most periods a KPI question may span (a year of days by default): more is a 400. */
+  KPI_MAX_BUCKETS: z.coerce.number().int().min(1).max(10_000).default(366),
   /** This process's name on the leases (host name and process id by default). */
   WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
 });

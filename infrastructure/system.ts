@@ -9,6 +9,8 @@ import { CommandPipeline } from '../application/commandPipeline.js';
 import { commandServices, type CommandServices } from '../application/commands/commandServices.js';
 import { complianceSubscriber } from '../application/compliance/complianceChecks.js';
 import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
+import { dueDeadlinesOf } from '../application/deadlines/dueDeadlinesOf.js';
+import { forecastSnapshotsDue } from '../application/deadlines/forecastSnapshot.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
 import { EnvelopeKeyStore, UnknownMasterKeys, type MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { PersonalDataVault } from '../application/personalData.js';
@@ -29,9 +31,12 @@ import { tiedStreamsFromView } from '../projections/customerStreams/tiedStreams.
 import { dueDeadlines } from '../projections/deadlines/deadlinesProjection.js';
 import { planDirectoryFromView } from '../projections/incentives/planDirectory.js';
 import { creditExposureFromOrders } from '../projections/orders/creditExposure.js';
+import { pipelineHistoryFromLog } from '../projections/pipeline/pipelineHistory.js';
+import { PointInTime } from '../projections/pointInTime.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionsAcrossWorkers, type ProjectionProgress } from '../projections/projectionProgress.js';
 import { ProjectionRunner, projectionLease } from '../projections/projectionRunner.js';
+import { channelClaimsFromView } from '../projections/registrations/registrationsProjection.js';
 import { salesTeamsFromView } from '../projections/reps/salesTeams.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { ConfigError, type Config } from './config.js';
@@ -72,6 +77,10 @@ export type System = {
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
   http: { rateLimitPerMinute: number; requestTimeoutMs: number; connectionTimeoutMs: number };
+  /** Views as they stood at a past moment, replayed from the log. */
+  pointInTime: PointInTime;
+  /** The most periods a KPI question may span. */
+  kpiMaxBuckets: number;
   close: () => Promise<void>;
 };
 
@@ -174,11 +183,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   });
   const progress = new ProjectionsAcrossWorkers({ runner, readStore, projections, followers });
   // Without a shared secret, cursors hold only for the process that issued them.
-  const views = new ViewReader(readStore, config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32));
+  const cursorKey = config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : randomBytes(32);
+  const views = new ViewReader(readStore, cursorKey);
+  const pointInTime = new PointInTime({ eventStore, projections, cursorKey });
   const creditExposure = creditExposureFromOrders({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const tiedStreams = tiedStreamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const salesTeams = salesTeamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const incentivePlans = planDirectoryFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const channelClaims = channelClaimsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
+  const pipelineHistory = pipelineHistoryFromLog({ eventStore, pointInTime });
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,
@@ -193,13 +206,15 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     policyHorizonDays: config.POLICY_HORIZON_DAYS,
     salesTeams,
     incentivePlans,
+    channelClaims,
+    pipelineHistory,
   });
   await commands.policy.publishDefault();
   // Before the claim lexicon's: a revision published without the complaint service levels and CMP-10 would be refused (POL-07, POL-10).
   await commands.policy.addComplaintService();
   const withClaimLexicon = await commands.policy.publishClaimLexicon();
   if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
-  const deadlines = new DeadlineWatcher({ deadlines: dueDeadlines(views), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
+  const deadlines = new DeadlineWatcher({ deadlines: dueDeadlinesOf([dueDeadlines(views), forecastSnapshotsDue(eventStore)]), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
   const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
   const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
   const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
@@ -277,6 +292,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     logger,
     readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS,
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
+    pointInTime,
+    kpiMaxBuckets: config.KPI_MAX_BUCKETS,
     async close() {
       await leases?.stop();
       await anchorSchedule.stop();

@@ -5,10 +5,12 @@ import { customerStreamsProjection } from './customerStreams/customerStreamsProj
 import { deadlinesProjection } from './deadlines/deadlinesProjection.js';
 import { findingsProjection } from './findings/findingsProjection.js';
 import { incentivesProjection } from './incentives/incentivesProjection.js';
+import { kpiProjection } from './kpis/kpiProjection.js';
 import { ordersProjection } from './orders/ordersProjection.js';
 import { pipelineProjection } from './pipeline/pipelineProjection.js';
 import { projectionOf, type Projection } from './projection.js';
 import { quotesProjection } from './quotes/quotesProjection.js';
+import { registrationsProjection } from './registrations/registrationsProjection.js';
 import { repsProjection } from './reps/repsProjection.js';
 
 export const allProjections: Projection[] = [
@@ -23,4 +25,6 @@ export const allProjections: Projection[] = [
   projectionOf(complaintsProjection),
   projectionOf(incentivesProjection),
   projectionOf(attainmentProjection),
+  projectionOf(registrationsProjection),
+  projectionOf(kpiProjection),
 ];

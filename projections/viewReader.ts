@@ -9,6 +9,9 @@ export class ViewNotReady extends Error {
   }
 }
 
+/** How routes read a view: the live one, or one replayed as of a past moment (pointInTime.ts). */
+export type ViewSource = Pick<ViewReader, 'get' | 'find' | 'all'>;
+
 /**
  * Reads a projection's documents from whichever generation currently serves reads. The cursors it
  * hands out are signed and bound to the query that made them, so a cursor edited by hand, or

@@ -70,6 +70,21 @@ export class Scenario {
     if (!this.quiet) console.log(`   ${text}`);
   }
 
+  /** Prints a block as a reader should see it, unindented (a table, a file's first lines). */
+  block(text: string) {
+    if (!this.quiet) console.log(text);
+  }
+
+  /** A GET that answers a file rather than JSON (an export): its text, which must come with a 200. */
+  async download(path: string, role = 'analyst'): Promise<{ text: string; contentType: string }> {
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${keyOf(role)}` } });
+    // Decoded as written, byte order mark included, which a plain text() would drop.
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+    expect(response.status === 200, `${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!this.quiet) console.log(`   GET ${path} as ${role} -> ${response.status} (${response.headers.get('content-type')})`);
+    return { text, contentType: response.headers.get('content-type') ?? '' };
+  }
+
   async request(method: 'GET' | 'POST', path: string, options: { role?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -101,6 +116,16 @@ export class Scenario {
     const { status: got, body: answer } = await this.request('POST', path, { role, body });
     expect(got === status, `${path} answered ${got}, expected ${status}: ${JSON.stringify(answer)}`);
     return answer;
+  }
+
+  /** A view read whose answer the walkthrough prints its own way (a table): only the request is shown. */
+  async read(path: string, after: number, role = 'analyst'): Promise<Json> {
+    const url = `${path}${path.includes('?') ? '&' : '?'}after=${after}`;
+    const response = await fetch(`${this.baseUrl}${url}`, { headers: { authorization: `Bearer ${keyOf(role)}` } });
+    const body: Json = await response.json();
+    expect(response.status === 200, `${path} answered ${response.status}: ${JSON.stringify(body)}`);
+    if (!this.quiet) console.log(`   GET ${url} as ${role} -> ${response.status}`);
+    return body;
   }
 
   async view(path: string, after: number, role = 'sales_manager'): Promise<Json> {

@@ -1,3 +1,4 @@
+import { analystTour } from './analystTour.js';
 import { complaintFlow } from './complaintFlow.js';
 import { complianceTrail } from './complianceTrail.js';
 import { consoleDemo, DEMO_DAYS } from './consoleDemo.js';
@@ -16,6 +17,7 @@ const scenarios = {
   'complaint-flow': complaintFlow,
   'incentive-flow': incentiveFlow,
   'console-demo': consoleDemo,
+  'analyst-tour': analystTour,
 } as const;
 
 const [name, ...rest] = process.argv.slice(2);

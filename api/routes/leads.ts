@@ -34,7 +34,8 @@ export const leadRoutes =
         schema: {
           tags: ['leads'],
           summary: 'Capture a lead with its source, company, contact and interest',
-          description: 'Campaign and partner leads name their campaign or partner in sourceRef. The contact is sealed with the lead key.',
+          description:
+            "Campaign and partner leads name their campaign or partner in sourceRef. campaignId names the campaign the lead answered, whatever its source (a partner's lead from a webinar); a campaign lead's is its sourceRef (LEA-13); 404 for a campaign never launched. The contact is sealed with the lead key.",
           body: z
             .object({
               id: Uuid.optional(),
@@ -43,6 +44,7 @@ export const leadRoutes =
               company: ShortText(200),
               contact: ContactInput,
               interest: ShortText(2000),
+              campaignId: Uuid.optional(),
             })
             .strict(),
           response: { 201: commandResponses[201] },

@@ -76,6 +76,14 @@ export const opportunityRoutes =
       handle: (id, source, envelope) => opportunities.linkSource(id, source, envelope),
     });
 
+    action('/opportunities/:id/registration', {
+      config: { allow: PERMISSIONS.sell },
+      summary: "Work the deal under a partner's approved deal registration, which credits the partner",
+      description: "The registration must be approved and unexpired (OPP-13), for the deal's customer when it named one (OPP-14), and the deal linked to no other (OPP-15). 404 for an unknown registration.",
+      body: z.object({ registrationId: Uuid }).strict(),
+      handle: (id, link, envelope) => opportunities.linkRegistration(id, link, envelope),
+    });
+
     action('/opportunities/:id/feedback', {
       config: { allow: PERMISSIONS.sell },
       summary: "Record the customer's feedback on the proposal, in their words, and how they took it",

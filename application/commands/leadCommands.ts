@@ -1,6 +1,7 @@
 import { leadAggregate, type CaptureLead, type ConvertLead, type DisqualifyLead, type Lead, type QualifyLead } from '../../domain/lead/lead.js';
 import type { CommandEnvelope, CommandPipeline, CommandResult } from '../commandPipeline.js';
-import { loadAggregate } from '../loadAggregate.js';
+import { campaignAggregate } from '../../domain/campaign/campaign.js';
+import { loadAggregate, mustExist } from '../loadAggregate.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { rosterEntry } from '../roster.js';
@@ -18,7 +19,11 @@ export const leadCommands = (pipeline: CommandPipeline, eventStore: EventStore, 
   /** Whoever captured the lead, as the roster has them: who may work it. */
   const capturerOf = async (lead: Lead) => ({ owner: lead.status === 'none' || lead.capturedBy === undefined ? undefined : await rosterEntry(eventStore, lead.capturedBy) });
   return {
-    capture: (lead: Payload<CaptureLead>, envelope: CommandEnvelope) => leads.create(lead.leadId, { type: 'CaptureLead', ...lead }, envelope),
+    /** NotFound for a campaignId naming no campaign: a lead is attributed only to a campaign on record. */
+    async capture(lead: Payload<CaptureLead>, envelope: CommandEnvelope) {
+      if (lead.campaignId !== undefined) await mustExist(eventStore, campaignAggregate, lead.campaignId);
+      return leads.create(lead.leadId, { type: 'CaptureLead', ...lead }, envelope);
+    },
     qualify: (leadId: string, qualification: Payload<QualifyLead>, envelope: CommandEnvelope) =>
       leads.act(leadId, { type: 'QualifyLead', ...qualification }, envelope, { facts: capturerOf }),
     disqualify: (leadId: string, disqualification: Payload<DisqualifyLead>, envelope: CommandEnvelope) =>

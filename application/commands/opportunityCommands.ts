@@ -2,6 +2,7 @@ import { customerAggregate } from '../../domain/customer/customer.js';
 import {
   opportunityAggregate,
   type ChangeStage,
+  type LinkRegistration,
   type LinkSource,
   type LoseOpportunity,
   type OpenOpportunity,
@@ -12,7 +13,9 @@ import {
   type WinOpportunity,
 } from '../../domain/opportunity/opportunity.js';
 import type { CommandEnvelope, CommandPipeline } from '../commandPipeline.js';
-import { mustExist } from '../loadAggregate.js';
+import { registrationAggregate } from '../../domain/partner/registration.js';
+import { NotFound } from '../errors.js';
+import { mustExist, stateOf } from '../loadAggregate.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { rosterEntry } from '../roster.js';
 import { AggregateCommands, type Payload } from './aggregateCommands.js';
@@ -46,6 +49,18 @@ export const opportunityCommands = (pipeline: CommandPipeline, eventStore: Event
       opportunities.act(opportunityId, { type: 'LinkSource', ...source }, envelope, { facts: ownerOfDeal }),
     recordFeedback: (opportunityId: string, feedback: Payload<RecordFeedback>, envelope: CommandEnvelope) =>
       opportunities.act(opportunityId, { type: 'RecordFeedback', ...feedback }, envelope, { facts: ownerOfDeal }),
+    /** NotFound for a registration never submitted; whether it may be linked is the deal's rules' to judge (OPP-13 to OPP-15). */
+    linkRegistration(opportunityId: string, link: Payload<LinkRegistration>, envelope: CommandEnvelope) {
+      const registrationOf = async () => {
+        const registration = await stateOf(eventStore, registrationAggregate, link.registrationId);
+        if (!registration || registration.status === 'none') throw new NotFound(registrationAggregate.name, link.registrationId);
+        const { registrationId, status, partnerId, customerId, expiresAt } = registration;
+        return { registrationId, status, partnerId, ...(customerId !== undefined ? { customerId } : {}), expiresAt };
+      };
+      return opportunities.act(opportunityId, { type: 'LinkRegistration', ...link }, envelope, {
+        facts: async (deal) => ({ ...(await ownerOfDeal(deal)), registration: await registrationOf() }),
+      });
+    },
   };
 };
 

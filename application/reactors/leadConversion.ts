@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { customerAggregate, customerRules } from '../../domain/customer/customer.js';
-import { leadEventSchemas, leadDataSubject, leadStreamId, type ConversionOpportunity } from '../../domain/lead/lead.js';
+import { campaignOfLead, leadEventSchemas, leadDataSubject, leadStreamId, partnerOfLead, type ConversionOpportunity } from '../../domain/lead/lead.js';
 import { opportunityAggregate } from '../../domain/opportunity/opportunity.js';
 import { isRefusal, refuse, type DecisionContext } from '../../domain/shared/decider.js';
 import type { CommandEnvelope, CommandResult } from '../commandPipeline.js';
@@ -30,12 +30,12 @@ export const conversionIds = (leadId: string, existingCustomerId: string | undef
   opportunityId: idFromKey('lead-conversion opportunity', leadId),
 });
 
-/** Campaign and partner leads carry their attribution over to the deal; inbound and referral leads have none to carry. */
-const sourceLink = ({ source, sourceRef }: z.infer<typeof leadEventSchemas.LeadConverted>) => {
-  if (!sourceRef) return null;
-  if (source === 'campaign') return { campaignId: sourceRef };
-  if (source === 'partner') return { partnerId: sourceRef };
-  return null;
+/** A lead's campaign and partner carry over to the deal; a lead that names neither has none to carry. */
+const sourceLink = (converted: z.infer<typeof leadEventSchemas.LeadConverted>) => {
+  const campaignId = campaignOfLead(converted);
+  const partnerId = partnerOfLead(converted);
+  if (!campaignId && !partnerId) return null;
+  return { ...(campaignId ? { campaignId } : {}), ...(partnerId ? { partnerId } : {}) };
 };
 
 export type LeadConversionDeps = { eventStore: EventStore; customers: CustomerCommands; opportunities: OpportunityCommands; personalData: PersonalDataVault };

@@ -70,6 +70,9 @@ export const majorUnits = ({ minor, minorDecimal, currency }: Amount): string =>
 export const formatMoney = (amount: Amount, language: Language) =>
   new Intl.NumberFormat(LOCALES[language], { style: 'currency', currency: amount.currency }).format(majorUnits(amount) as `${number}`);
 
+/** A figure already in major units (a KPI drawn from its exact amount) with its currency. */
+export const formatMajorUnits = (value: number, currency: string, language: Language) => new Intl.NumberFormat(LOCALES[language], { style: 'currency', currency }).format(value);
+
 export const formatNumber = (value: number, language: Language, maximumFractionDigits = 1) =>
   new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits }).format(value);
 

@@ -5,7 +5,7 @@ export type PageId = 'pipeline' | 'kpis' | 'compliance' | 'customers' | 'streams
 /** Each page, where it lives, its keyboard shortcut (g then the letter) and the permissions any one of which opens it. */
 export const PAGES: readonly { id: PageId; path: string; shortcut: string; needsAnyOf: readonly Permission[] }[] = [
   { id: 'pipeline', path: '/pipeline', shortcut: 'p', needsAnyOf: ['readViews'] },
-  { id: 'kpis', path: '/kpis', shortcut: 'k', needsAnyOf: ['readViews', 'readFindings', 'readComplaints'] },
+  { id: 'kpis', path: '/kpis', shortcut: 'k', needsAnyOf: ['readKpis', 'readViews', 'readFindings', 'readComplaints'] },
   { id: 'compliance', path: '/compliance', shortcut: 'c', needsAnyOf: ['readFindings'] },
   { id: 'customers', path: '/customers', shortcut: 'h', needsAnyOf: ['audit'] },
   { id: 'streams', path: '/streams', shortcut: 's', needsAnyOf: ['audit'] },

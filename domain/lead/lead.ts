@@ -14,6 +14,15 @@ export const leadDataSubject = (leadId: string) => `lead-${leadId}`;
 export const LeadSource = z.enum(['inbound', 'campaign', 'partner', 'referral']);
 export type LeadSource = z.infer<typeof LeadSource>;
 
+type Attribution = { readonly source: LeadSource; readonly sourceRef?: string | undefined; readonly campaignId?: string | undefined };
+
+/** The campaign a lead answered: the one it names, or, for a campaign lead, the one its source names. */
+export const campaignOfLead = ({ source, sourceRef, campaignId }: Attribution): string | undefined =>
+  campaignId ?? (source === 'campaign' && sourceRef ? sourceRef : undefined);
+
+/** The partner that brought a partner lead. */
+export const partnerOfLead = ({ source, sourceRef }: Attribution): string | undefined => (source === 'partner' && sourceRef ? sourceRef : undefined);
+
 // Events: stored shapes are a contract, changed only by adding fields or upcasting.
 
 /** Name, phone and e-mail are plain strings here: the application stores them encrypted. */
@@ -42,6 +51,8 @@ export const leadEventSchemas = {
     interest: z.string(),
     /** The seller who captured it and works it; absent from leads captured before it was recorded. */
     capturedBy: z.string().optional(),
+    /** The campaign the lead answered, whatever its source (a partner's lead from a webinar names both); a campaign lead's is its sourceRef. */
+    campaignId: z.string().optional(),
   }),
   LeadQualified: z.object({
     leadId: z.string(),
@@ -67,6 +78,8 @@ export const leadEventSchemas = {
     sourceRef: z.string().optional(),
     customer: ConversionCustomer.optional(),
     opportunity: ConversionOpportunity.optional(),
+    /** The campaign the lead answered, carried to the deal; absent when it named none. */
+    campaignId: z.string().optional(),
   }),
 } as const;
 
@@ -96,6 +109,7 @@ export type Lead =
       company: string;
       interest: string;
       capturedBy?: string;
+      campaignId?: string;
     };
 
 export const initialState = (): Lead => ({ status: 'none' });
@@ -103,7 +117,7 @@ export const initialState = (): Lead => ({ status: 'none' });
 export const evolve = (state: Lead, event: LeadEvent): Lead => {
   switch (event.type) {
     case 'LeadCaptured': {
-      const { leadId, source, sourceRef, company, interest, capturedBy } = event.data;
+      const { leadId, source, sourceRef, company, interest, capturedBy, campaignId } = event.data;
       return {
         status: 'new',
         leadId,
@@ -112,6 +126,7 @@ export const evolve = (state: Lead, event: LeadEvent): Lead => {
         interest,
         ...(sourceRef !== undefined ? { sourceRef } : {}),
         ...(capturedBy !== undefined ? { capturedBy } : {}),
+        ...(campaignId !== undefined ? { campaignId } : {}),
       };
     }
     case 'LeadQualified':
@@ -133,6 +148,7 @@ export type CaptureLead = {
   company: string;
   contact: LeadContact;
   interest: string;
+  campaignId?: string;
 };
 export type QualifyLead = { type: 'QualifyLead'; note?: string };
 export type DisqualifyLead = { type: 'DisqualifyLead'; reason: string };
@@ -161,6 +177,7 @@ export const leadRules = {
   newCustomerDescribed: { id: 'LEA-10', name: 'A new customer described at conversion gives both its industry and its region' },
   existingCustomerNotDescribed: { id: 'LEA-11', name: 'A lead converted into an existing customer does not describe it anew' },
   workedByOwner: { id: 'LEA-12', name: "A lead is qualified, disqualified and converted by whoever captured it, their manager or an admin" },
+  campaignIsSource: { id: 'LEA-13', name: "A campaign lead's campaign is the one its source names" },
 } as const satisfies Record<string, Rule>;
 
 /** Sources whose pipeline is attributed to a campaign or a partner (articles 30-35). */
@@ -177,9 +194,12 @@ export type LeadFacts = {
 export const decide = (command: LeadCommand, state: Lead, context: DecisionContext & Partial<OwnerFacts>): LeadEvent[] | Refusal => {
   if (command.type === 'CaptureLead') {
     if (state.status !== 'none') return refuse(leadRules.capturedOnce, `Lead ${state.leadId} is already captured`);
-    const { leadId, source, sourceRef, company, contact, interest } = command;
+    const { leadId, source, sourceRef, company, contact, interest, campaignId } = command;
     if (ATTRIBUTED_SOURCES.includes(source) && !sourceRef?.trim()) {
       return refuse(leadRules.sourceNamed, `A ${source} lead needs the id of its ${source} in sourceRef`);
+    }
+    if (source === 'campaign' && campaignId !== undefined && campaignId !== sourceRef) {
+      return refuse(leadRules.campaignIsSource, `The lead's source names campaign ${sourceRef}, not ${campaignId}`);
     }
     if (!contact.phone?.trim() && !contact.email?.trim()) {
       return refuse(leadRules.contactReachable, 'The contact has neither a phone number nor an e-mail address');
@@ -187,7 +207,16 @@ export const decide = (command: LeadCommand, state: Lead, context: DecisionConte
     return [
       {
         type: 'LeadCaptured',
-        data: { leadId, source, ...(sourceRef !== undefined ? { sourceRef } : {}), company, contact, interest, capturedBy: context.actor.id },
+        data: {
+          leadId,
+          source,
+          ...(sourceRef !== undefined ? { sourceRef } : {}),
+          company,
+          contact,
+          interest,
+          capturedBy: context.actor.id,
+          ...(campaignId !== undefined ? { campaignId } : {}),
+        },
       },
     ];
   }
@@ -210,7 +239,7 @@ export const decide = (command: LeadCommand, state: Lead, context: DecisionConte
     case 'ConvertLead': {
       if (state.status !== 'qualified') return refuse(leadRules.convertOnlyQualified, 'The lead has not been qualified');
       const { customerId, customerIsNew, opportunityId, customer, opportunity } = command;
-      const { company, interest, source, sourceRef } = state;
+      const { company, interest, source, sourceRef, campaignId } = state;
       if (customer && (!customer.industry?.trim() || !customer.region?.trim())) {
         return refuse(leadRules.newCustomerDescribed, 'A new customer described at conversion needs both its industry and its region, or neither');
       }
@@ -234,6 +263,7 @@ export const decide = (command: LeadCommand, state: Lead, context: DecisionConte
             ...(sourceRef !== undefined ? { sourceRef } : {}),
             ...newCustomer,
             opportunity,
+            ...(campaignId !== undefined ? { campaignId } : {}),
           },
         },
       ];

@@ -68,6 +68,12 @@ export const opportunityEventSchemas = {
     feedback: z.string(),
     sentiment: FeedbackSentiment,
   }),
+  /** The partner's approved deal registration the deal is worked under; it names the partner, so attribution needs no lookup. */
+  OpportunityRegistrationLinked: z.object({
+    opportunityId: z.string(),
+    registrationId: z.string(),
+    partnerId: z.string(),
+  }),
 } as const;
 
 /** Each event read off its schema: the types are never written out by hand. */
@@ -84,6 +90,8 @@ export type Opportunity =
       ownerId: string;
       amount: Money;
       stage: Stage;
+      /** The deal registration it is worked under, once linked. */
+      registrationId?: string;
     };
 
 export const initialState = (): Opportunity => ({ status: 'none' });
@@ -102,6 +110,8 @@ export const evolve = (state: Opportunity, event: OpportunityEvent): Opportunity
       return state.status === 'none' ? state : { ...state, status: 'lost' };
     case 'OpportunityReassigned':
       return state.status === 'none' ? state : { ...state, ownerId: event.data.to };
+    case 'OpportunityRegistrationLinked':
+      return state.status === 'none' ? state : { ...state, registrationId: event.data.registrationId };
     case 'OpportunityNeedsRecorded':
     case 'OpportunitySourceLinked':
     case 'OpportunityFeedbackRecorded':
@@ -127,6 +137,7 @@ export type RecordNeeds = { type: 'RecordNeeds'; needs: string[]; proposedSoluti
 export type ReassignOwner = { type: 'ReassignOwner'; ownerId: string; reason?: string };
 export type LinkSource = { type: 'LinkSource'; campaignId?: string; partnerId?: string };
 export type RecordFeedback = { type: 'RecordFeedback'; feedback: string; sentiment: z.infer<typeof FeedbackSentiment> };
+export type LinkRegistration = { type: 'LinkRegistration'; registrationId: string };
 
 export type OpportunityCommand =
   | OpenOpportunity
@@ -136,7 +147,18 @@ export type OpportunityCommand =
   | RecordNeeds
   | ReassignOwner
   | LinkSource
-  | RecordFeedback;
+  | RecordFeedback
+  | LinkRegistration;
+
+/** A deal registration as a deal linking to it needs to see it, as the application found it. */
+export type RegistrationFacts = {
+  readonly registrationId: string;
+  readonly status: 'pending' | 'approved' | 'rejected' | 'expired';
+  readonly partnerId: string;
+  /** The registered customer, when the registration named an existing one rather than a company. */
+  readonly customerId?: string;
+  readonly expiresAt: string;
+};
 
 /** The owner's roster entry for every command; a reassignment also needs the new owner's. */
 export type OpportunityFacts = {
@@ -148,6 +170,7 @@ export type OpportunityFacts = {
   readonly ReassignOwner: OwnerFacts & { readonly newOwner: RosterEntry | undefined };
   readonly LinkSource: OwnerFacts;
   readonly RecordFeedback: OwnerFacts;
+  readonly LinkRegistration: OwnerFacts & { readonly registration: RegistrationFacts };
 };
 
 export const opportunityRules = {
@@ -163,6 +186,9 @@ export const opportunityRules = {
   feedbackInWords: { id: 'OPP-10', name: "The customer's feedback is recorded in what they said, never empty" },
   ownerOnRoster: { id: 'OPP-11', name: 'A deal belongs to an active seller on the roster' },
   workedByOwner: { id: 'OPP-12', name: "A deal is opened and worked by its owner, the owner's manager or an admin" },
+  registrationInForce: { id: 'OPP-13', name: 'A deal is linked only to an approved deal registration that has not expired' },
+  registrationOfCustomer: { id: 'OPP-14', name: "A deal is linked only to a registration for the deal's own customer" },
+  oneRegistration: { id: 'OPP-15', name: 'A deal is worked under one deal registration' },
 } as const satisfies Record<string, Rule>;
 
 /** Moving a deal moves its pipeline and commission: a manager's call, not the reps'. */
@@ -255,6 +281,22 @@ export const decide = decideByCommand<Opportunity, OpportunityCommand, Opportuni
     onOpenDeal(state, context, ({ opportunityId }) => {
       if (!command.feedback.trim()) return refuse(opportunityRules.feedbackInWords, 'Write down what the customer said');
       return [{ type: 'OpportunityFeedbackRecorded', data: { opportunityId, feedback: command.feedback, sentiment: command.sentiment } }];
+    }),
+
+  LinkRegistration: (_command, state, context) =>
+    onOpenDeal(state, context, ({ opportunityId, customerId, registrationId: linked }) => {
+      const { registration } = context;
+      if (linked !== undefined) {
+        return refuse(opportunityRules.oneRegistration, linked === registration.registrationId ? `The deal is already linked to ${linked}` : `The deal is worked under registration ${linked}`);
+      }
+      if (registration.status !== 'approved') return refuse(opportunityRules.registrationInForce, `Registration ${registration.registrationId} is ${registration.status}`);
+      if (Date.parse(registration.expiresAt) <= Date.parse(context.now)) {
+        return refuse(opportunityRules.registrationInForce, `Registration ${registration.registrationId} expired at ${registration.expiresAt}`);
+      }
+      if (registration.customerId !== undefined && registration.customerId !== customerId) {
+        return refuse(opportunityRules.registrationOfCustomer, `Registration ${registration.registrationId} is for customer ${registration.customerId}, not ${customerId}`);
+      }
+      return [{ type: 'OpportunityRegistrationLinked', data: { opportunityId, registrationId: registration.registrationId, partnerId: registration.partnerId } }];
     }),
 });
 

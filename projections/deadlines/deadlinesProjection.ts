@@ -2,6 +2,7 @@ import { COMPLAINT_FIRST_RESPONSE, COMPLAINT_RESOLUTION } from '../../applicatio
 import type { Deadline, DueDeadlines } from '../../application/deadlines/deadlineWatcher.js';
 import { overdueFrom, PROMISE_OVERDUE } from '../../application/deadlines/promiseOverdue.js';
 import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
+import { REGISTRATION_EXPIRY } from '../../application/deadlines/registrationExpiry.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { StoredEvent, StoredEventType } from '../../domain/aggregates.js';
 import { listIndexes, type ListQuery, type Projection } from '../projection.js';
@@ -77,7 +78,14 @@ export const complaintResolutionDeadlines = deadlineSource({
   closes: ['ComplaintResolutionOverdue'],
 });
 
-export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, complaintFirstResponseDeadlines, complaintResolutionDeadlines];
+export const registrationExpiryDeadlines = deadlineSource({
+  kind: REGISTRATION_EXPIRY,
+  opening: 'RegistrationSubmitted',
+  dueAt: (submitted) => submitted.expiresAt,
+  closes: ['RegistrationRejected', 'RegistrationExpired'],
+});
+
+export const DEADLINE_SOURCES: readonly DeadlineSource[] = [quoteExpiryDeadlines, promiseOverdueDeadlines, complaintFirstResponseDeadlines, complaintResolutionDeadlines, registrationExpiryDeadlines];
 
 const deadlineId = (kind: string, streamId: string) => `${kind}|${streamId}`;
 
@@ -100,7 +108,8 @@ export const DUE_DEADLINES: ListQuery<'due'> = {
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
   // 3: complaint clocks, which move.
-  version: 3,
+  // 4: deal registrations expire.
+  version: 4,
   collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' }, compoundIndexes: listIndexes(DUE_DEADLINES) }],
   queries: [DUE_DEADLINES],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...(s.moves ?? []).map((move) => move.type), ...s.closes]))],

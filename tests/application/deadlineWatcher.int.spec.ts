@@ -82,6 +82,9 @@ beforeAll(async () => {
   );
   opportunityId = newId();
   await commands.opportunities.open({ opportunityId, customerId, title: 'Perimeter refresh', ownerId: 'rep-1', amount: cny(100_000) }, rep());
+  await viewCaughtUp();
+  // March's forecast snapshot falls due at the first tick; taken here, the ticks below see only the quotes' deadlines.
+  expect((await system.deadlines.tick()).map((o) => [o.deadline.streamId, o.outcome])).toEqual([['forecast-2026-03', 'done']]);
 });
 afterAll(async () => {
   await system.close();

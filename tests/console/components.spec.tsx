@@ -1,16 +1,20 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeCatalog } from '../../domain/analytics/catalog';
+import { createConsoleClient } from '../../console/src/api';
 import { ChainBadge } from '../../console/src/components/ChainBadge';
 import { DataTable, type Column } from '../../console/src/components/DataTable';
 import { ProblemNotice } from '../../console/src/components/ProblemNotice';
 import { I18nProvider, useI18n } from '../../console/src/i18n/I18n';
+import { KpiFigures, KpisPage, MetricDefinition } from '../../console/src/pages/Kpis';
 
 const PAYLOAD = '<img src=x onerror="document.title=\'owned\'">保证100%安全';
 
 afterEach(() => {
   cleanup();
   localStorage.clear();
+  vi.unstubAllGlobals();
 });
 
 describe('ProblemNotice', () => {
@@ -116,5 +120,70 @@ describe('the language', () => {
     expect(screen.getByRole('button', { name: 'Pipeline' })).toBeTruthy();
     expect(document.documentElement.lang).toBe('en');
     expect(localStorage.getItem('ledger.console.language')).toBe('en');
+  });
+});
+
+const WIN_RATE = describeCatalog().find((metric) => metric.id === 'win_rate')!;
+
+describe('the KPI page', () => {
+  it('shows a KPI answer as a table: each period and group, percentages as percentages, the empty groups named', () => {
+    render(
+      <I18nProvider initial="en">
+        <KpiFigures
+          answer={{ periods: ['2026-03', '2026-04'], unit: 'percent', grouped: true, series: [{ group: 'east', values: [50, 62.5] }, { group: null, values: [null, 100] }] }}
+          name="Win rate"
+          granularity="month"
+          groupBy="region"
+          view="table"
+        />
+      </I18nProvider>,
+    );
+    const rows = screen.getAllByRole('row').slice(1).map((row) => within(row).getAllByRole('cell').map((cell) => cell.textContent));
+    expect(rows).toEqual([
+      ['2026-03', 'east', '50%'],
+      ['2026-04', 'east', '62.5%'],
+      ['2026-03', '(none)', '—'],
+      ['2026-04', '(none)', '100%'],
+    ]);
+  });
+
+  it("says so when nothing was counted in the range", () => {
+    render(
+      <I18nProvider>
+        <KpiFigures answer={{ periods: ['2026-04'], unit: 'percent', grouped: false, series: [] }} name="赢单率" granularity="month" groupBy="none" view="table" />
+      </I18nProvider>,
+    );
+    expect(screen.getByText('此范围内没有可计入的数据。')).toBeTruthy();
+  });
+
+  it("shows a catalogue metric's formula, the events it counts and the instant it falls in a period by", () => {
+    render(
+      <I18nProvider initial="en">
+        <MetricDefinition definition={WIN_RATE} />
+      </I18nProvider>,
+    );
+    const definition = screen.getByRole('complementary', { name: 'Definition' });
+    for (const text of [WIN_RATE.formula, WIN_RATE.counts, WIN_RATE.attributedTo]) expect(within(definition).getByText(text)).toBeTruthy();
+  });
+
+  it("offers the catalogue's metrics by name, and shows the API's refusal of a figure as a problem, not a chart", async () => {
+    const refusal = { type: '/problems/forbidden', title: 'Forbidden', status: 403, detail: 'ownerId: not one of your own' };
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      asked.push(`${url.pathname}${url.search}`);
+      const [status, body] = url.pathname === '/views/kpis/catalog' ? [200, { metrics: [WIN_RATE], groupBys: [], periods: [], models: [] }] : [403, refusal];
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': status === 200 ? 'application/json' : 'application/problem+json' } });
+    });
+    render(
+      <I18nProvider>
+        <KpisPage ledger={createConsoleClient('key')} permissions={['readKpis']} />
+      </I18nProvider>,
+    );
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('ownerId: not one of your own')).toBeTruthy();
+    expect(screen.getByRole('combobox', { name: '指标' }).textContent).toBe(WIN_RATE.nameZh);
+    expect(document.querySelector('.chart-canvas')).toBeNull();
+    expect(asked.find((path) => path.startsWith('/views/kpis?'))).toMatch(/^\/views\/kpis\?metric=win_rate&period=month&from=\d{4}-\d{2}-01&to=\d{4}-\d{2}-01$/);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  campaignOfLead,
+  partnerOfLead,
   leadDecider,
   leadEventSchemas,
   leadAggregate,
@@ -80,6 +82,28 @@ describe('Lead', () => {
 
     it(`refuses a contact who cannot be reached (${leadRules.contactReachable.id})`, () =>
       spec.given([]).when({ ...capture, contact: { name: 'Anon', title: 'CTO' } }).thenRefuses(leadRules.contactReachable));
+
+    it('captures a partner lead that answered a campaign, naming both', () =>
+      spec
+        .given([])
+        .when({ ...capture, source: 'partner', sourceRef: 'pa-1', campaignId: 'camp-2026-q4' })
+        .then([{ type: 'LeadCaptured', data: { ...captured.data, source: 'partner', sourceRef: 'pa-1', campaignId: 'camp-2026-q4' } }]));
+
+    it('takes a campaign lead naming its own campaign again', () =>
+      spec.given([]).when({ ...capture, campaignId: 'camp-2026-q4' }).then([{ type: 'LeadCaptured', data: { ...captured.data, campaignId: 'camp-2026-q4' } }]));
+
+    it(`refuses a campaign lead naming another campaign than its source (${leadRules.campaignIsSource.id})`, () =>
+      spec.given([]).when({ ...capture, campaignId: 'camp-other' }).thenRefuses(leadRules.campaignIsSource, /camp-2026-q4, not camp-other/));
+  });
+
+  describe('attribution', () => {
+    it('reads the campaign from the lead, or from a campaign source, and the partner from a partner source', () => {
+      expect(campaignOfLead({ source: 'campaign', sourceRef: 'camp-1' })).toBe('camp-1');
+      expect(campaignOfLead({ source: 'partner', sourceRef: 'pa-1', campaignId: 'camp-2' })).toBe('camp-2');
+      expect(campaignOfLead({ source: 'inbound' })).toBeUndefined();
+      expect(partnerOfLead({ source: 'partner', sourceRef: 'pa-1' })).toBe('pa-1');
+      expect(partnerOfLead({ source: 'campaign', sourceRef: 'camp-1' })).toBeUndefined();
+    });
   });
 
   describe('who works a lead (article 36)', () => {
@@ -192,6 +216,12 @@ describe('Lead', () => {
       spec.given([captured, qualified, converted]).when(convert).thenRefuses(leadRules.convertedOnce));
 
     it(`refuses a lead never captured (${leadRules.leadMustExist.id})`, () => spec.given([]).when(convert).thenRefuses(leadRules.leadMustExist));
+
+    it('carries the campaign the lead answered to the deal', () =>
+      spec
+        .given([{ type: 'LeadCaptured', data: { ...captured.data, source: 'partner', sourceRef: 'pa-1', campaignId: 'camp-2026-q4' } }, qualified])
+        .when(convert)
+        .then([{ type: 'LeadConverted', data: { ...convertedData, source: 'partner', sourceRef: 'pa-1', campaignId: 'camp-2026-q4' } }]));
   });
 
   it('names the contact fields the application must encrypt, under the lead key', () => {

@@ -3,8 +3,10 @@ import { opportunityDecider, opportunityEventSchemas, opportunityRules, type Opp
 import { defaultContext, deciderSpecification } from '../support/deciderSpecification.js';
 
 const onRoster = (actorId: string, managerId = 'mgr-1') => ({ actorId, role: 'sales_rep', managerId, active: true });
+/** An approved registration of partner pa-1 for customer c1, running to the end of the year. */
+const registration = { registrationId: 'reg-1', status: 'approved' as const, partnerId: 'pa-1', customerId: 'c1', expiresAt: '2026-12-31T16:00:00.000Z' };
 /** rep-1 owns the deal under mgr-1; rep-2, in the same team, is who a reassignment hands it to. */
-const spec = deciderSpecification(opportunityDecider, { ...defaultContext, owner: onRoster('rep-1'), newOwner: onRoster('rep-2') });
+const spec = deciderSpecification(opportunityDecider, { ...defaultContext, owner: onRoster('rep-1'), newOwner: onRoster('rep-2'), registration });
 const amount = { minor: 1_200_000_00, currency: 'CNY' };
 const opened: OpportunityEvent = {
   type: 'OpportunityOpened',
@@ -157,6 +159,38 @@ describe('Opportunity', () => {
       spec.given([]).when({ type: 'LinkSource', partnerId: 'pa-1' }).thenRefuses(opportunityRules.closedIsFinal, /never opened/));
   });
 
+  describe('working a deal under a partner\'s deal registration', () => {
+    const linked: OpportunityEvent = { type: 'OpportunityRegistrationLinked', data: { opportunityId: 'o1', registrationId: 'reg-1', partnerId: 'pa-1' } };
+    const link = { type: 'LinkRegistration' as const, registrationId: 'reg-1' };
+
+    it('links an approved, unexpired registration for the deal\'s customer, naming its partner', () => spec.given([opened]).when(link).then([linked]));
+
+    it('links a registration that named a company rather than a registered customer', () => {
+      const { customerId: _customer, ...byCompany } = registration;
+      spec.given([opened]).when(link, { registration: byCompany }).then([linked]);
+    });
+
+    it(`refuses a registration still pending, rejected or expired, or past its expiry (${opportunityRules.registrationInForce.id})`, () => {
+      for (const status of ['pending', 'rejected', 'expired'] as const) {
+        spec.given([opened]).when(link, { registration: { ...registration, status } }).thenRefuses(opportunityRules.registrationInForce, new RegExp(status));
+      }
+      spec.given([opened]).when(link, { registration: { ...registration, expiresAt: '2026-11-27T09:00:00.000Z' } }).thenRefuses(opportunityRules.registrationInForce, /expired at/);
+    });
+
+    it(`refuses another customer's registration (${opportunityRules.registrationOfCustomer.id})`, () =>
+      spec.given([opened]).when(link, { registration: { ...registration, customerId: 'c2' } }).thenRefuses(opportunityRules.registrationOfCustomer, /c2, not c1/));
+
+    it(`refuses a second registration, or the same one twice (${opportunityRules.oneRegistration.id})`, () => {
+      spec.given([opened, linked]).when(link).thenRefuses(opportunityRules.oneRegistration, /already linked/);
+      spec.given([opened, linked]).when({ ...link, registrationId: 'reg-2' }, { registration: { ...registration, registrationId: 'reg-2' } }).thenRefuses(opportunityRules.oneRegistration, /worked under registration reg-1/);
+    });
+
+    it(`links only an open deal, by whoever works it (${opportunityRules.closedIsFinal.id}, ${opportunityRules.workedByOwner.id})`, () => {
+      spec.given([opened, won]).when(link).thenRefuses(opportunityRules.closedIsFinal);
+      spec.given([opened]).when(link, { actor: { id: 'rep-2', role: 'sales_rep' } }).thenRefuses(opportunityRules.workedByOwner);
+    });
+  });
+
   describe("recording the customer's feedback", () => {
     it('records what the customer said of the proposal and how they took it', () =>
       spec
@@ -223,6 +257,7 @@ describe('Opportunity', () => {
       { type: 'OpportunityNeedsRecorded', data: { opportunityId: 'o1', needs: ['x'] } },
       { type: 'OpportunitySourceLinked', data: { opportunityId: 'o1', partnerId: 'pa-1' } },
       { type: 'OpportunityFeedbackRecorded', data: { opportunityId: 'o1', feedback: 'looks right', sentiment: 'positive' } },
+      { type: 'OpportunityRegistrationLinked', data: { opportunityId: 'o1', registrationId: 'reg-1', partnerId: 'pa-1' } },
     ];
     for (const event of events) expect(() => opportunityEventSchemas[event.type].parse(event.data)).not.toThrow();
   });

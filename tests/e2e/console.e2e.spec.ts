@@ -111,9 +111,17 @@ describeInBrowser('the console in Chromium', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
 
+    // The KPI page opens on the catalogue's first metric, win rate, read from the KPI view.
+    const winRate = page.waitForResponse((response) => {
+      const url = new URL(response.url());
+      return url.pathname === '/views/kpis' && url.searchParams.get('metric') === 'win_rate';
+    });
     await page.keyboard.press('g');
     await page.keyboard.press('k');
-    await page.locator('.chart-canvas canvas').first().waitFor();
+    const kpiAnswer = await winRate;
+    expect(kpiAnswer.status()).toBe(200);
+    const { metric } = (await kpiAnswer.json()) as { metric: { nameZh: string } };
+    await page.getByRole('img', { name: `${metric.nameZh}，按月` }).locator('canvas').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link').allInnerTexts()).toEqual(['Pipeline', 'KPIs', 'Compliance']);

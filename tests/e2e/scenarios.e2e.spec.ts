@@ -1,4 +1,5 @@
 import { afterEach, describe, it } from 'vitest';
+import { analystTour } from '../../scenarios/analystTour.js';
 import { complaintFlow } from '../../scenarios/complaintFlow.js';
 import { complianceTrail } from '../../scenarios/complianceTrail.js';
 import { dealFlow } from '../../scenarios/dealFlow.js';
@@ -31,5 +32,10 @@ describe('README scenarios', () => {
   it('incentive-flow: targets, deals, SPIFF, discount penalty, hold, close, approvals, dispute, clawback, recompute and what-if', async () => {
     scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
     await incentiveFlow(scenario);
+  });
+
+  it('analyst-tour: a quarter of activity, then KPI tables, forecast accuracy, attribution under two models, the pipeline as of the quarter\'s first day, an explain listing and a CSV export', async () => {
+    scenario = await Scenario.start({ startAt: '2026-11-02T09:00:00.000Z', quiet: true });
+    await analystTour(scenario);
   });
 });

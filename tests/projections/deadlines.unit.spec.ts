@@ -57,7 +57,7 @@ beforeEach(() => {
 });
 
 describe('deadlines projection', () => {
-  it("follows exactly the events that open, move or close a quote expiry, a promise overdue deadline or a complaint's clocks", () => {
+  it("follows exactly the events that open, move or close a quote expiry, a promise overdue deadline, a complaint's clocks or a registration expiry", () => {
     expect([...deadlinesProjection.handles].sort()).toEqual(
       [
         'QuoteDrafted',
@@ -80,6 +80,9 @@ describe('deadlines projection', () => {
         'ComplaintResponseOverdue',
         'ComplaintResolutionOverdue',
         'ComplaintClosed',
+        'RegistrationSubmitted',
+        'RegistrationRejected',
+        'RegistrationExpired',
       ].sort(),
     );
   });
@@ -198,6 +201,53 @@ describe('deadlines projection', () => {
     it('settling a promise it never saw recorded makes no deadline', () => {
       spec.given({ streamId: 'promise-p9', type: 'PromiseBroken', data: { ...promiseClosers.PromiseBroken, promiseId: 'p9' } });
       expect(spec.documents(DEADLINE_DOCS)).toEqual([]);
+    });
+  });
+
+  describe('registration expiry', () => {
+    const submitted = {
+      streamId: 'registration-r1',
+      type: 'RegistrationSubmitted',
+      data: {
+        registrationId: 'r1',
+        partnerId: 'pa-1',
+        customerId: 'c1',
+        customerKey: 'customer:c1',
+        skus: ['FW-100'],
+        expectedAmount: cny(800_000),
+        expiresAt: '2026-06-30T16:00:00+00:00',
+        submittedBy: 'rep-1',
+        submittedAt: '2026-03-02T09:00:00.000Z',
+      },
+    };
+
+    it('opens when a registration is submitted, due at its expiry, spelled as every due time is', () => {
+      spec.given(submitted);
+      expect(deadline('registration-expiry|registration-r1')).toEqual({
+        id: 'registration-expiry|registration-r1',
+        kind: 'registration-expiry',
+        streamId: 'registration-r1',
+        dueAt: '2026-06-30T16:00:00.000Z',
+        done: false,
+        doneAt: null,
+      });
+    });
+
+    it.each([
+      ['RegistrationRejected', { registrationId: 'r1', rejectedBy: 'mgr-1' }],
+      ['RegistrationExpired', { registrationId: 'r1', expiresAt: '2026-06-30T16:00:00.000Z' }],
+    ])('is done once the registration is %s', (type, data) => {
+      spec.given(submitted, { streamId: 'registration-r1', type, data });
+      expect(deadline('registration-expiry|registration-r1')).toMatchObject({ done: true, doneAt: '2026-03-02T09:00:02.000Z' });
+    });
+
+    it('stays open once approved: an approved registration still expires', () => {
+      spec.given(submitted, {
+        streamId: 'registration-r1',
+        type: 'RegistrationApproved',
+        data: { registrationId: 'r1', partnerId: 'pa-1', customerKey: 'customer:c1', skus: ['FW-100'], expiresAt: '2026-06-30T16:00:00.000Z', approvedBy: 'mgr-1' },
+      });
+      expect(deadline('registration-expiry|registration-r1')).toMatchObject({ done: false });
     });
   });
 

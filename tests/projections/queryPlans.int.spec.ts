@@ -31,8 +31,8 @@ const LIST_ROUTES: Record<string, ListQuery> = {
   '/views/complaints': COMPLAINT_LIST,
 };
 
-/** What a route takes besides its filters: the page, the order, read-your-writes. */
-const NOT_FILTERS = new Set(['sort', 'limit', 'cursor', 'after']);
+/** What a route takes besides its filters: the page, the order, read-your-writes, a past moment (replayed from the log, not read from the view). */
+const NOT_FILTERS = new Set(['sort', 'limit', 'cursor', 'after', 'asOf']);
 
 type Parameter = { in: string; name: string; schema?: { enum?: string[] } };
 type Operation = { parameters?: Parameter[] };

@@ -1,99 +1,165 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { answered, type Ledger, type Permission } from '../api';
 import { Chart } from '../components/Chart';
 import { DataTable, type Column } from '../components/DataTable';
 import { ProblemNotice } from '../components/ProblemNotice';
 import { download, toCsv } from '../csv';
-import { companyToday, formatMoney, formatNumber, formatPercent } from '../format';
-import { useI18n } from '../i18n/I18n';
-import { loadKpis, metricsFor, type Granularity, type GroupBy, type KpiQuery, type Unit } from '../kpiSource';
+import { companyToday, formatMajorUnits, formatMoney, formatNumber, formatPercent, type Language } from '../format';
+import { useI18n, type Translate } from '../i18n/I18n';
+import { loadCatalog, loadKpis, metricsFor, settleQuery, type CatalogEntry, type Granularity, type GroupBy, type KpiAnswer, type KpiQuery, type KpiSeries, type Metric, type Unit } from '../kpiSource';
 import { useLive } from '../live';
 
 /** KPIs are counted over whole periods: read again every half minute, not at every tick of the board. */
 const KPI_INTERVAL_MS = 30_000;
+/** The catalogue changes only with a release of the API. */
+const CATALOG_INTERVAL_MS = 10 * 60_000;
 const RANGES = [3, 6, 12] as const;
 
-type Row = { period: string; group: string; value: number | null };
+type Row = { period: string; group: string; value: number | null; currency: string | undefined };
 
-export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions: readonly Permission[] }) => {
+export const metricName = (metric: Metric, t: Translate, language: Language) =>
+  metric.source === 'catalog' ? (language === 'zh' ? metric.definition.nameZh : metric.definition.name) : t(`metric.${metric.id}`);
+
+/** A value as its unit reads: percentages as the API gives them (42.5 is 42.5%), ratios as fractions, money in its currency. */
+export const formatValue = (unit: Unit, value: number, language: Language, t: Translate, currency?: string) => {
+  switch (unit) {
+    case 'percent':
+      return formatPercent(value / 100, language);
+    case 'ratio':
+      return formatPercent(value, language);
+    case 'minutes':
+      return t('compliance.minutes', { value: formatNumber(value, language, 0) });
+    case 'days':
+      return formatNumber(value, language, 2);
+    case 'money':
+      return currency ? formatMajorUnits(value, currency, language) : formatNumber(value, language, 2);
+    default:
+      return formatNumber(value, language, 2);
+  }
+};
+
+/** A series as the reader knows it: its group (all, none, a severity in words) and the currency or stage the API splits it by. */
+export const seriesLabel = (series: KpiSeries, answer: KpiAnswer, groupBy: GroupBy, t: Translate) => {
+  const group = series.group;
+  const named =
+    group === null
+      ? t(answer.grouped ? 'kpis.ungrouped' : 'kpis.allGroups')
+      : groupBy === 'severity' && ['low', 'medium', 'high', 'critical'].includes(group)
+        ? t(`severity.${group as 'low'}`)
+        : group;
+  return series.split === undefined ? named : `${named} · ${series.split}`;
+};
+
+/** The figures as rows, one per period and series: what the table shows and the CSV holds. */
+export const kpiRows = (answer: KpiAnswer, groupBy: GroupBy, t: Translate): Row[] =>
+  answer.series.flatMap((series) =>
+    series.values.map((value, index) => ({ period: answer.periods[index]!, group: seriesLabel(series, answer, groupBy, t), value, currency: answer.unit === 'money' ? series.split : undefined })),
+  );
+
+/** A KPI answer drawn: a chart or a table of its figures, with the empty state when nothing was counted. */
+export const KpiFigures = ({ answer, name, granularity, groupBy, view }: { answer: KpiAnswer; name: string; granularity: Granularity; groupBy: GroupBy; view: 'chart' | 'table' }) => {
   const { t, language } = useI18n();
-  const metrics = useMemo(() => metricsFor(permissions), [permissions]);
-  const [query, setQuery] = useState<KpiQuery>(() => ({ metric: metrics[0]?.id ?? 'findings.raised', granularity: 'month', months: 6, groupBy: 'none' }));
-  const [view, setView] = useState<'chart' | 'table'>('chart');
-  const metric = metrics.find((m) => m.id === query.metric);
-  const series = useLive(() => loadKpis(ledger, query), JSON.stringify(query), KPI_INTERVAL_MS);
-
-  const valueText = useCallback(
-    (unit: Unit) => (value: number) => (unit === 'ratio' ? formatPercent(value, language) : unit === 'minutes' ? t('compliance.minutes', { value: formatNumber(value, language, 0) }) : formatNumber(value, language)),
-    [language, t],
-  );
-  const groupName = useCallback(
-    (group: string | null) => {
-      if (group === null) return t('kpis.allGroups');
-      if (query.groupBy === 'severity' && ['low', 'medium', 'high', 'critical'].includes(group)) return t(`severity.${group as 'low'}`);
-      return group;
-    },
-    [query.groupBy, t],
-  );
-  const answer = series.data;
-  const categories = useMemo(() => (answer?.periods ?? []).map((p) => (query.granularity === 'month' ? p.from.slice(0, 7) : p.from)), [answer, query.granularity]);
-  const chartSeries = useMemo(() => (answer?.series ?? []).map((s) => ({ name: groupName(s.group), values: s.values })), [answer, groupName]);
-  const rows = useMemo<Row[]>(
-    () => (answer ? answer.series.flatMap((s) => s.values.map((value, index) => ({ period: categories[index]!, group: groupName(s.group), value }))) : []),
-    [answer, categories, groupName],
-  );
-  const metricName = metric ? t(`metric.${metric.id}`) : '';
+  const rows = useMemo(() => kpiRows(answer, groupBy, t), [answer, groupBy, t]);
   const columns = useMemo<Column<Row>[]>(
     () => [
       { id: 'period', header: t('kpis.period'), value: (row) => row.period },
       { id: 'group', header: t('kpis.group'), value: (row) => row.group },
-      { id: 'value', header: metricName, value: (row) => row.value, cell: (row) => (row.value === null ? '—' : valueText(answer?.unit ?? 'count')(row.value)) },
+      { id: 'value', header: name, value: (row) => row.value, cell: (row) => (row.value === null ? '—' : formatValue(answer.unit, row.value, language, t, row.currency)) },
     ],
-    [t, metricName, valueText, answer],
+    [t, name, answer.unit, language],
   );
+  return (
+    <>
+      {answer.series.length === 0 && <p className="muted">{t('kpis.empty')}</p>}
+      {view === 'chart' ? (
+        <Chart
+          label={t('kpis.overTime', { metric: name, granularity: t(`kpis.granularity.${granularity}`) })}
+          kind={granularity === 'month' || granularity === 'quarter' ? 'bar' : 'line'}
+          categories={answer.periods}
+          series={answer.series.map((s) => ({ name: seriesLabel(s, answer, groupBy, t), values: s.values }))}
+          valueLabel={(value) => formatValue(answer.unit, value, language, t)}
+          integers={answer.unit === 'count'}
+          height={320}
+        />
+      ) : (
+        <DataTable caption={name} rows={rows} columns={columns} rowKey={(row) => `${row.period}|${row.group}`} />
+      )}
+    </>
+  );
+};
 
-  const exportCsv = () =>
-    download(
-      `kpi-${query.metric}-${companyToday()}.csv`,
-      toCsv(
-        [t('kpis.period'), t('kpis.group'), metricName],
-        rows.map((row) => [row.period, row.group, row.value]),
-      ),
-      'text/csv;charset=utf-8',
-    );
+/** What a catalogue metric counts, as the API defines it, beside its chart. */
+export const MetricDefinition = ({ definition }: { definition: CatalogEntry }) => {
+  const { t } = useI18n();
+  return (
+    <aside className="metric-definition" aria-labelledby="definition-title">
+      <h2 id="definition-title">{t('kpis.definition')}</h2>
+      <dl>
+        <dt>{t('kpis.formula')}</dt>
+        <dd>{definition.formula}</dd>
+        <dt>{t('kpis.counts')}</dt>
+        <dd>{definition.counts}</dd>
+        <dt>{t('kpis.attributedTo')}</dt>
+        <dd>{definition.attributedTo}</dd>
+      </dl>
+    </aside>
+  );
+};
+
+export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions: readonly Permission[] }) => {
+  const { t, language } = useI18n();
+  const readsKpis = permissions.includes('readKpis');
+  // Without the role for it the catalogue is not asked: the assembled metrics stand alone.
+  const catalog = useLive(() => (readsKpis ? loadCatalog(ledger) : Promise.resolve([])), `catalog:${readsKpis}`, CATALOG_INTERVAL_MS);
+  const metrics = useMemo(() => metricsFor(permissions, catalog.data), [permissions, catalog.data]);
+  const [asked, setAsked] = useState<KpiQuery>({ metric: '', granularity: 'month', months: 6, groupBy: 'none', model: null });
+  const [view, setView] = useState<'chart' | 'table'>('chart');
+  // A role that reads KPIs opens on the catalogue's first metric: none is chosen before the catalogue answers.
+  const catalogSettled = !readsKpis || catalog.data !== undefined || catalog.problem !== null;
+  const metric = catalogSettled ? (metrics.find((m) => m.id === asked.metric) ?? metrics[0]) : undefined;
+  const query = metric ? settleQuery(metric, asked) : asked;
+  const series = useLive(() => (metric ? loadKpis(ledger, metric, query) : Promise.resolve(null)), JSON.stringify(query), KPI_INTERVAL_MS);
+  const answer = series.data ?? undefined;
+  const name = metric ? metricName(metric, t, language) : '';
+
+  const exportCsv = () => {
+    if (!answer) return;
+    const rows = kpiRows(answer, query.groupBy, t).map((row) => [row.period, row.group, row.value]);
+    download(`kpi-${query.metric}-${companyToday()}.csv`, toCsv([t('kpis.period'), t('kpis.group'), name], rows), 'text/csv;charset=utf-8');
+  };
 
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">{t('kpis.title')}</h1>
       {permissions.includes('readViews') && <PipelineNow ledger={ledger} />}
+      {catalog.problem && <ProblemNotice problem={catalog.problem} />}
+      {!catalogSettled && <p aria-busy="true">{t('common.loading')}</p>}
       {metric && (
         <>
           <form className="filters" aria-label={t('common.filters')} onSubmit={(event) => event.preventDefault()}>
             <label>
               {t('kpis.metric')}
-              <select data-filter value={query.metric} onChange={(event) => {
-                  const next = metrics.find((m) => m.id === event.target.value)!;
-                  setQuery({ ...query, metric: next.id, groupBy: next.groups[0]!, granularity: next.monthlyOnly ? 'month' : query.granularity });
-                }}>
+              <select data-filter value={metric.id} onChange={(event) => setAsked({ ...query, metric: event.target.value })}>
                 {metrics.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {t(`metric.${m.id}`)}
+                  <option key={`${m.source}:${m.id}`} value={m.id}>
+                    {metricName(m, t, language)}
                   </option>
                 ))}
               </select>
             </label>
             <label>
               {t('kpis.granularity')}
-              <select value={query.granularity} onChange={(event) => setQuery({ ...query, granularity: event.target.value as Granularity })}>
-                <option value="month">{t('kpis.granularity.month')}</option>
-                <option value="week" disabled={metric.monthlyOnly}>
-                  {t('kpis.granularity.week')}
-                </option>
+              <select value={query.granularity} onChange={(event) => setAsked({ ...query, granularity: event.target.value as Granularity })}>
+                {metric.granularities.map((granularity) => (
+                  <option key={granularity} value={granularity}>
+                    {t(`kpis.granularity.${granularity}`)}
+                  </option>
+                ))}
               </select>
             </label>
             <label>
               {t('kpis.range')}
-              <select value={query.months} onChange={(event) => setQuery({ ...query, months: Number(event.target.value) })}>
+              <select value={query.months} onChange={(event) => setAsked({ ...query, months: Number(event.target.value) })}>
                 {RANGES.map((months) => (
                   <option key={months} value={months}>
                     {t(`kpis.range.${months}`)}
@@ -103,7 +169,7 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
             </label>
             <label>
               {t('kpis.groupBy')}
-              <select value={query.groupBy} onChange={(event) => setQuery({ ...query, groupBy: event.target.value as GroupBy })}>
+              <select value={query.groupBy} onChange={(event) => setAsked({ ...query, groupBy: event.target.value as GroupBy })}>
                 {metric.groups.map((group) => (
                   <option key={group} value={group}>
                     {t(`group.${group}`)}
@@ -111,6 +177,18 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
                 ))}
               </select>
             </label>
+            {metric.source === 'catalog' && metric.models.length > 0 && (
+              <label>
+                {t('kpis.model')}
+                <select value={query.model ?? ''} onChange={(event) => setAsked({ ...query, model: event.target.value })}>
+                  {metric.models.map((model) => (
+                    <option key={model} value={model}>
+                      {model}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
             <fieldset className="segmented">
               <legend>{t('kpis.view')}</legend>
               {(['chart', 'table'] as const).map((option) => (
@@ -126,18 +204,10 @@ export const KpisPage = ({ ledger, permissions }: { ledger: Ledger; permissions:
           </form>
           {series.problem && <ProblemNotice problem={series.problem} />}
           {!answer && !series.problem && <p aria-busy="true">{t('common.loading')}</p>}
-          {answer && view === 'chart' && (
-            <Chart
-              label={t('kpis.overTime', { metric: metricName, granularity: t(`kpis.granularity.${query.granularity}`) })}
-              kind={query.granularity === 'week' ? 'line' : 'bar'}
-              categories={categories}
-              series={chartSeries}
-              valueLabel={valueText(answer.unit)}
-              integers={answer.unit === 'count'}
-              height={320}
-            />
-          )}
-          {answer && view === 'table' && <DataTable caption={metricName} rows={rows} columns={columns} rowKey={(row) => `${row.period}|${row.group}`} />}
+          <div className="kpi-figures">
+            {answer && <KpiFigures answer={answer} name={name} granularity={query.granularity} groupBy={query.groupBy} view={view} />}
+            {metric.source === 'catalog' && <MetricDefinition definition={metric.definition} />}
+          </div>
         </>
       )}
     </section>
