@@ -25,7 +25,8 @@ const start = async () => {
   if (config.usingDevelopmentAnchorKey) logger.warn('ANCHOR_KEY is not set: signing anchors with the public development key, so they prove nothing (see README)');
   if (config.usingDevelopmentMasterKey) logger.warn('MASTER_KEY is not set: data keys are wrapped with the public development master key (see README)');
 
-  const system = await openSystem({ config, logger }).catch(exitOnConfigError);
+  // The followers start once the server listens: catching up on a long log must not keep it from answering.
+  const system = await openSystem({ config, logger, startFollowers: false }).catch(exitOnConfigError);
   // A worker serves only its health and metrics; its own followers are what its readiness answers for.
   const app = config.ROLE === 'worker' ? await buildWorkerServer({ ...system, followers: system.ownFollowers }) : await buildServer(system);
 
@@ -57,6 +58,8 @@ const start = async () => {
     { address, role: config.ROLE, eventStore: config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', readStore: config.MONGODB_URL ? 'mongodb' : 'sqlite', dataDir: config.DATA_DIR },
     'sales conduct ledger is serving',
   );
+  // Readiness answers 503 until they have taken their leases and every view has caught up.
+  await system.startFollowers();
 };
 
 start().catch((error) => {

@@ -3,6 +3,7 @@ import { isRefusal, type Command, type ContextFor, type DecisionContext, type Do
 import { AlreadyExists, ConcurrencyConflict, IdempotencyKeyReused, NotFound, PreconditionFailed, RuleRefused } from './errors.js';
 import { GENESIS_HASH, hashEvent } from './eventIntegrity.js';
 import type { EventSchemaRegistry } from './eventSchemas.js';
+import { foldedStatesOf, type Folded } from './foldedStates.js';
 import { newId } from './ids.js';
 import type { PersonalDataVault } from './personalData.js';
 import type { Clock } from './ports/clock.js';
@@ -92,6 +93,7 @@ export class CommandPipeline {
         return await this.attempt(request, streamId);
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
+        foldedStatesOf(this.options.eventStore).refused(error);
         if (request.envelope.ifMatch !== undefined) {
           throw new PreconditionFailed(streamId, request.envelope.ifMatch, error.actual === 'no_stream' ? null : error.actual);
         }
@@ -107,19 +109,21 @@ export class CommandPipeline {
   ): Promise<CommandResult> {
     const { aggregate, envelope } = request;
     const { decider } = aggregate;
-    const history = await this.options.eventStore.readStream(streamId);
-
-    const earlier = replayOfEarlierAttempt(history, envelope);
+    const folded = await foldedStatesOf(this.options.eventStore).load(decider, streamId);
+    // Looked up only once the load has fixed the revision this attempt appends after: an earlier
+    // attempt of the same command stored after this lookup has moved the stream past that revision,
+    // so the append is refused and the next attempt finds it. A stream with no event holds none.
+    const earlier = folded.revision < 0 ? null : replayOfEarlierAttempt(await this.options.eventStore.readCommandEvents(streamId, envelope.commandId), envelope);
     if (earlier) return earlier;
 
-    const last = history.at(-1);
-    if (request.expects === 'existing' && !last) throw new NotFound(aggregate.name, request.id);
-    if (request.expects === 'new' && last) throw new AlreadyExists(streamId);
-    if (envelope.ifMatch !== undefined && envelope.ifMatch !== (last?.revision ?? -1)) {
-      throw new PreconditionFailed(streamId, envelope.ifMatch, last?.revision ?? null);
+    const { state, revision } = folded;
+    const exists = revision >= 0;
+    if (request.expects === 'existing' && !exists) throw new NotFound(aggregate.name, request.id);
+    if (request.expects === 'new' && exists) throw new AlreadyExists(streamId);
+    if (envelope.ifMatch !== undefined && envelope.ifMatch !== revision) {
+      throw new PreconditionFailed(streamId, envelope.ifMatch, exists ? revision : null);
     }
 
-    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
     const base: DecisionContext = { now: this.options.clock.now(), actor: envelope.actor };
     const facts: unknown = request.facts ? await request.facts(state, base) : undefined;
     const context = { ...base, ...(facts as object | undefined) } as ContextFor<Facts, Given>;
@@ -129,9 +133,9 @@ export class CommandPipeline {
     const subject = aggregate.personalData?.subject(request.id, decision.reduce(decider.evolve, state));
     const sealed = await Promise.all(decision.map((event) => this.seal(event, subject, streamId)));
     const metadata = { ...recordedFacts(aggregate, state, decision, facts), ...request.metadata };
-    const toAppend = this.chain(streamId, history, sealed, envelope, context.now, metadata);
+    const toAppend = this.chain(streamId, folded, sealed, envelope, context.now, metadata);
     const appended = await this.options.eventStore.append(streamId, toAppend, {
-      expectedRevision: last ? last.revision : 'no_stream',
+      expectedRevision: exists ? revision : 'no_stream',
     });
     return { streamId, revision: appended.nextRevision, position: appended.position, events: decision.map((e) => e.type), replayed: false };
   }
@@ -145,14 +149,14 @@ export class CommandPipeline {
 
   private chain(
     streamId: string,
-    history: RecordedEvent[],
+    after: Folded<unknown>,
     events: DomainEvent[],
     envelope: CommandEnvelope,
     occurredAt: string,
     extra: EventMetadata,
   ): EventToAppend[] {
-    let prevHash = String(history.at(-1)?.metadata.hash ?? GENESIS_HASH);
-    let revision = history.length;
+    let prevHash = after.lastHash ?? GENESIS_HASH;
+    let revision = after.revision + 1;
     return events.map((event) => {
       const data = this.options.schemas.validate(event.type, event.data);
       const eventId = newId();
@@ -192,9 +196,8 @@ const recordedFacts = <State, Event extends DomainEvent>(
   return { ...(customerId !== undefined ? { customerId } : {}), ...(typeof policyVersion === 'number' ? { policyVersion } : {}) };
 };
 
-/** The stream is the deduplication record: a command's id sits in the metadata of the events it wrote. */
-const replayOfEarlierAttempt = (history: RecordedEvent[], envelope: CommandEnvelope): CommandResult | null => {
-  const written = history.filter((e) => e.metadata.commandId === envelope.commandId);
+/** The stream is the deduplication record: a command's id sits in the metadata of the events it wrote, which the store finds by it. */
+const replayOfEarlierAttempt = (written: RecordedEvent[], envelope: CommandEnvelope): CommandResult | null => {
   const last = written.at(-1);
   if (!last) return null;
   if ((last.metadata.requestHash ?? null) !== (envelope.requestHash ?? null)) throw new IdempotencyKeyReused(envelope.commandId);

@@ -1,21 +1,20 @@
 import type { Decider, DomainEvent } from '../domain/shared/decider.js';
 import { NotFound } from './errors.js';
+import { foldedStatesOf } from './foldedStates.js';
 import type { EventStore } from './ports/eventStore.js';
 
 /**
  * Folds another aggregate's stream into its current state, for decisions that read
- * beyond their own stream (the catalog, the customer, the quote behind an order).
- * Returns null when the stream does not exist.
+ * beyond their own stream (the catalog, the customer, the quote behind an order), from the state
+ * kept for it, reading only the events appended since. Returns null when the stream does not exist.
  */
 export const loadAggregate = async <State, Event extends DomainEvent>(
   eventStore: EventStore,
   decider: Pick<Decider<State, never, Event, never>, 'initialState' | 'evolve'>,
   streamId: string,
 ): Promise<{ state: State; revision: number } | null> => {
-  const events = await eventStore.readStream(streamId);
-  if (events.length === 0) return null;
-  const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
-  return { state, revision: events.at(-1)!.revision };
+  const { state, revision } = await foldedStatesOf(eventStore).load(decider, streamId);
+  return revision < 0 ? null : { state, revision };
 };
 
 /** NotFound unless the aggregate's stream holds at least one event: for a command that names another aggregate by id. */

@@ -1,9 +1,10 @@
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { TargetKind } from './httpTarget.js';
 import { median, tempDir } from './support.js';
 
-const runTarget = async (kind: 'ledger' | 'bare', port: number, durationSeconds: number) => {
+const runTarget = async (kind: TargetKind, port: number, durationSeconds: number) => {
   const workspace = tempDir(`http-${kind}`);
   const target = fork(join(import.meta.dirname, 'httpTarget.js'), [kind, String(port), workspace.dir], { stdio: 'inherit' });
   try {
@@ -27,12 +28,12 @@ const runTarget = async (kind: 'ledger' | 'bare', port: number, durationSeconds:
   }
 };
 
-/** Alternates baseline and ours so a drift in the machine's speed hits both alike. */
-export const httpBenchmark = async (rounds: number, durationSeconds: number) => {
+/** Alternates baseline and ours so a drift in the machine's speed hits both alike; the baseline is `bare` (one insert a request) unless told. */
+export const httpBenchmark = async (rounds: number, durationSeconds: number, baselineKind: Exclude<TargetKind, 'ledger'> = 'bare') => {
   const ours: number[] = [];
   const baseline: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    baseline.push(await runTarget('bare', 41000 + round * 2, durationSeconds));
+    baseline.push(await runTarget(baselineKind, 41000 + round * 2, durationSeconds));
     ours.push(await runTarget('ledger', 41001 + round * 2, durationSeconds));
   }
   return { ours: median(ours), baseline: median(baseline), rounds: { ours, baseline } };

@@ -369,7 +369,7 @@ export const printViewsAtScale = (result: ViewsAtScale, command: string) => {
   const line = (q: ViewsAtScale['queries'][number]) =>
     `    ${q.shape.padEnd(62)} p99 ${q.ours.toFixed(2).padStart(7)} ms (one index per field: ${q.baseline.toFixed(2).padStart(7)} ms, ${(q.baseline / q.ours).toFixed(1)}x)`;
   const all = queries.map((q) => q.ours);
-  console.log(`(7) views over a generated two-year history of ${result.events} events (views built in ${result.buildSeconds.toFixed(1)} s); reproduce: ${command}`);
+  console.log(`(9) views over a generated two-year history of ${result.events} events (views built in ${result.buildSeconds.toFixed(1)} s); reproduce: ${command}`);
   console.log(`  GET /views/pipeline, ${queries.length} shapes (every filter combination and sort, and a manager's team), first and next page each, p99 per shape:`);
   console.log(`    worst shape p99 ${worst[0]!.ours.toFixed(2)} ms, median shape p99 ${median(all).toFixed(2)} ms (goal < ${GOAL_MS} ms for every shape: ${verdict(worst[0]!.ours)})`);
   console.log(line(named));

@@ -1,10 +1,11 @@
-import type { CustomerHistory, HistoryEntry } from '../application/audit/customerHistory.js';
+import type { HistoryEntry } from '../application/audit/customerHistory.js';
 import type { CustomerVerification } from '../application/audit/customerVerification.js';
 import { isSealed } from '../application/personalData.js';
 
 /**
  * How the audit tool writes a customer's history: a timeline for people, JSON Lines and
- * CSV for the auditors' own tools. Pure functions of what the API answered.
+ * CSV for the auditors' own tools. Pure functions of what the API answered, one event at a time,
+ * so a history of any length is written as it arrives.
  */
 
 export const SEALED_MARK = '[sealed]';
@@ -62,15 +63,27 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const actorOf = (event: HistoryEntry) => (event.actor ? `${event.actor.id} (${event.actor.role})` : '(unknown actor)');
 
-/** One line per event: time, actor (role), stream and revision, type, what it said. */
-export const toTimeline = (history: CustomerHistory): string => {
-  const heading = `Customer ${history.customerId} as of ${history.asOf}: ${count(history.events.length, 'event')} in ${count(history.streams.length, 'stream')}`;
-  const lines = history.events.map((e) => [e.occurredAt, actorOf(e), `${e.streamId}@${e.revision}`, e.type, summariseData(e.streamId, e.data)].join('  ').trimEnd());
-  return [heading, ...lines].join('\n') + '\n';
+/** What a history written event by event needs of each format: what comes before the events, each event, and what after them. */
+export type HistoryFormat = {
+  before: (customerId: string, asOf: string) => string;
+  /** `line` is the event as the API served it, one JSON document. */
+  event: (entry: HistoryEntry, line: string) => string;
+  after: (counted: { events: number; streams: number }) => string;
+};
+
+/** A heading, then one line per event: time, actor (role), stream and revision, type, what it said; then how many. */
+export const timeline: HistoryFormat = {
+  before: (customerId, asOf) => `Customer ${customerId} as of ${asOf}\n`,
+  event: (e) => [e.occurredAt, actorOf(e), `${e.streamId}@${e.revision}`, e.type, summariseData(e.streamId, e.data)].join('  ').trimEnd() + '\n',
+  after: ({ events, streams }) => `${count(events, 'event')} in ${count(streams, 'stream')}\n`,
 };
 
 /** One JSON document a line, each event exactly as the API served it (data as stored, metadata with both hashes). */
-export const toJsonLines = (history: CustomerHistory): string => history.events.map((e) => JSON.stringify(e) + '\n').join('');
+export const jsonLines: HistoryFormat = {
+  before: () => '',
+  event: (_entry, line) => `${line}\n`,
+  after: () => '',
+};
 
 /** Opening characters a spreadsheet takes for a formula: such a cell gets a leading apostrophe (OWASP's CSV-injection advice). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -84,23 +97,27 @@ export const csvField = (value: string | number): string => {
 
 export const CSV_COLUMNS = ['position', 'occurredAt', 'streamId', 'revision', 'type', 'actorId', 'actorRole', 'eventId', 'summary', 'data', 'prevHash', 'hash'] as const;
 
+const csvRow = (cells: readonly (string | number)[]) => cells.map(csvField).join(',') + '\r\n';
+
 /** A header, then one row per event with CRLF line ends; `data` is the stored JSON, so the hashes can be recomputed from the file. */
-export const toCsv = (history: CustomerHistory): string => {
-  const rows = history.events.map((e) => [
-    e.position,
-    e.occurredAt,
-    e.streamId,
-    e.revision,
-    e.type,
-    e.actor?.id ?? '',
-    e.actor?.role ?? '',
-    e.eventId,
-    summariseData(e.streamId, e.data),
-    JSON.stringify(e.data),
-    String(e.metadata.prevHash ?? ''),
-    String(e.metadata.hash ?? ''),
-  ]);
-  return [CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(',') + '\r\n').join('');
+export const csv: HistoryFormat = {
+  before: () => csvRow(CSV_COLUMNS),
+  event: (e) =>
+    csvRow([
+      e.position,
+      e.occurredAt,
+      e.streamId,
+      e.revision,
+      e.type,
+      e.actor?.id ?? '',
+      e.actor?.role ?? '',
+      e.eventId,
+      summariseData(e.streamId, e.data),
+      JSON.stringify(e.data),
+      String(e.metadata.prevHash ?? ''),
+      String(e.metadata.hash ?? ''),
+    ]),
+  after: () => '',
 };
 
 export const describeVerification = (verdict: CustomerVerification): string => {

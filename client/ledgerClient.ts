@@ -11,4 +11,5 @@ export type Problem = components['schemas']['Problem'];
  * generated from it by `npm run client:types`): every path, parameter, body, answer and problem.
  */
 export const createLedgerClient = ({ baseUrl, apiKey }: { baseUrl: string; apiKey: string }) =>
-  createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });
+  // It reads answers as JSON: a route's other media (the audit history's JSON Lines) are for streaming readers.
+  createClient<paths, 'application/json' | 'application/problem+json'>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });

@@ -1335,9 +1335,15 @@ export interface paths {
          * Replay a customer's dealings as they stood at a moment
          * @description Every event of every stream tied to the customer (its own, and each opportunity, lead, quote, promise or order that named it), in log order, up to `asOf` (an ISO-8601 time; omitted means now).
          *
-         *     Each event comes with the state its aggregate had right after it; `aggregates` holds every aggregate as it stood at `asOf`.
+         *     Each event comes with the state its aggregate had right after it. Personal data (contact names, phone numbers, e-mail addresses) stays sealed, exactly as stored: auditors do not read personal data, and the stored bytes let their own tools recompute every hash.
          *
-         *     Personal data (contact names, phone numbers, e-mail addresses) stays sealed, exactly as stored: auditors do not read personal data, and the stored bytes let their own tools recompute every hash.
+         *     Three answers, by what the request asks:
+         *
+         *     - With `limit` (1 to 1000) or `cursor`: a page of up to `limit` events (100 when only `cursor` is given) in log order, `streams` and `aggregates` covering the streams on the page. Pass `nextCursor` back as `cursor`, with the same `asOf` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or `asOf`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.
+         *
+         *     - Otherwise, with `Accept: application/x-ndjson` (ranked at least as high as `application/json`): the whole history as JSON Lines, one event a line as in `events`, written as it is read, in memory that does not grow with the history; the `X-As-Of` header gives the moment replayed.
+         *
+         *     - Otherwise the whole history in one answer, as before pages (with `nextCursor` null): `streams` lists every stream with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.
          *
          *     The streams tied to a customer are found through the customer_streams view, which follows the log: after a write, pass its position as `after` (or `X-After-Position`) to wait until the view has it.
          */
@@ -7093,6 +7099,8 @@ export interface operations {
             query?: {
                 asOf?: string;
                 after?: number;
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -7102,7 +7110,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The history, whole or a page (JSON), or whole as JSON Lines */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7111,6 +7119,7 @@ export interface operations {
                     "application/json": {
                         customerId: string;
                         asOf: string;
+                        /** @description The streams with an event in `events`, the customer's own first: for the whole history, every stream with an event by `asOf` */
                         streams: string[];
                         events: {
                             position: number;
@@ -7129,9 +7138,29 @@ export interface operations {
                             };
                             state: unknown;
                         }[];
+                        /** @description Each of those streams' aggregate after its last event in `events`: for the whole history, as it stood at `asOf` */
                         aggregates: {
                             [key: string]: unknown;
                         };
+                        /** @description Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page and for the whole history */
+                        nextCursor: string | null;
+                    };
+                    "application/x-ndjson": {
+                        position: number;
+                        streamId: string;
+                        revision: number;
+                        eventId: string;
+                        type: string;
+                        occurredAt: string;
+                        actor: {
+                            id: string;
+                            role: string;
+                        } | null;
+                        data: unknown;
+                        metadata: {
+                            [key: string]: unknown;
+                        };
+                        state: unknown;
                     };
                 };
             };

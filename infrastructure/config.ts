@@ -2,9 +2,12 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { anchorKeyFrom, type AnchorKey } from '../application/anchors/anchorKey.js';
+import { DEFAULT_FOLDED_STATE_CACHE_SIZE } from '../application/foldedStates.js';
 import type { MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { MasterKey } from '../application/keys/masterKey.js';
 import { ROLES, type ApiKeys } from '../application/roles.js';
+import { DEFAULT_CACHED_PAGES } from '../application/followers/sharedLog.js';
+import { DEFAULT_CACHED_DOCUMENTS } from '../projections/documentCache.js';
 import { esdbConnection } from './eventstore/esdb/esdbEventStore.js';
 
 const API_KEY_MIN_CHARS = 16;
@@ -38,6 +41,8 @@ const EnvSchema = z.object({
   NEW_MASTER_KEY_FILE: z.string().optional(),
   READ_AFTER_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   COMMAND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** How many streams' folded states commands keep, so a command reads only what its stream gained since; 0 keeps none. */
+  FOLDED_STATE_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_FOLDED_STATE_CACHE_SIZE),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Signs view cursors; every API process behind one balancer needs the same. */
   CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -57,6 +62,10 @@ const EnvSchema = z.object({
   KPI_MAX_BUCKETS: z.coerce.number().int().min(1).max(10_000).default(366),
   /** This process's name on the leases (host name and process id by default). */
   WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, _ and - only').optional(),
+  /** Documents each view keeps in memory between batches: what bounds a follower's memory, whatever the number of customers. */
+  PROJECTION_CACHE_DOCUMENTS: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_CACHED_DOCUMENTS),
+  /** Pages of the log (1,000 events each) the followers of one process share, so each page is read and parsed once. */
+  LOG_CACHE_PAGES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_CACHED_PAGES),
 });
 
 type Env = z.infer<typeof EnvSchema>;

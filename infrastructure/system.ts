@@ -12,6 +12,7 @@ import { DeadlineWatcher } from '../application/deadlines/deadlineWatcher.js';
 import { dueDeadlinesOf } from '../application/deadlines/dueDeadlinesOf.js';
 import { forecastSnapshotsDue } from '../application/deadlines/forecastSnapshot.js';
 import { storedEventSchemas } from '../application/eventSchemas.js';
+import { cacheFoldedStates } from '../application/foldedStates.js';
 import { EnvelopeKeyStore, UnknownMasterKeys, type MasterKeys } from '../application/keys/envelopeKeyStore.js';
 import { PersonalDataVault } from '../application/personalData.js';
 import { systemClock, type Clock } from '../application/ports/clock.js';
@@ -21,6 +22,7 @@ import type { ReadStore } from '../application/ports/readStore.js';
 import { Followers, supervised } from '../application/followers/followers.js';
 import { FollowersAcrossWorkers, ownFollowers, type ExpectedFollower, type FollowerBoard } from '../application/followers/followersAcrossWorkers.js';
 import { RetryRequests } from '../application/followers/retryRequests.js';
+import { SharedLog } from '../application/followers/sharedLog.js';
 import { deadLocalHolder, holderName, WorkerLeases } from '../application/followers/workerLeases.js';
 import { complaintFollowUpSubscriber } from '../application/reactors/complaintFollowUps.js';
 import { leadConversionSubscriber } from '../application/reactors/leadConversion.js';
@@ -77,6 +79,11 @@ export type System = {
   /** How long a view request waits for its projection to reach `after` before a 503. */
   readAfterTimeoutMs: number;
   http: { rateLimitPerMinute: number; requestTimeoutMs: number; connectionTimeoutMs: number };
+  /**
+   * Takes the followers' leases and starts what it took (a lone process takes them all), then renews
+   * them in the background; once, whoever calls it. Nothing in role api.
+   */
+  startFollowers: () => Promise<void>;
   /** Views as they stood at a past moment, replayed from the log. */
   pointInTime: PointInTime;
   /** The most periods a KPI question may span. */
@@ -89,6 +96,11 @@ export type SystemOptions = {
   logger: Logger;
   clock?: Clock;
   projections?: Projection[];
+  /**
+   * Whether openSystem starts the followers before it returns (tools and tests), or leaves them to
+   * `startFollowers` (the server, which listens first: catching up on a long log can take minutes).
+   */
+  startFollowers?: boolean;
 };
 
 const KEYS_FILE = 'keys.sqlite';
@@ -168,11 +180,20 @@ const expectedFollowers = (projections: readonly Projection[], config: Config): 
  * can issue commands (reactors and watchers do); `api` runs no follower, and `worker` and `all`
  * run the followers whose leases they hold.
  */
-export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections }: SystemOptions): Promise<System> => {
+export const openSystem = async ({ config, logger, clock = systemClock, projections = allProjections, startFollowers = true }: SystemOptions): Promise<System> => {
   const { eventStore, readStore, keyStore } = await openStores(config, logger);
+  cacheFoldedStates(eventStore, config.FOLDED_STATE_CACHE_SIZE);
   const personalData = new PersonalDataVault(keyStore, personalDataFields);
   const pipeline = new CommandPipeline({ eventStore, clock, schemas: storedEventSchemas(), personalData, maxAttempts: config.COMMAND_MAX_ATTEMPTS });
-  const runner = new ProjectionRunner({ eventStore, readStore, projections, logger: logger.child({ component: 'projections' }) });
+  // The followers of this process read each page of the log once between them.
+  const log = new SharedLog(eventStore, config.LOG_CACHE_PAGES);
+  const runner = new ProjectionRunner({
+    eventStore: log,
+    readStore,
+    projections,
+    logger: logger.child({ component: 'projections' }),
+    cachedDocuments: config.PROJECTION_CACHE_DOCUMENTS,
+  });
   const runsFollowers = config.ROLE !== 'api';
   const holder = holderName(config.WORKER_NAME ?? config.ROLE, hostname(), process.pid, randomBytes(3).toString('hex'));
   const localFollowers = new Followers([]);
@@ -215,9 +236,9 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const withClaimLexicon = await commands.policy.publishClaimLexicon();
   if (withClaimLexicon !== undefined) logger.info({ policyRevision: withClaimLexicon }, 'published the policy in force again with the default claim lexicon');
   const deadlines = new DeadlineWatcher({ deadlines: dueDeadlinesOf([dueDeadlines(views), forecastSnapshotsDue(eventStore)]), kinds: deadlineKinds, clock, logger: logger.child({ component: 'deadlines' }) });
-  const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore, readStore, logger });
-  const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore, readStore, logger });
-  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore, readStore, logger });
+  const leadConversions = leadConversionSubscriber({ reactor: reactors.leadConversion, eventStore: log, readStore, logger });
+  const compliance = complianceSubscriber({ checks: reactors.compliance, eventStore: log, readStore, logger });
+  const complaintFollowUps = complaintFollowUpSubscriber({ followUps: reactors.complaintFollowUps, eventStore: log, readStore, logger });
   const anchorSchedule = new AnchorSchedule({ anchors: commands.anchors, logger: logger.child({ component: 'anchors' }), intervalMs: config.ANCHOR_INTERVAL_MS });
   localFollowers.add(
     { status: () => runner.followers(), retry: (name) => runner.retry(name) },
@@ -266,11 +287,17 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
         },
       });
     }
-    // Takes whatever is free before the process reports ready, so a lone process serves its views at once.
-    await workerLeases.tick();
-    workerLeases.start();
     leases = workerLeases;
   }
+  let followersStarted = false;
+  const startLeasedFollowers = async () => {
+    if (!leases || followersStarted) return;
+    followersStarted = true;
+    // The first round before answering, so a lone process follows its views at once; the rounds after go on in the background.
+    await leases.tick().catch((error: unknown) => logger.error({ err: error }, 'lease round failed; trying again'));
+    leases.start();
+  };
+  if (startFollowers) await startLeasedFollowers();
   return {
     role: config.ROLE,
     followers,
@@ -294,6 +321,7 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
     http: { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS },
     pointInTime,
     kpiMaxBuckets: config.KPI_MAX_BUCKETS,
+    startFollowers: startLeasedFollowers,
     async close() {
       await leases?.stop();
       await anchorSchedule.stop();

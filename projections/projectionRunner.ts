@@ -1,21 +1,23 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { EventHandlingFailed, Supervisor, type FollowerStatus } from '../application/followers/supervisor.js';
-import type { EventStore, RecordedEvent, Subscription } from '../application/ports/eventStore.js';
-import type { ReadStore } from '../application/ports/readStore.js';
+import type { FollowedLog } from '../application/followers/sharedLog.js';
+import type { RecordedEvent, Subscription } from '../application/ports/eventStore.js';
+import type { DocumentWrite, ReadStore } from '../application/ports/readStore.js';
 import { DocumentCache } from './documentCache.js';
 import { checkpointName, physicalCollection, readRegistration, writeRegistration, type Generation } from './generations.js';
 import type { Projection, RecordedEventOf } from './projection.js';
 import type { StoredEventType } from '../domain/aggregates.js';
 
 export type ProjectionRunnerOptions = {
-  eventStore: EventStore;
+  /** The log the views follow: the event store, or the log shared by the followers of the process. */
+  eventStore: FollowedLog;
   readStore: ReadStore;
   projections: Projection[];
   logger: Logger;
   batchSize?: number;
-  /** How long a view's stored checkpoint may trail its position while the log holds nothing it handles (CHECKPOINT_LAG_MS). */
-  checkpointLagMs?: number;
+  /** Documents each view keeps in memory between batches (DEFAULT_CACHED_DOCUMENTS unless given). */
+  cachedDocuments?: number;
 };
 
 /** A generation of a view and how its follower fares: running, retrying after an error, or failed on a poison event. */
@@ -43,6 +45,65 @@ export const projectionLease = (name: string) => `projection:${name}`;
 
 type Follower = { generation: Generation; position: number | null; supervisor: Supervisor; stop: () => Promise<void> };
 
+/** How long a view may leave unwritten the checkpoint of batches that held none of the events it handles. */
+const UNHANDLED_CHECKPOINT_DELAY_MS = 100;
+
+/**
+ * The writes of one generation of a view, one after another: each batch's documents with its
+ * checkpoint, and, a moment later and once for many, the checkpoint of batches that held none of
+ * the events it handles, so those cost it no write each. Positions written never go back.
+ */
+class GenerationWrites {
+  private writing: Promise<void> = Promise.resolve();
+  private written: number | null;
+  private skipped: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly commit: (writes: DocumentWrite[], position: number) => Promise<void>,
+    position: number | null,
+    private readonly logger: Logger,
+  ) {
+    this.written = position;
+  }
+
+  /** Commits a batch's documents and its checkpoint, after whatever was written before. */
+  batch(writes: DocumentWrite[], position: number): Promise<void> {
+    return this.inTurn(async () => {
+      await this.commit(writes, position);
+      this.written = position;
+    });
+  }
+
+  /** A batch that changed nothing: its checkpoint is written soon, with those of the batches that follow it. */
+  skip(position: number): void {
+    this.skipped = position;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.inTurn(async () => {
+        const skipped = this.skipped;
+        if (skipped === null || (this.written !== null && skipped <= this.written)) return;
+        await this.commit([], skipped);
+        this.written = skipped;
+      }).catch((error: unknown) => this.logger.warn({ err: error }, 'could not write the checkpoint of batches the view had nothing to apply from; it is written with the next'));
+    }, UNHANDLED_CHECKPOINT_DELAY_MS);
+  }
+
+  /** Drops a checkpoint not yet written (the events it covers change nothing) and waits for a write under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.writing;
+  }
+
+  private inTurn(write: () => Promise<void>): Promise<void> {
+    const run = this.writing.then(write);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}
+
 /**
  * Reads the log from each projection's checkpoint, applies events in batches and commits
  * documents and checkpoint in one atomic write, then follows the log live. A crash at
@@ -50,7 +111,6 @@ type Follower = { generation: Generation; position: number | null; supervisor: S
  */
 export class ProjectionRunner {
   private readonly batchSize: number;
-  private readonly checkpointLagMs: number;
   private readonly active = new Map<string, Follower>();
   private readonly building = new Map<string, Follower>();
   private readonly waiters = new Set<() => void>();
@@ -59,7 +119,6 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
-    this.checkpointLagMs = options.checkpointLagMs ?? CHECKPOINT_LAG_MS;
   }
 
   /** Follows every view, unfenced: for a process that is the only one following (tools, benchmarks, tests). */
@@ -204,35 +263,38 @@ export class ProjectionRunner {
     const checkpoint = checkpointName(projection.name, generation.generation);
     const handled: ReadonlySet<string> = new Set(projection.handles);
     let subscription: Subscription | null = null;
-    const supervisor = new Supervisor({ name: `projection:${projection.name}`, kind: 'projection', logger: this.options.logger.child({ projection: projection.name, generation }) });
+    const logger = this.options.logger.child({ projection: projection.name, generation });
+    const supervisor = new Supervisor({ name: `projection:${projection.name}`, kind: 'projection', logger });
     let stopping = false;
+    const position = await readStore.getCheckpoint(checkpoint);
+    const writes = new GenerationWrites(
+      async (documentWrites, at) => {
+        const token = this.tokens.get(projection.name);
+        await readStore.commit({
+          writes: documentWrites,
+          checkpoint: { name: checkpoint, position: at },
+          ...(token !== undefined ? { fence: { lease: projectionLease(projection.name), token } } : {}),
+        });
+      },
+      position,
+      logger,
+    );
     const follower: Follower = {
       generation,
-      position: await readStore.getCheckpoint(checkpoint),
+      position,
       supervisor,
-      stop: () => {
+      stop: async () => {
         stopping = true;
-        return supervisor.stop(async () => subscription?.close());
+        await supervisor.stop(async () => subscription?.close());
+        await writes.stop();
       },
     };
-    const documents = new DocumentCache(readStore, projection, generation.generation);
-    // A batch of nothing this view handles changes none of its documents: it moves the position in
-    // memory at once (what waitFor reads) and the stored checkpoint at most every checkpointLagMs,
-    // with the next batch it handles, or once the log has been quiet that long. A restart replays
-    // from the stored checkpoint, which only repeats events the view ignores.
-    let stored = follower.position;
-    let storedAt = Date.now();
-    const owed = () => (follower.position === stored ? null : Math.max(0, this.checkpointLagMs - (Date.now() - storedAt)));
-    /** Applies a batch from the log; an empty one, from a quiet log, stores the checkpoint owed. */
+    const documents = new DocumentCache(readStore, projection, generation.generation, this.options.cachedDocuments);
     const apply = async (batch: RecordedEvent[]) => {
-      const last = batch.at(-1)?.position ?? follower.position;
-      if (last === null) return;
+      const last = batch.at(-1)!.position;
       const events = batch.filter((e): e is RecordedEventOf<StoredEventType> => handled.has(e.type));
-      if (events.length > 0 || (last !== stored && (batch.length === 0 || Date.now() - storedAt >= this.checkpointLagMs))) {
-        await this.applyBatch(projection, documents, generation, events, last);
-        stored = last;
-        storedAt = Date.now();
-      }
+      if (events.length > 0) await this.applyBatch(projection, documents, writes, events, last);
+      else writes.skip(last);
       follower.position = last;
       supervisor.progressed(last);
       if (role === 'building' && follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
@@ -243,24 +305,29 @@ export class ProjectionRunner {
       try {
         // Catch up page by page, which is far cheaper than event by event, then follow live.
         // The embedded stores answer synchronously, so a catch-up would otherwise run on microtasks alone
-        // and starve the listener and every request until it ends: it goes in slices sized to a few
-        // milliseconds of work, each followed by a turn of the event loop.
+        // and starve the listener and every request until it ends: each page is applied in slices sized
+        // to a few milliseconds of work, each followed by a turn of the event loop. Pages stay whole, so
+        // the followers reading the shared log ask for the same pages whatever their pace.
         let sliceSize = Math.min(FIRST_SLICE, this.batchSize);
         for (;;) {
           if (stopping) return;
-          const started = performance.now();
-          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: sliceSize });
+          const page = await eventStore.readAll({ ...(follower.position !== null ? { after: follower.position } : {}), maxCount: this.batchSize });
           if (page.length === 0) break;
-          await apply(page);
-          sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
-          await nextTurn();
+          for (let from = 0; from < page.length; ) {
+            if (stopping) return;
+            const started = performance.now();
+            const slice = page.slice(from, from + sliceSize);
+            await apply(slice);
+            from += slice.length;
+            sliceSize = nextSliceSize(sliceSize, performance.now() - started, this.batchSize);
+            await nextTurn();
+          }
         }
-        if (owed() !== null) await apply([]);
         if (follower === this.building.get(projection.name)) await this.switchIfCaughtUp(projection, follower);
         supervisor.progressed();
         subscription = eventStore.subscribeToAll(follower.position !== null ? { after: follower.position } : {});
         if (stopping) return;
-        for await (const batch of batches(subscription, this.batchSize, owed)) {
+        for await (const batch of batches(subscription, this.batchSize)) {
           await apply(batch);
           await nextTurn();
         }
@@ -294,7 +361,7 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(projection: Projection, documents: DocumentCache, generation: Generation, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
+  private async applyBatch(projection: Projection, documents: DocumentCache, writes: GenerationWrites, events: RecordedEventOf<StoredEventType>[], lastPosition: number) {
     try {
       await documents.prefetch(events);
       for (const event of events) {
@@ -304,12 +371,7 @@ export class ProjectionRunner {
           throw new EventHandlingFailed(event, error);
         }
       }
-      const token = this.tokens.get(projection.name);
-      await this.options.readStore.commit({
-        writes: documents.takeWrites(),
-        checkpoint: { name: checkpointName(projection.name, generation.generation), position: lastPosition },
-        ...(token !== undefined ? { fence: { lease: projectionLease(projection.name), token } } : {}),
-      });
+      await writes.batch(documents.takeWrites(), lastPosition);
       documents.committed();
     } catch (error) {
       documents.forget();
@@ -349,35 +411,15 @@ export const nextSliceSize = (size: number, tookMs: number, largest: number): nu
 
 const IDLE = Symbol('idle');
 
-/** How long a view's stored checkpoint may trail its position while the log holds nothing it handles. */
-export const CHECKPOINT_LAG_MS = 100;
-
-/** Resolves IDLE after `ms`, unless cancelled first. */
-const idleAfter = (ms: number) => {
-  let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<typeof IDLE>((resolve) => {
-    timer = setTimeout(() => resolve(IDLE), ms);
-  });
-  return { idle, cancel: () => clearTimeout(timer) };
-};
-
 /**
  * Groups a subscription into batches: takes whatever has already arrived, up to `size`,
  * without waiting for more, so catch-up runs in large batches and live events go out at once.
- * While `quietAfter` names a time (ms), an empty batch comes out once that long passes with no event.
  */
-async function* batches(source: AsyncIterable<RecordedEvent>, size: number, quietAfter: () => number | null): AsyncGenerator<RecordedEvent[]> {
+async function* batches(source: AsyncIterable<RecordedEvent>, size: number): AsyncGenerator<RecordedEvent[]> {
   const iterator = source[Symbol.asyncIterator]();
   let pending = iterator.next();
   for (;;) {
-    const wait = quietAfter();
-    const quiet = wait === null ? null : idleAfter(wait);
-    const first = await (quiet ? Promise.race([pending, quiet.idle]) : pending);
-    quiet?.cancel();
-    if (first === IDLE) {
-      yield [];
-      continue;
-    }
+    const first = await pending;
     if (first.done) return;
     const batch = [first.value];
     pending = iterator.next();

@@ -13,15 +13,45 @@ export class ViewNotReady extends Error {
 export type ViewSource = Pick<ViewReader, 'get' | 'find' | 'all'>;
 
 /**
+ * Signs the cursors the API hands out and binds each to the query that made it, so a cursor edited
+ * by hand, or carried over to another query, is refused (InvalidCursor) rather than followed.
+ */
+export class CursorSigner {
+  constructor(private readonly key: Buffer) {}
+
+  sign(cursor: string, bound: string): string {
+    return `${cursor}.${this.mac(cursor, bound)}`;
+  }
+
+  /** The cursor `sign` was given for this same `bound`; InvalidCursor for anything else. */
+  open(sealed: string, bound: string): string {
+    const dot = sealed.lastIndexOf('.');
+    const cursor = sealed.slice(0, dot);
+    const given = Buffer.from(sealed.slice(dot + 1));
+    const expected = Buffer.from(this.mac(cursor, bound));
+    if (dot < 1 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidCursor();
+    return cursor;
+  }
+
+  private mac(cursor: string, bound: string) {
+    return createHmac('sha256', this.key).update(bound).update('\n').update(cursor).digest('base64url').slice(0, 22);
+  }
+}
+
+/**
  * Reads a projection's documents from whichever generation currently serves reads. The cursors it
- * hands out are signed and bound to the query that made them, so a cursor edited by hand, or
- * carried over to another filter, is refused rather than followed.
+ * hands out are signed by `cursors` and bound to the query that made them.
  */
 export class ViewReader {
+  /** Signs the views' cursors, and any other the API pages by (the audit history's). */
+  readonly cursors: CursorSigner;
+
   constructor(
     private readonly store: ReadStore,
-    private readonly cursorKey: Buffer,
-  ) {}
+    cursorKey: Buffer,
+  ) {
+    this.cursors = new CursorSigner(cursorKey);
+  }
 
   async get(projection: string, collection: string, id: string): Promise<Document | null> {
     return this.store.get(await this.collection(projection, collection), id);
@@ -32,9 +62,9 @@ export class ViewReader {
     const bound = JSON.stringify([projection, collection, rest.where ?? null, rest.orderBy ?? null]);
     const page = await this.store.find(await this.collection(projection, collection), {
       ...rest,
-      ...(cursor !== undefined ? { cursor: this.unsealed(cursor, bound) } : {}),
+      ...(cursor !== undefined ? { cursor: this.cursors.open(cursor, bound) } : {}),
     });
-    return { items: page.items, nextCursor: page.nextCursor === null ? null : `${page.nextCursor}.${this.mac(page.nextCursor, bound)}` };
+    return { items: page.items, nextCursor: page.nextCursor === null ? null : this.cursors.sign(page.nextCursor, bound) };
   }
 
   /**
@@ -53,19 +83,6 @@ export class ViewReader {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return docs;
-  }
-
-  private mac(cursor: string, bound: string) {
-    return createHmac('sha256', this.cursorKey).update(bound).update('\n').update(cursor).digest('base64url').slice(0, 22);
-  }
-
-  private unsealed(sealed: string, bound: string): string {
-    const dot = sealed.lastIndexOf('.');
-    const cursor = sealed.slice(0, dot);
-    const given = Buffer.from(sealed.slice(dot + 1));
-    const expected = Buffer.from(this.mac(cursor, bound));
-    if (dot < 1 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidCursor();
-    return cursor;
   }
 
   private async collection(projection: string, collection: string, sinceVersion = 0): Promise<string> {

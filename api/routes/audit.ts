@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { customerHistory } from '../../application/audit/customerHistory.js';
+import { customerHistory, customerHistoryPage, CustomerHistoryWalk } from '../../application/audit/customerHistory.js';
 import { verifyCustomer } from '../../application/audit/customerVerification.js';
 import { recheckPromise } from '../../application/audit/promiseRecheck.js';
 import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
@@ -23,6 +24,50 @@ const HistoryEntryOut = z.object({
   state: z.unknown(),
 });
 
+const HistoryOut = z.object({
+  customerId: z.string(),
+  asOf: z.string(),
+  streams: z.array(z.string()).describe('The streams with an event in `events`, the customer\'s own first: for the whole history, every stream with an event by `asOf`'),
+  events: z.array(HistoryEntryOut),
+  aggregates: z.record(z.string(), z.unknown()).describe('Each of those streams\' aggregate after its last event in `events`: for the whole history, as it stood at `asOf`'),
+  nextCursor: z.string().nullable().describe('Pass it back as `cursor` (with the same `asOf`, or none) for the next page; null on the last page and for the whole history'),
+});
+
+/** The events a page holds when `cursor` comes without `limit`. */
+const HISTORY_PAGE = 100;
+const JSON_LINES = 'application/x-ndjson';
+/** How much of a JSON Lines answer is written at once. */
+const JSON_LINES_CHUNK_CHARS = 64 * 1024;
+
+/** Whether the Accept header ranks JSON Lines at least as high as JSON (by q, exact media types only). */
+const prefersJsonLines = (accept: string | undefined): boolean => {
+  const quality = (type: string) =>
+    Math.max(
+      0,
+      ...(accept ?? '').split(',').flatMap((range) => {
+        const [media, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+        if (media !== type) return [];
+        const q = parameters.find((parameter) => parameter.startsWith('q='));
+        return [q === undefined ? 1 : Number(q.slice(2)) || 0];
+      }),
+    );
+  const jsonLines = quality(JSON_LINES);
+  return jsonLines > 0 && jsonLines >= quality('application/json');
+};
+
+/** One event a line, written a chunk at a time as the walk reads it, never the whole history at once. */
+async function* jsonLines(walk: CustomerHistoryWalk): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const entry of walk.entries()) {
+    chunk += `${JSON.stringify(entry)}\n`;
+    if (chunk.length >= JSON_LINES_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
 const TIED_STREAMS_NOTE =
   'The streams tied to a customer are found through the customer_streams view, which follows the log: after a write, pass its position as `after` (or `X-After-Position`) to wait until the view has it.';
 
@@ -40,28 +85,54 @@ export const auditRoutes =
           summary: "Replay a customer's dealings as they stood at a moment",
           description: [
             'Every event of every stream tied to the customer (its own, and each opportunity, lead, quote, promise or order that named it), in log order, up to `asOf` (an ISO-8601 time; omitted means now).',
-            'Each event comes with the state its aggregate had right after it; `aggregates` holds every aggregate as it stood at `asOf`.',
-            'Personal data (contact names, phone numbers, e-mail addresses) stays sealed, exactly as stored: auditors do not read personal data, and the stored bytes let their own tools recompute every hash.',
+            'Each event comes with the state its aggregate had right after it. Personal data (contact names, phone numbers, e-mail addresses) stays sealed, exactly as stored: auditors do not read personal data, and the stored bytes let their own tools recompute every hash.',
+            'Three answers, by what the request asks:',
+            `- With \`limit\` (1 to 1000) or \`cursor\`: a page of up to \`limit\` events (${HISTORY_PAGE} when only \`cursor\` is given) in log order, \`streams\` and \`aggregates\` covering the streams on the page. Pass \`nextCursor\` back as \`cursor\`, with the same \`asOf\` (or none), for the next page; it is null on the last. A cursor is opaque and signed: one edited, or sent with another customer or \`asOf\`, is a 400. Each page folds the streams from their first event, so a page deep in a long history takes longer than the first: to read everything, ask for JSON Lines.`,
+            `- Otherwise, with \`Accept: ${JSON_LINES}\` (ranked at least as high as \`application/json\`): the whole history as JSON Lines, one event a line as in \`events\`, written as it is read, in memory that does not grow with the history; the \`X-As-Of\` header gives the moment replayed.`,
+            '- Otherwise the whole history in one answer, as before pages (with `nextCursor` null): `streams` lists every stream with an event by `asOf`, `aggregates` every aggregate as it stood then. For a long history prefer pages or JSON Lines.',
             TIED_STREAMS_NOTE,
           ].join('\n\n'),
           params: IdParams,
-          querystring: z.object({ asOf: Instant.optional(), after: AfterPosition }).strict(),
+          querystring: z
+            .object({
+              asOf: Instant.optional(),
+              after: AfterPosition,
+              limit: z.coerce.number().int().min(1).max(1000).optional(),
+              cursor: z.string().max(200).optional(),
+            })
+            .strict(),
           response: {
-            200: z.object({
-              customerId: z.string(),
-              asOf: z.string(),
-              streams: z.array(z.string()),
-              events: z.array(HistoryEntryOut),
-              aggregates: z.record(z.string(), z.unknown()),
-            }),
+            200: {
+              description: 'The history, whole or a page (JSON), or whole as JSON Lines',
+              content: {
+                'application/json': { schema: HistoryOut },
+                [JSON_LINES]: { schema: HistoryEntryOut.describe('One line of the JSON Lines answer: one event') },
+              },
+            },
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { id } = request.params;
-        const { asOf, after } = request.query;
+        const { asOf, after, limit, cursor } = request.query;
+        // Bound to the customer and the asOf asked for, so a cursor serves only the history it came from.
+        const bound = JSON.stringify(['audit-history', id, asOf ?? null]);
+        const from = cursor === undefined ? -1 : Number(views.cursors.open(cursor, bound));
         await awaitPosition(services, request, [CUSTOMER_STREAMS], after);
-        return customerHistory(eventStore, id, await tiedStreamsOf(views, id), asOf ?? clock.now());
+        const tiedStreams = await tiedStreamsOf(views, id);
+        const at = asOf ?? clock.now();
+        if (limit !== undefined || cursor !== undefined) {
+          const page = await customerHistoryPage(eventStore, id, tiedStreams, at, { after: from, limit: limit ?? HISTORY_PAGE });
+          const { nextAfter, ...answer } = page;
+          return { ...answer, nextCursor: nextAfter === null ? null : views.cursors.sign(String(nextAfter), bound) };
+        }
+        if (prefersJsonLines(request.headers.accept)) {
+          const walk = await CustomerHistoryWalk.open(eventStore, id, tiedStreams, at);
+          const lines = Readable.from(jsonLines(walk), { objectMode: false });
+          // Fastify writes a stream as it comes, unserialized; the reply's type knows only the schemas' shapes.
+          return reply.type(`${JSON_LINES}; charset=utf-8`).header('x-as-of', walk.asOf).send(lines as never);
+        }
+        return { ...(await customerHistory(eventStore, id, tiedStreams, at)), nextCursor: null };
       },
     );
 

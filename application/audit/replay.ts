@@ -1,14 +1,13 @@
 import { aggregateOf } from '../../domain/aggregates.js';
-import type { RecordedEvent } from '../ports/eventStore.js';
 
-type Fold = { initialState: () => unknown; evolve: (state: unknown, event: { type: string; data: unknown }) => unknown };
+/** How the audit folds one stream's events, one at a time. */
+export type ReplayFold = { initialState: () => unknown; evolve: (state: unknown, event: { type: string; data: unknown }) => unknown };
 
-/** The state after each event of a stream's prefix, in order; null throughout for a category no aggregate owns. */
-export const statesAfterEach = (streamId: string, events: readonly RecordedEvent[]): unknown[] => {
+const NO_AGGREGATE: ReplayFold = { initialState: () => null, evolve: () => null };
+
+/** The fold of a stream's own aggregate; null throughout for a category no aggregate owns. */
+export const replayFoldOf = (streamId: string): ReplayFold => {
   const aggregate = aggregateOf(streamId);
-  if (!aggregate) return events.map(() => null);
   // The catalog pairs each category with the decider of its own events, so its fold takes what its stream holds.
-  const { initialState, evolve } = aggregate.decider as Fold;
-  let state = initialState();
-  return events.map((event) => (state = evolve(state, { type: event.type, data: event.data })));
+  return aggregate ? (aggregate.decider as ReplayFold) : NO_AGGREGATE;
 };

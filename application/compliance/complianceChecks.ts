@@ -16,6 +16,7 @@ import { policyInForce, policyRevision } from '../policy/policyInForce.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 import { ReactorSubscriber } from '../reactors/reactorSubscriber.js';
+import type { FollowedLog } from '../followers/sharedLog.js';
 
 /** Findings are raised by the checks, not by whoever's command set them off. */
 export const COMPLIANCE_CHECKER = { id: 'compliance-checks', role: 'system' } as const;
@@ -221,7 +222,7 @@ export class ComplianceChecks {
 }
 
 /** The subscription that raises the findings a crash kept a command from raising; the composition root starts and stops it. */
-export const complianceSubscriber = (deps: { checks: ComplianceChecks; eventStore: EventStore; readStore: ReadStore; logger: Logger }) =>
+export const complianceSubscriber = (deps: { checks: ComplianceChecks; eventStore: FollowedLog; readStore: ReadStore; logger: Logger }) =>
   new ReactorSubscriber({
     name: 'compliance-checks',
     handles: CHECKED_EVENTS,

@@ -66,6 +66,17 @@ export interface EventStore {
   append(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** The stream's events; an empty list when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The events of the stream whose metadata names `commandId` as their `commandId`, in revision
+   * order; an empty list when there are none. How a retried command finds what it wrote before,
+   * without reading the whole stream where the store can look events up by it.
+   */
+  readCommandEvents(streamId: string, commandId: string): Promise<RecordedEvent[]>;
+  /**
+   * The position of the first event of each named stream that holds one, keyed by stream id: where
+   * each stream joins the log, so a reader merging many streams opens each only when it gets there.
+   */
+  firstPositions(streamIds: readonly string[]): Promise<Map<string, number>>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: { after?: number }): Subscription;
   /** Position of the newest event in the log, or null when the log is empty. */

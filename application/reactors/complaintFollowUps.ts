@@ -7,6 +7,7 @@ import { idFromKey } from '../ids.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 import { ReactorSubscriber } from './reactorSubscriber.js';
+import type { FollowedLog } from '../followers/sharedLog.js';
 
 /** Follow-ups are the system's doing, not that of whoever's command set them off. */
 export const COMPLAINT_FOLLOW_UPS = { id: 'complaint-follow-ups', role: 'system' } as const;
@@ -72,7 +73,7 @@ export class ComplaintFollowUps {
 }
 
 /** The subscription that finishes the follow-ups a crash cut short; the composition root starts and stops it. */
-export const complaintFollowUpSubscriber = (deps: { followUps: ComplaintFollowUps; eventStore: EventStore; readStore: ReadStore; logger: Logger }) =>
+export const complaintFollowUpSubscriber = (deps: { followUps: ComplaintFollowUps; eventStore: FollowedLog; readStore: ReadStore; logger: Logger }) =>
   new ReactorSubscriber({
     name: 'complaint-follow-ups',
     handles: FOLLOWED_EVENTS,

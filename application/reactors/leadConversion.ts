@@ -15,6 +15,7 @@ import { ERASED, type PersonalDataVault } from '../personalData.js';
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 import { ReactorSubscriber } from './reactorSubscriber.js';
+import type { FollowedLog } from '../followers/sharedLog.js';
 
 const ConvertedMetadata = z.object({
   actor: z.object({ id: z.string(), role: z.string() }),
@@ -121,7 +122,7 @@ export class LeadConversionReactor {
 }
 
 /** The subscription that finishes conversions a crash cut short; the composition root starts and stops it. */
-export const leadConversionSubscriber = (deps: { reactor: LeadConversionReactor; eventStore: EventStore; readStore: ReadStore; logger: Logger }) =>
+export const leadConversionSubscriber = (deps: { reactor: LeadConversionReactor; eventStore: FollowedLog; readStore: ReadStore; logger: Logger }) =>
   new ReactorSubscriber({
     name: 'lead-conversion',
     handles: ['LeadConverted'],

@@ -1,12 +1,20 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RuleRefused } from '../errors.js';
+import { SHARED_PAGE_EVENTS, type FollowedLog } from '../followers/sharedLog.js';
 import { EventHandlingFailed, isPassing, Supervisor } from '../followers/supervisor.js';
-import type { EventStore, RecordedEvent, Subscription } from '../ports/eventStore.js';
+import type { RecordedEvent, Subscription } from '../ports/eventStore.js';
 import type { ReadStore } from '../ports/readStore.js';
 
 /** Events a reactor ignores move its checkpoint only now and then: a restart re-reads a few, which costs only time. */
 const CHECKPOINT_EVERY = 500;
+/**
+ * On the embedded stores reading the log never waits on I/O, so a catch-up would hold the event loop:
+ * it gives it a turn after a page of events (as the views do, so that they keep reading the same
+ * pages of the shared log), or after this many reactions, whichever comes first.
+ */
+const EVENTS_PER_TURN = SHARED_PAGE_EVENTS;
+const REACTIONS_PER_TURN = 25;
 
 export type ReactorSubscriberOptions = {
   /** Names the checkpoint; keep it stable, or the reactor starts again from the beginning of the log. */
@@ -14,7 +22,8 @@ export type ReactorSubscriberOptions = {
   handles: readonly string[];
   /** Must be idempotent: after a crash the event it was working on comes again. */
   react: (event: RecordedEvent) => Promise<unknown>;
-  eventStore: EventStore;
+  /** The log it follows: the event store, or the log shared by the followers of the process. */
+  eventStore: FollowedLog;
   readStore: ReadStore;
   logger: Logger;
 };
@@ -59,9 +68,12 @@ export class ReactorSubscriber {
     this.subscription = subscription;
     try {
       let unsaved = 0;
+      let events = 0;
+      let reactions = 0;
       for await (const event of subscription) {
         if (handled.has(event.type)) {
           await this.reactTo(event);
+          reactions += 1;
           unsaved = CHECKPOINT_EVERY;
         } else {
           unsaved += 1;
@@ -69,10 +81,14 @@ export class ReactorSubscriber {
         if (unsaved >= CHECKPOINT_EVERY) {
           await readStore.setMeta(key, event.position);
           unsaved = 0;
-          // On the embedded stores reading the log never waits on I/O: catching up would hold the event loop.
-          await nextTurn();
         }
         this.supervisor.progressed(event.position);
+        events += 1;
+        if (events >= EVENTS_PER_TURN || reactions >= REACTIONS_PER_TURN) {
+          events = 0;
+          reactions = 0;
+          await nextTurn();
+        }
       }
     } finally {
       await subscription.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerHistory, HistoryEntry } from '../../application/audit/customerHistory.js';
 import { EXIT, runAuditCli } from '../../cli/audit.js';
-import { CSV_COLUMNS, csvField, describeVerification, formatMoney, summariseData, toCsv, toJsonLines, toTimeline } from '../../cli/auditFormats.js';
+import { CSV_COLUMNS, csv, csvField, describeVerification, formatMoney, jsonLines, summariseData, timeline, type HistoryFormat } from '../../cli/auditFormats.js';
 import { keyFor, startTestApp, type TestApp } from '../support/testApp.js';
 
 const CUSTOMER = '0193c000-0000-7000-8000-000000000001';
@@ -52,6 +52,10 @@ const history: CustomerHistory = {
   ],
 };
 
+/** A whole history in a format, as the tool writes it event by event from the lines the API streams. */
+const written = (format: HistoryFormat, { customerId, asOf, events, streams }: CustomerHistory) =>
+  format.before(customerId, asOf) + events.map((e) => format.event(e, JSON.stringify(e))).join('') + format.after({ events: events.length, streams: streams.length });
+
 /** A strict RFC 4180 reader, to prove what toCsv writes comes back cell for cell. */
 const parseCsv = (text: string): string[][] => {
   const rows: string[][] = [];
@@ -95,11 +99,11 @@ describe('csvField', () => {
   });
 });
 
-describe('toCsv', () => {
+describe('CSV', () => {
   it('writes a header and one CRLF-ended row per event that reads back cell for cell', () => {
-    const csv = toCsv(history);
-    expect(csv.endsWith('\r\n')).toBe(true);
-    const [header, ...rows] = parseCsv(csv);
+    const text = written(csv, history);
+    expect(text.endsWith('\r\n')).toBe(true);
+    const [header, ...rows] = parseCsv(text);
     expect(header).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(3);
     const column = (row: string[], name: (typeof CSV_COLUMNS)[number]) => row[CSV_COLUMNS.indexOf(name)];
@@ -114,12 +118,12 @@ describe('toCsv', () => {
   });
 });
 
-describe('toJsonLines', () => {
+describe('JSON Lines', () => {
   it('writes one event a line, exactly as served, whatever line breaks the data holds', () => {
-    const lines = toJsonLines(history).split('\n');
+    const lines = written(jsonLines, history).split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(3);
-    expect(lines.map((line) => JSON.parse(line))).toEqual(history.events);
+    expect(lines.map((line: string) => JSON.parse(line))).toEqual(history.events);
   });
 });
 
@@ -139,10 +143,11 @@ describe('timeline', () => {
     expect(summariseData(`customer-${CUSTOMER}`, { note: 'x'.repeat(500) }).length).toBeLessThanOrEqual(160);
   });
 
-  it('prints one line per event: time, actor (role), stream, type, summary', () => {
-    const lines = toTimeline(history).trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toBe(`Customer ${CUSTOMER} as of 2024-03-02T00:00:00.000Z: 3 events in 2 streams`);
+  it('prints a heading, one line per event (time, actor (role), stream, type, summary), then how many', () => {
+    const lines = written(timeline, history).trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe(`Customer ${CUSTOMER} as of 2024-03-02T00:00:00.000Z`);
+    expect(lines[4]).toBe('3 events in 2 streams');
     expect(lines[1]).toBe(
       `2024-03-01T09:00:00.000Z  dev-sales-rep (sales_rep)  customer-${CUSTOMER}@0  CustomerRegistered  name="Acme, \\"Bank\\"", industry=finance, region=east`,
     );
@@ -189,20 +194,30 @@ describe('npm run audit against a running server', () => {
   const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runAuditCli(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} });
+    const code = await runAuditCli(argv, {
+      stdout: (s) => {
+        out.push(s);
+      },
+      stderr: (s) => err.push(s),
+      env: {},
+    });
     return { code, stdout: out.join(''), stderr: err.join('') };
   };
 
-  it('prints the timeline with the development auditor key', async () => {
+  it('prints the timeline, streamed as JSON Lines, with the development auditor key', async () => {
     const { code, stdout } = await run('history', customerId, '--url', url);
     expect(code).toBe(EXIT.ok);
-    expect(stdout).toMatch(/CustomerRegistered/);
-    expect(stdout).toMatch(/dev-sales-rep \(sales_rep\).*InteractionRecorded.*note="asked, about \\"pricing\\""/);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^Customer ${customerId} as of \\d{4}-\\d\\d-\\d\\dT`));
+    expect(lines[1]).toMatch(/CustomerRegistered/);
+    expect(lines[2]).toMatch(/dev-sales-rep \(sales_rep\).*InteractionRecorded.*note="asked, about \\"pricing\\""/);
+    expect(lines[3]).toBe('2 events in 1 stream');
   });
 
   it('exports CSV and JSON Lines to a file', async () => {
     const csvFile = join(outDir, 'history.csv');
-    expect((await run('history', customerId, '--url', url, '--format', 'csv', '--out', csvFile)).code).toBe(EXIT.ok);
+    const exported = await run('history', customerId, '--url', url, '--format', 'csv', '--out', csvFile);
+    expect(exported).toMatchObject({ code: EXIT.ok, stdout: '', stderr: expect.stringMatching(new RegExp(`^Wrote 2 events of customer ${customerId} as of \\d{4}-.* to ${csvFile}`)) });
     const rows = parseCsv(readFileSync(csvFile, 'utf8'));
     expect(rows.map((r) => r[CSV_COLUMNS.indexOf('type')])).toEqual(['type', 'CustomerRegistered', 'InteractionRecorded']);
     const jsonl = (await run('history', customerId, '--url', url, '--format', 'jsonl', '--as-of', '2999-01-01T00:00:00Z')).stdout;

@@ -145,6 +145,39 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedEvent
         expect(await store().readStream(stream, { direction: 'backwards' })).toEqual([]);
       });
 
+      it("finds a command's events in a stream by the commandId in their metadata, in revision order", async () => {
+        const [stream, other] = [newStream(), newStream()];
+        const byCommand = (commandId: string, type: string) => event(type, {}, { commandId });
+        await store().append(stream, [byCommand('register', 'Registered')], { expectedRevision: 'no_stream' });
+        const moved = await store().append(stream, [byCommand('move', 'Moved'), byCommand('move', 'Noted')], { expectedRevision: 0 });
+        await store().append(stream, [event('Unattributed'), byCommand('call', 'Called')], { expectedRevision: 2 });
+        await store().append(other, [byCommand('move', 'ElsewhereMoved')], { expectedRevision: 'no_stream' });
+
+        const found = await store().readCommandEvents(stream, 'move');
+        expect(found.map((e) => [e.revision, e.type, e.streamId])).toEqual([
+          [1, 'Moved', stream],
+          [2, 'Noted', stream],
+        ]);
+        expect(found.at(-1)?.position).toBe(moved.position);
+        expect(found[0]?.metadata).toEqual({ commandId: 'move' });
+        expect((await store().readCommandEvents(stream, 'call')).map((e) => e.revision)).toEqual([4]);
+        expect((await store().readCommandEvents(other, 'move')).map((e) => e.type)).toEqual(['ElsewhereMoved']);
+        expect(await store().readCommandEvents(stream, 'never-sent')).toEqual([]);
+        expect(await store().readCommandEvents(newStream(), 'move')).toEqual([]);
+      });
+
+      it('gives the position of the first event of each named stream that has one', async () => {
+        const [first, second, empty] = [newStream(), newStream(), newStream()];
+        const opened = await store().append(first, [event('A'), event('B')], { expectedRevision: 'no_stream' });
+        const [firstEvent] = await store().readStream(first);
+        const secondOpened = await store().append(second, [event('C')], { expectedRevision: 'no_stream' });
+        await store().append(first, [event('D')], { expectedRevision: opened.nextRevision });
+
+        const positions = await store().firstPositions([second, empty, first]);
+        expect(Object.fromEntries(positions)).toEqual({ [first]: firstEvent!.position, [second]: secondOpened.position });
+        expect((await store().firstPositions([])).size).toBe(0);
+      });
+
       it('reads the log after a position, in position order, page by page', async () => {
         const head = await store().headPosition();
         const [s1, s2] = [newStream(), newStream()];
@@ -229,6 +262,8 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedEvent
 
           await expect(own.store.append(stream, [event()], { expectedRevision: 0 })).rejects.toThrow();
           await expect(own.store.readStream(stream)).rejects.toThrow();
+          await expect(own.store.readCommandEvents(stream, 'any-command')).rejects.toThrow();
+          await expect(own.store.firstPositions([stream])).rejects.toThrow();
           await expect(own.store.readAll()).rejects.toThrow();
           await expect(own.store.headPosition()).rejects.toThrow();
           await expect(own.store.ping()).rejects.toThrow();

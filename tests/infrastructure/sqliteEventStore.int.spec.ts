@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { v4 as uuid } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WrongExpectedRevision, type EventToAppend, type RecordedEvent } from '../../application/ports/eventStore.js';
+import { eventStoreSchema } from '../../infrastructure/eventstore/sqlite/schema.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { eventStoreContract } from '../contracts/eventStoreContract.js';
 
@@ -47,6 +48,27 @@ describe('SQLite event store', () => {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       raw.close();
+    }
+  });
+
+  it("gives a log written before commands were looked up by id their index at the first open, and finds a command's events through it", async () => {
+    await store.close();
+    const older = `${file}.older`;
+    const raw = new Database(older);
+    try {
+      raw.exec(eventStoreSchema);
+      raw.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run('order-1', 0, uuid(), 'Placed', '{}', '{"commandId":"place-1"}', 'now');
+    } finally {
+      raw.close();
+    }
+    store = SqliteEventStore.open(older);
+    expect((await store.readCommandEvents('order-1', 'place-1')).map((e) => e.type)).toEqual(['Placed']);
+    const reopened = new Database(older, { readonly: true });
+    try {
+      const index = reopened.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_by_command_id'").pluck().get();
+      expect(index).toMatch(/json_extract\(metadata, '\$\.commandId'\), json_extract\(metadata, '\$\[1\]'\)/);
+    } finally {
+      reopened.close();
     }
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { deepFreeze } from '../../application/foldedStates.js';
 import { isRefusal, type Command, type ContextFor, type Decider, type DecisionContext, type DomainEvent, type FactsByCommand, type Rule } from '../../domain/shared/decider.js';
 
 export const defaultContext: DecisionContext = {
@@ -23,7 +24,9 @@ export const deciderSpecification = <State, Commands extends Command, Event exte
   given: (events: Event[]) => ({
     when: (command: Commands, context: Partial<DecisionContext & AllFacts<Facts>> = {}) => {
       const run = () => {
-        const state = events.reduce(decider.evolve, decider.initialState());
+        // Frozen at every step, as the folded state cache shares them: a decider that changed a state in place would throw here.
+        const frozen = (state: State) => (deepFreeze(state), state);
+        const state = events.reduce((before, event) => frozen(decider.evolve(before, event)), frozen(decider.initialState()));
         return decider.decide(command, state, { ...baseContext, ...context } as ContextFor<Facts, Commands>);
       };
       return {

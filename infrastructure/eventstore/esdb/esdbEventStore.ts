@@ -42,6 +42,8 @@ import {
 } from '../../../application/ports/eventStore.js';
 
 const READ_ALL_DEFAULT_MAX = 1_000;
+/** Streams whose first events firstPositions asks for at once. */
+const FIRST_POSITIONS_AT_ONCE = 16;
 /** The client's own default deadline, for a connection string that sets no defaultDeadline. */
 const DEFAULT_DEADLINE_MS = 10_000;
 /** Readiness answers within a load balancer's probe timeout, whatever the deadline of other calls. */
@@ -132,6 +134,33 @@ export class EsdbEventStore implements EventStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * EventStoreDB has no index on metadata, so the stream is read through, keeping only the
+   * command's events: in time linear in the stream, in memory of the command's events alone.
+   */
+  readCommandEvents(streamId: string, commandId: string): Promise<RecordedEvent[]> {
+    return this.call(`a search of ${streamId} for command ${commandId}`, this.deadlineMs, async (abandoned) => {
+      const read = this.client.readStream(streamId, { direction: FORWARDS, fromRevision: START });
+      try {
+        return await collect(read, Number.POSITIVE_INFINITY, abandoned, (event) => event.metadata.commandId === commandId);
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return [];
+        throw error;
+      }
+    });
+  }
+
+  /** Each stream's first event read on its own, a few streams at a time. */
+  async firstPositions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let from = 0; from < streamIds.length; from += FIRST_POSITIONS_AT_ONCE) {
+      const streams = streamIds.slice(from, from + FIRST_POSITIONS_AT_ONCE);
+      const firsts = await Promise.all(streams.map((streamId) => this.readStream(streamId, { maxCount: 1 })));
+      firsts.forEach(([first], i) => first && found.set(streams[i]!, first.position));
+    }
+    return found;
   }
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from '../../../application/ports/eventStore.js';
 import { metadataFromStored, storedMetadata } from './metadataCodec.js';
-import { eventStoreSchema } from './schema.js';
+import { COMMAND_ID, eventStoreIndexes, eventStoreSchema } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const READ_ALL_DEFAULT_MAX = 1_000;
@@ -63,6 +63,8 @@ export class SqliteEventStore implements EventStore {
   private readonly insert;
   private readonly streamForwards;
   private readonly streamBackwards;
+  private readonly commandEvents;
+  private readonly firstEvents;
   private readonly allAfter;
   private readonly head;
   private readonly one;
@@ -76,6 +78,7 @@ export class SqliteEventStore implements EventStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(eventStoreSchema);
+    db.exec(eventStoreIndexes);
     return new SqliteEventStore(db);
   }
 
@@ -102,6 +105,16 @@ export class SqliteEventStore implements EventStore {
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ).raw(true);
+    // Named, since the planner would rather walk the whole stream in revision order (the ORDER BY)
+    // than look the command up; the expression is the index's, word for word.
+    this.commandEvents = db.prepare<[string, string], EventRow>(
+      `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events INDEXED BY events_by_command_id
+       WHERE stream_id = ? AND ${COMMAND_ID} = ? ORDER BY revision`,
+    ).raw(true);
+    // One seek per stream in the (stream_id, revision) index: no event is read or parsed.
+    this.firstEvents = db.prepare<[string], { stream_id: string; position: number }>(
+      'SELECT stream_id, position FROM events WHERE revision = 0 AND stream_id IN (SELECT value FROM json_each(?))',
+    );
     this.allAfter = db.prepare<[number, number], EventRow>(
       `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
        WHERE position > ? ORDER BY position LIMIT ?`,
@@ -150,6 +163,14 @@ export class SqliteEventStore implements EventStore {
         ? this.streamBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
         : this.streamForwards.all(streamId, options.fromRevision ?? 0, limit);
     return rows.map(toRecordedEvent);
+  }
+
+  async readCommandEvents(streamId: string, commandId: string): Promise<RecordedEvent[]> {
+    return this.commandEvents.all(streamId, commandId).map(toRecordedEvent);
+  }
+
+  async firstPositions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(this.firstEvents.all(JSON.stringify(streamIds)).map((row) => [row.stream_id, row.position]));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
