@@ -6,6 +6,7 @@ import { printEvaluation } from './claimsEvaluation.js';
 import { printLongStreams } from './longStreams.js';
 import { kpiBenchmark } from './kpiVsSqlAggregate.js';
 import { scaleBenchmark } from './scale.js';
+import { printViewsAtScale, viewsAtScaleBenchmark } from './viewsAtScale.js';
 
 /**
  * `npm run bench`: each figure against a baseline measured in the same run, printed as
@@ -13,13 +14,16 @@ import { scaleBenchmark } from './scale.js';
  * against the goals of issue 14. `npm run bench -- ratios` or `npm run bench -- scale` runs one part.
  * BENCH_STREAMS, BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_KPI_EVENTS and BENCH_KPI_ROUNDS
  * shrink or grow the runs; BENCH_LONG_STREAM, BENCH_LONG_STREAM_COMMANDS and BENCH_HISTORY_EVENTS
- * the long-stream section's; BENCH_EVENTS the scale section's log (a million events by default).
+ * the long-stream section's; BENCH_VIEW_EVENTS and BENCH_QUERY_ROUNDS the views' section (9);
+ * BENCH_EVENTS the scale section's log (a million events by default).
  */
 const streams = Number(process.env.BENCH_STREAMS ?? 10_000);
 const httpSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const httpRounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const kpiEvents = Number(process.env.BENCH_KPI_EVENTS ?? 100_000);
 const kpiRounds = Number(process.env.BENCH_KPI_ROUNDS ?? 100);
+const viewEvents = Number(process.env.BENCH_VIEW_EVENTS ?? 100_000);
+const queryRounds = Number(process.env.BENCH_QUERY_ROUNDS ?? 50);
 const scaleEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const part = process.argv[2];
 if (part !== undefined && part !== 'ratios' && part !== 'scale') {
@@ -93,6 +97,9 @@ if (part !== 'scale') {
   console.log(`  an asOf question over the whole log waits ${(kpis.events / kpis.replay.ours).toFixed(1)} s the first time; asked again, it is answered from memory`);
 
   await printLongStreams();
+
+  console.log('');
+  printViewsAtScale(await viewsAtScaleBenchmark(viewEvents, queryRounds), `BENCH_VIEW_EVENTS=${viewEvents} BENCH_QUERY_ROUNDS=${queryRounds} npm run bench -- ratios`);
 }
 
 if (part !== 'ratios') await scaleBenchmark(scaleEvents, { rounds: httpRounds, seconds: httpSeconds });

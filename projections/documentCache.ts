@@ -1,7 +1,7 @@
 import type { Document, DocumentWrite, ReadStore } from '../application/ports/readStore.js';
 import { physicalCollection } from './generations.js';
 import type { StoredEventType } from '../domain/aggregates.js';
-import type { Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
+import type { DocumentRef, Projection, ProjectionWriter, RecordedEventOf } from './projection.js';
 
 /** How many documents a projection keeps between batches unless told otherwise (PROJECTION_CACHE_DOCUMENTS). */
 export const DEFAULT_CACHED_DOCUMENTS = 5_000;
@@ -33,26 +33,34 @@ export class DocumentCache {
     this.wholeCollections = new Set(projection.collections.filter((c) => c.loadWhole).map((c) => c.name));
   }
 
-  /** Loads whatever the batch will read that is not cached yet: one query per collection. */
+  /** Loads whatever the batch will read that is not cached yet: one query per collection, and one more for what those documents name. */
   async prefetch(events: readonly RecordedEventOf<StoredEventType>[]): Promise<void> {
     if (!this.wholeLoaded) {
       for (const collection of this.wholeCollections) await this.loadWhole(collection);
       this.wholeLoaded = true;
     }
+    await this.load(events.flatMap((event) => this.projection.documentsFor(event)));
+    if (this.projection.documentsThrough) await this.load(events.flatMap((event) => this.projection.documentsThrough?.(event, this.cached) ?? []));
+  }
+
+  /** What is cached, absent or not, without the check that `writer.get` makes. */
+  private readonly cached: Pick<ProjectionWriter, 'get'> = {
+    get: (collection, id) => (this.wholeCollections.has(collection) ? this.whole.get(collection)?.get(id) : this.recent.get(keyOf(collection, id))) ?? null,
+  };
+
+  private async load(refs: readonly DocumentRef[]): Promise<void> {
     const missing = new Map<string, Set<string>>();
-    for (const event of events) {
-      for (const { collection, id } of this.projection.documentsFor(event)) {
-        if (this.wholeCollections.has(collection)) continue;
-        const key = keyOf(collection, id);
-        const cached = this.recent.get(key);
-        if (cached !== undefined) {
-          this.touch(key, cached);
-          continue;
-        }
-        let ids = missing.get(collection);
-        if (!ids) missing.set(collection, (ids = new Set()));
-        ids.add(id);
+    for (const { collection, id } of refs) {
+      if (this.wholeCollections.has(collection)) continue;
+      const key = keyOf(collection, id);
+      const cached = this.recent.get(key);
+      if (cached !== undefined) {
+        this.touch(key, cached);
+        continue;
       }
+      let ids = missing.get(collection);
+      if (!ids) missing.set(collection, (ids = new Set()));
+      ids.add(id);
     }
     for (const [collection, ids] of missing) {
       for (const id of ids) this.recent.set(keyOf(collection, id), null);

@@ -349,8 +349,13 @@ export class ProjectionRunner {
     await readStore.ensureCollections(projection.collections.map((c) => ({ name: physicalCollection(c.name, generation.generation), indexes: {} })));
     if (!withIndexes) return;
     for (const collection of projection.collections) {
+      const name = physicalCollection(collection.name, generation.generation);
       for (const [field, type] of Object.entries(collection.indexes)) {
-        await readStore.ensureCollections([{ name: physicalCollection(collection.name, generation.generation), indexes: { [field]: type } }]);
+        await readStore.ensureCollections([{ name, indexes: { [field]: type } }]);
+        await nextTurn();
+      }
+      for (const fields of collection.compoundIndexes ?? []) {
+        await readStore.ensureCollections([{ name, indexes: Object.fromEntries(fields.map((field) => [field, collection.indexes[field]!])), compoundIndexes: [fields] }]);
         await nextTurn();
       }
     }

@@ -68,17 +68,17 @@ export class ViewReader {
   }
 
   /**
-   * Every document of a small collection (summaries, totals), or those matching `where`, page by page.
+   * Every document of a small collection (summaries, totals), or those matching `where`, page by page, by id or in `orderBy`.
    * `sinceVersion` names the projection version that added the collection: until a rebuild at that
    * version serves reads, the active generation has no such collection, so the view is not ready.
    */
-  async all(projection: string, collection: string, options: { where?: FindQuery['where']; sinceVersion?: number } = {}): Promise<Document[]> {
-    const { where, sinceVersion = 0 } = options;
+  async all(projection: string, collection: string, options: { where?: FindQuery['where']; orderBy?: FindQuery['orderBy']; sinceVersion?: number } = {}): Promise<Document[]> {
+    const { where, orderBy, sinceVersion = 0 } = options;
     const physical = await this.collection(projection, collection, sinceVersion);
     const docs: Document[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.store.find(physical, { limit: 500, ...(where ? { where } : {}), ...(cursor ? { cursor } : {}) });
+      const page = await this.store.find(physical, { limit: 500, ...(where ? { where } : {}), ...(orderBy ? { orderBy } : {}), ...(cursor ? { cursor } : {}) });
       docs.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../../application/roles.js';
 import { ComplaintCategory, ComplaintChannel, ComplaintStatus, RemedyKind } from '../../domain/complaint/complaint.js';
 import { ComplaintSeverity } from '../../domain/complaint/serviceLevels.js';
 import { complaintSlaReport, SLA_GROUPS } from '../../projections/complaints/complaintSla.js';
-import { clockReadings, COMPLAINT_DOCS, COMPLAINTS, type ComplaintView } from '../../projections/complaints/complaintsProjection.js';
+import { clockReadings, COMPLAINT_DOCS, COMPLAINT_LIST, COMPLAINTS, type ComplaintView } from '../../projections/complaints/complaintsProjection.js';
 import { revealPersonalData } from '../personalDataAccess.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { IdParams, PageQuery, PeriodBound, ShortText, Uuid } from '../schemas.js';
@@ -98,13 +98,6 @@ const SlaReport = z.object({
   groups: z.array(SlaFigures.extend({ key: z.string() })),
 });
 
-const COMPLAINT_SORTS = {
-  due: { field: 'dueOrder', direction: 'asc' },
-  '-due': { field: 'dueOrder', direction: 'desc' },
-  age: { field: 'filedAt', direction: 'asc' },
-  '-age': { field: 'filedAt', direction: 'desc' },
-} as const satisfies Record<string, FindQuery['orderBy']>;
-
 const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) => q.from === undefined || q.to === undefined || q.from < q.to;
 const FROM_BEFORE_TO = { path: ['to'], message: 'must be after from' };
 
@@ -193,7 +186,7 @@ export const complaintViewRoutes =
         // A complaint is overdue while a clock not yet stopped is past its due time; dueOrder holds the earliest, or a time after every other.
         if (overdue) where.dueOrder = overdue === 'true' ? { lte: now } : { gt: now };
         if (from || to) where.filedAt = { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } satisfies RangeCondition;
-        const page = await views.find(COMPLAINTS, COMPLAINT_DOCS, { where, orderBy: COMPLAINT_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
+        const page = await views.find(COMPLAINTS, COMPLAINT_LIST.collection, { where, orderBy: COMPLAINT_LIST.sorts[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: (page.items as ComplaintView[]).map((complaint) => itemOf(complaint, now)), nextCursor: page.nextCursor };
       },
     );

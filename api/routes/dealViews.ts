@@ -4,8 +4,8 @@ import { NotFound } from '../../application/errors.js';
 import type { FindQuery } from '../../application/ports/readStore.js';
 import { PERMISSIONS } from '../../application/roles.js';
 import { QuoteStatus } from '../../domain/quote/quote.js';
-import { ORDER_DOCS, ORDERS } from '../../projections/orders/ordersProjection.js';
-import { QUOTE_DOCS, QUOTES } from '../../projections/quotes/quotesProjection.js';
+import { ORDER_DOCS, ORDER_LIST, ORDERS } from '../../projections/orders/ordersProjection.js';
+import { QUOTE_DOCS, QUOTE_LIST, QUOTES } from '../../projections/quotes/quotesProjection.js';
 import { awaitPosition } from '../readYourWrites.js';
 import { ownerFilter } from '../sellerScope.js';
 import { IdParams, PageQuery, ShortText, Uuid } from '../schemas.js';
@@ -65,24 +65,6 @@ const OrderItem = z.object({
   updatedAt: z.string(),
 });
 
-const QUOTE_SORTS = {
-  drafted: { field: 'draftedAt', direction: 'asc' },
-  '-drafted': { field: 'draftedAt', direction: 'desc' },
-  total: { field: 'totalMinor', direction: 'asc' },
-  '-total': { field: 'totalMinor', direction: 'desc' },
-  validUntil: { field: 'validUntil', direction: 'asc' },
-  '-validUntil': { field: 'validUntil', direction: 'desc' },
-} as const satisfies Record<string, FindQuery['orderBy']>;
-
-const ORDER_SORTS = {
-  placed: { field: 'placedAt', direction: 'asc' },
-  '-placed': { field: 'placedAt', direction: 'desc' },
-  total: { field: 'totalMinor', direction: 'asc' },
-  '-total': { field: 'totalMinor', direction: 'desc' },
-  promised: { field: 'promisedDeliveryDate', direction: 'asc' },
-  '-promised': { field: 'promisedDeliveryDate', direction: 'desc' },
-} as const satisfies Record<string, FindQuery['orderBy']>;
-
 const Currency = z.string().regex(/^[A-Z]{3}$/);
 
 export const dealViewRoutes =
@@ -123,7 +105,7 @@ export const dealViewRoutes =
         const owners = await ownerFilter(services, request, ownerId);
         if (owners) where.ownerId = owners;
         if (currency) where.currency = currency;
-        const page = await views.find(QUOTES, QUOTE_DOCS, { where, orderBy: QUOTE_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
+        const page = await views.find(QUOTES, QUOTE_LIST.collection, { where, orderBy: QUOTE_LIST.sorts[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items as z.infer<typeof QuoteItem>[], nextCursor: page.nextCursor };
       },
     );
@@ -181,7 +163,7 @@ export const dealViewRoutes =
         if (customerId) where.customerId = customerId;
         if (quoteId) where.quoteId = quoteId;
         if (currency) where.currency = currency;
-        const page = await views.find(ORDERS, ORDER_DOCS, { where, orderBy: ORDER_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
+        const page = await views.find(ORDERS, ORDER_LIST.collection, { where, orderBy: ORDER_LIST.sorts[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items as z.infer<typeof OrderItem>[], nextCursor: page.nextCursor };
       },
     );

@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../../application/roles.js';
 import { ClaimExplanation } from '../../domain/compliance/claimDetector.js';
 import { findingRules, FindingSubjectKind } from '../../domain/compliance/finding.js';
 import { Severity } from '../../domain/policy/policy.js';
-import { FINDING_DOCS, FINDINGS } from '../../projections/findings/findingsProjection.js';
+import { FINDING_DOCS, FINDING_LIST, FINDINGS } from '../../projections/findings/findingsProjection.js';
 import { findingsReport } from '../../projections/findings/findingsReport.js';
 import { actionRoutes } from '../actionRoute.js';
 import { awaitPosition } from '../readYourWrites.js';
@@ -59,11 +59,6 @@ const FindingsReport = z.object({
 
 const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) => q.from === undefined || q.to === undefined || q.from < q.to;
 const FROM_BEFORE_TO = { path: ['to'], message: 'must be after from' };
-
-const FINDING_SORTS = {
-  raised: { field: 'raisedAt', direction: 'asc' },
-  '-raised': { field: 'raisedAt', direction: 'desc' },
-} as const satisfies Record<string, FindQuery['orderBy']>;
 
 const OptionalReason = z.object({ reason: Reason.optional() }).strict().default({});
 
@@ -141,7 +136,7 @@ export const findingRoutes =
         if (severity) where.severity = severity;
         if (status) where.status = status;
         if (from || to) where.raisedAt = { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } satisfies RangeCondition;
-        const page = await views.find(FINDINGS, FINDING_DOCS, { where, orderBy: FINDING_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
+        const page = await views.find(FINDINGS, FINDING_LIST.collection, { where, orderBy: FINDING_LIST.sorts[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items as z.infer<typeof FindingItem>[], nextCursor: page.nextCursor };
       },
     );

@@ -5,7 +5,7 @@ import { requirePolicyInForce } from '../../application/policy/policyInForce.js'
 import { PERMISSIONS } from '../../application/roles.js';
 import { Stage } from '../../domain/opportunity/opportunity.js';
 import { forecast, type StageTotal } from '../../projections/pipeline/forecast.js';
-import { EXACT_TOTALS_SINCE, OPPORTUNITIES, OWNER_STAGE_TOTALS, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
+import { EXACT_TOTALS_SINCE, OPEN_OPPORTUNITIES, OWNER_STAGE_TOTALS, PIPELINE, STAGE_TOTALS, type StageTotalView } from '../../projections/pipeline/pipelineProjection.js';
 import type { ViewSource } from '../../projections/viewReader.js';
 import { viewsAsOf } from '../pointInTimeQuery.js';
 import { awaitPosition } from '../readYourWrites.js';
@@ -14,13 +14,6 @@ import { Instant, PageQuery, ShortText, TotalOut, totalOut, Uuid } from '../sche
 import type { ApiServices } from '../services.js';
 
 const Currency = z.string().regex(/^[A-Z]{3}$/);
-
-const PIPELINE_SORTS = {
-  amount: { field: 'amountMinor', direction: 'asc' },
-  '-amount': { field: 'amountMinor', direction: 'desc' },
-  age: { field: 'openedAt', direction: 'asc' },
-  '-age': { field: 'openedAt', direction: 'desc' },
-} as const satisfies Record<string, FindQuery['orderBy']>;
 
 const MoneyOut = z.object({ minor: z.number(), currency: z.string() });
 
@@ -96,13 +89,13 @@ export const viewRoutes =
         const { ownerId, stage, customerId, currency, sort, limit, cursor, after, asOf } = request.query;
         await awaitPosition(services, request, [PIPELINE], after);
         const source = await pipelineAt(asOf);
-        const where: NonNullable<FindQuery['where']> = { status: 'open' };
+        const where: NonNullable<FindQuery['where']> = { ...OPEN_OPPORTUNITIES.always };
         const owners = await ownerFilter(services, request, ownerId);
         if (owners) where.ownerId = owners;
         if (stage) where.stage = stage;
         if (customerId) where.customerId = customerId;
         if (currency) where.currency = currency;
-        const page = await source.find(PIPELINE, OPPORTUNITIES, { where, orderBy: PIPELINE_SORTS[sort], limit, ...(cursor ? { cursor } : {}) });
+        const page = await source.find(PIPELINE, OPEN_OPPORTUNITIES.collection, { where, orderBy: OPEN_OPPORTUNITIES.sorts[sort], limit, ...(cursor ? { cursor } : {}) });
         return { items: page.items as z.infer<typeof OpportunityItem>[], nextCursor: page.nextCursor };
       },
     );

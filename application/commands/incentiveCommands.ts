@@ -104,6 +104,12 @@ export const incentiveCommands = (pipeline: CommandPipeline, eventStore: EventSt
     return results;
   };
 
+  /** The close's result with its position moved past the statements it wrote, so a read `?after=` it sees them. */
+  const pastStatements = (result: CommandResult, written: readonly { result: CommandResult }[]): CommandResult => ({
+    ...result,
+    position: Math.max(result.position, ...written.map((statement) => statement.result.position)),
+  });
+
   return {
     /**
      * Closes a period: records the log position and the reps it pays, then writes each rep's statement.
@@ -124,12 +130,13 @@ export const incentiveCommands = (pipeline: CommandPipeline, eventStore: EventSt
         if (!cutShort || (await missingStatements(cutShort)).length === 0) throw error;
         const finished = await writeStatements(period, cutShort, await ledgerFromLog(eventStore, cutShort.cutPosition), envelope);
         const [head] = await eventStore.readStream(incentivePeriodAggregate.streamId(INCENTIVE_PERIODS_ID), { direction: 'backwards', maxCount: 1 });
-        return { cutPosition: cutShort.cutPosition, statements: finished, result: { streamId: head!.streamId, revision: head!.revision, position: head!.position, events: [], replayed: true } };
+        return { cutPosition: cutShort.cutPosition, statements: finished, result: pastStatements({ streamId: head!.streamId, revision: head!.revision, position: head!.position, events: [], replayed: true }, finished) };
       }
       // A replayed close recorded the cut of its first attempt: its statements are computed to that cut.
       const recorded = (await closeRecorded(period))!;
       const atCut = recorded.cutPosition === cutPosition ? ledger : await ledgerFromLog(eventStore, recorded.cutPosition);
-      return { cutPosition: recorded.cutPosition, statements: await writeStatements(period, recorded, atCut, envelope), result };
+      const written = await writeStatements(period, recorded, atCut, envelope);
+      return { cutPosition: recorded.cutPosition, statements: written, result: pastStatements(result, written) };
     },
 
     approve: (statementId: string, step: ApprovalStep | undefined, envelope: CommandEnvelope) =>

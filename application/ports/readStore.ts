@@ -19,6 +19,13 @@ export type CollectionSpec = {
   name: string;
   /** Top-level fields that may be filtered or sorted on, each with the type it holds when not null or missing. */
   indexes: Readonly<Record<string, IndexType>>;
+  /**
+   * Query shapes served by one ordered walk of one index: each lists fields of `indexes` filtered
+   * by equality, then the field sorted on; the store keeps an index on them and the id. A page
+   * filtered on some of the leading fields (equal to a value, or to one of a list) and sorted on
+   * the last then seeks and walks that index in order, with no sort of its own.
+   */
+  compoundIndexes?: readonly (readonly string[])[];
 };
 
 export type RangeCondition = { gt?: Scalar; gte?: Scalar; lt?: Scalar; lte?: Scalar };

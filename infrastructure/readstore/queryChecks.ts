@@ -80,6 +80,27 @@ export function checkSpec(spec: CollectionSpec): void {
     if (!isFieldName(field)) throw new TypeError(`Invalid index field ${JSON.stringify(field)} on "${spec.name}"`);
     if (!isIndexType(type)) throw new TypeError(`Index field "${field}" on "${spec.name}" must be declared string, number or boolean, not ${JSON.stringify(type)}`);
   }
+  const compound = spec.compoundIndexes ?? [];
+  if (!Array.isArray(compound)) throw new TypeError(`The compound indexes of "${spec.name}" must be a list of field lists`);
+  for (const fields of compound) {
+    const valid =
+      Array.isArray(fields) &&
+      fields.length >= 2 &&
+      new Set(fields).size === fields.length &&
+      fields.every((field) => typeof field === 'string' && Object.hasOwn(spec.indexes, field));
+    if (!valid) throw new TypeError(`Compound index ${JSON.stringify(fields)} on "${spec.name}" must name two or more distinct fields declared in its indexes`);
+  }
+}
+
+/** How a compound index is named in the stores that name indexes: its fields joined by "+", which no field name holds. */
+export const compoundIndexName = (collection: string, fields: readonly string[]) => `${collection}:${fields.join('+')}`;
+
+/** The fields of a compound index from its name, or null for a name that is not one. */
+export function compoundIndexFields(collection: string, indexName: string): string[] | null {
+  const prefix = `${collection}:`;
+  if (!indexName.startsWith(prefix)) return null;
+  const fields = indexName.slice(prefix.length).split('+');
+  return fields.length >= 2 && fields.every(isFieldName) ? fields : null;
 }
 
 export function checkKey(value: unknown): string {

@@ -11,7 +11,7 @@ import {
   type Reporter,
 } from '../../domain/complaint/complaint.js';
 import { countingOf, type ComplaintSeverity, type ServiceClock, type ServiceLevel } from '../../domain/complaint/serviceLevels.js';
-import type { Projection } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection } from '../projection.js';
 
 export const COMPLAINTS = 'complaints';
 export const COMPLAINT_DOCS = 'complaints';
@@ -221,6 +221,33 @@ const clocksAfter = (view: ComplaintView, state: FiledComplaint, event: Complain
 };
 
 /**
+ * The complaints as `GET /views/complaints` filters and sorts them: overdue bounds dueOrder at the
+ * request's instant, a period bounds filedAt.
+ */
+export const COMPLAINT_LIST: ListQuery<'due' | '-due' | 'age' | '-age'> = {
+  collection: COMPLAINT_DOCS,
+  filters: {
+    customerId: { field: 'customerId', match: 'equal' },
+    sellerId: { field: 'sellerId', match: 'equal' },
+    assigneeId: { field: 'assigneeId', match: 'equal' },
+    sku: { field: 'sku', match: 'equal' },
+    status: { field: 'status', match: 'equal' },
+    severity: { field: 'severity', match: 'equal' },
+    category: { field: 'category', match: 'equal' },
+    breached: { field: 'breached', match: 'equal' },
+    overdue: { field: 'dueOrder', match: 'range' },
+    from: { field: 'filedAt', match: 'range' },
+    to: { field: 'filedAt', match: 'range' },
+  },
+  sorts: {
+    due: { field: 'dueOrder', direction: 'asc' },
+    '-due': { field: 'dueOrder', direction: 'desc' },
+    age: { field: 'filedAt', direction: 'asc' },
+    '-age': { field: 'filedAt', direction: 'desc' },
+  },
+};
+
+/**
  * One document per complaint: what it is about, who works it, its two clocks with their runs and
  * due times, the escalation, the proposal and the outcome, the rating, and its timeline. The
  * reporter stays sealed; the clocks' elapsed time is worked out from the runs when it is read.
@@ -245,8 +272,10 @@ export const complaintsProjection: Projection<(typeof HANDLED)[number]> = {
         dueOrder: 'string',
         breached: 'boolean',
       },
+      compoundIndexes: listIndexes(COMPLAINT_LIST),
     },
   ],
+  queries: [COMPLAINT_LIST],
   handles: HANDLED,
   documentsFor: (event) => [{ collection: COMPLAINT_DOCS, id: event.data.complaintId }],
   apply(event, view) {

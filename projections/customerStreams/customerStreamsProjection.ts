@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../../application/ports/eventStore.js';
 import type { Document } from '../../application/ports/readStore.js';
 import { categoryOf, storedEventTypes } from '../../domain/aggregates.js';
-import type { DocumentRef, Projection } from '../projection.js';
+import { listIndexes, type DocumentRef, type ListQuery, type Projection } from '../projection.js';
 import type { ViewReader } from '../viewReader.js';
 
 export const CUSTOMER_STREAMS = 'customer_streams';
@@ -23,6 +23,13 @@ const customersOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string[] 
   return [...new Set(named.filter((id): id is string => typeof id === 'string' && id.length > 0))];
 };
 
+/** A customer's tied streams in the order they joined, as the audit reads them. */
+export const STREAMS_OF_CUSTOMER: ListQuery<'joined'> = {
+  collection: TIED_STREAMS,
+  filters: { customerId: { field: 'customerId', match: 'equal' } },
+  sorts: { joined: { field: 'firstPosition', direction: 'asc' } },
+};
+
 /**
  * Which streams are tied to which customer, so an audit can find every stream of a
  * customer's dealings without scanning the log. A stream joins once and stays.
@@ -30,7 +37,8 @@ const customersOf = (event: Pick<RecordedEvent, 'data' | 'metadata'>): string[] 
 export const customerStreamsProjection: Projection = {
   name: CUSTOMER_STREAMS,
   version: 1,
-  collections: [{ name: TIED_STREAMS, indexes: { customerId: 'string', firstPosition: 'number' } }],
+  collections: [{ name: TIED_STREAMS, indexes: { customerId: 'string', firstPosition: 'number' }, compoundIndexes: listIndexes(STREAMS_OF_CUSTOMER) }],
+  queries: [STREAMS_OF_CUSTOMER],
   // Every stored type: any event may name a customer in its metadata.
   handles: storedEventTypes,
   documentsFor: (event) => customersOf(event).map((customerId): DocumentRef => ({ collection: TIED_STREAMS, id: tiedStreamId(customerId, event.streamId) })),
@@ -55,9 +63,9 @@ export const tiedStreamsOf = async (views: ViewReader, customerId: string): Prom
   const streamIds: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await views.find(CUSTOMER_STREAMS, TIED_STREAMS, {
+    const page = await views.find(CUSTOMER_STREAMS, STREAMS_OF_CUSTOMER.collection, {
       where: { customerId },
-      orderBy: { field: 'firstPosition', direction: 'asc' },
+      orderBy: STREAMS_OF_CUSTOMER.sorts.joined,
       limit: 500,
       ...(cursor ? { cursor } : {}),
     });

@@ -5,7 +5,7 @@ import { QUOTE_EXPIRY } from '../../application/deadlines/quoteExpiry.js';
 import { REGISTRATION_EXPIRY } from '../../application/deadlines/registrationExpiry.js';
 import type { Document } from '../../application/ports/readStore.js';
 import type { StoredEvent, StoredEventType } from '../../domain/aggregates.js';
-import type { Projection } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection } from '../projection.js';
 import type { ViewReader } from '../viewReader.js';
 
 export const DEADLINES = 'deadlines';
@@ -96,13 +96,22 @@ const sourcesFor = (type: StoredEventType) => DEADLINE_SOURCES.filter((s) => s.o
 /** One spelling of an instant (milliseconds, Z), so the view compares due times as strings correctly. */
 const spelled = (instant: string) => new Date(instant).toISOString();
 
+/** What the deadline watcher reads: open deadlines due by an instant, earliest first. */
+export const DUE_DEADLINES: ListQuery<'due'> = {
+  collection: DEADLINE_DOCS,
+  always: { done: false },
+  filters: { dueBy: { field: 'dueAt', match: 'range' } },
+  sorts: { due: { field: 'dueAt', direction: 'asc' } },
+};
+
 /** Open and closed deadlines of every kind, for the deadline watcher. */
 export const deadlinesProjection: Projection = {
   name: DEADLINES,
   // 3: complaint clocks, which move.
   // 4: deal registrations expire.
   version: 4,
-  collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' } }],
+  collections: [{ name: DEADLINE_DOCS, indexes: { done: 'boolean', dueAt: 'string', kind: 'string', streamId: 'string' }, compoundIndexes: listIndexes(DUE_DEADLINES) }],
+  queries: [DUE_DEADLINES],
   handles: [...new Set(DEADLINE_SOURCES.flatMap((s) => [s.opening, ...(s.moves ?? []).map((move) => move.type), ...s.closes]))],
   documentsFor: (event) => sourcesFor(event.type).map((s) => ({ collection: DEADLINE_DOCS, id: deadlineId(s.kind, event.streamId) })),
   apply(event, view) {
@@ -129,9 +138,9 @@ export const deadlinesProjection: Projection = {
 /** The watcher's view of what is due: open deadlines at or before `now`, earliest first. */
 export const dueDeadlines = (views: ViewReader): DueDeadlines => ({
   async due(now, { limit, cursor }) {
-    const page = await views.find(DEADLINES, DEADLINE_DOCS, {
-      where: { done: false, dueAt: { lte: new Date(now).toISOString() } },
-      orderBy: { field: 'dueAt', direction: 'asc' },
+    const page = await views.find(DEADLINES, DUE_DEADLINES.collection, {
+      where: { ...DUE_DEADLINES.always, dueAt: { lte: new Date(now).toISOString() } },
+      orderBy: DUE_DEADLINES.sorts.due,
       limit,
       ...(cursor ? { cursor } : {}),
     });

@@ -1,7 +1,7 @@
 import type { Document } from '../../application/ports/readStore.js';
 import type { OrderEvent } from '../../domain/order/order.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection } from '../projection.js';
 
 export const ORDERS = 'orders';
 export const ORDER_DOCS = 'orders';
@@ -38,6 +38,26 @@ const orderedItems = (lines: { sku: string; qty: number }[]) => {
   return [...ordered].map(([sku, qty]) => ({ sku, ordered: qty, delivered: 0 }));
 };
 
+/** The orders as `GET /views/orders` filters and sorts them. */
+export const ORDER_LIST: ListQuery<'placed' | '-placed' | 'total' | '-total' | 'promised' | '-promised'> = {
+  collection: ORDER_DOCS,
+  filters: {
+    quoteId: { field: 'quoteId', match: 'equal' },
+    customerId: { field: 'customerId', match: 'equal' },
+    status: { field: 'status', match: 'equal' },
+    late: { field: 'late', match: 'equal' },
+    currency: { field: 'currency', match: 'equal' },
+  },
+  sorts: {
+    placed: { field: 'placedAt', direction: 'asc' },
+    '-placed': { field: 'placedAt', direction: 'desc' },
+    total: { field: 'totalMinor', direction: 'asc' },
+    '-total': { field: 'totalMinor', direction: 'desc' },
+    promised: { field: 'promisedDeliveryDate', direction: 'asc' },
+    '-promised': { field: 'promisedDeliveryDate', direction: 'desc' },
+  },
+};
+
 /** Every order with its delivery progress, lateness against the promised date, and whether it is still open. */
 export const ordersProjection: Projection<OrderEvent['type']> = {
   name: ORDERS,
@@ -56,8 +76,10 @@ export const ordersProjection: Projection<OrderEvent['type']> = {
         promisedDeliveryDate: 'string',
         placedAt: 'string',
       },
+      compoundIndexes: listIndexes(ORDER_LIST),
     },
   ],
+  queries: [ORDER_LIST],
   handles: ['OrderPlaced', 'OrderConfirmed', 'OrderDelivered', 'OrderFullyDelivered', 'OrderCompleted', 'OrderCancelled'],
   documentsFor: (event) => [{ collection: ORDER_DOCS, id: event.data.orderId }],
   apply(event, view) {

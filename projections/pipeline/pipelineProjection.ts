@@ -1,6 +1,6 @@
 import type { Document } from '../../application/ports/readStore.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection, ProjectionWriter } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection, type ProjectionWriter } from '../projection.js';
 
 export const PIPELINE = 'pipeline';
 export const OPPORTUNITIES = 'opportunities';
@@ -73,6 +73,25 @@ const adjustStageTotal = (view: ProjectionWriter, opportunity: OpportunityView, 
   adjustOwnerStageTotal(view, opportunity, sign);
 };
 
+/** The open deals, filtered and sorted as `GET /views/pipeline` offers them. */
+export const OPEN_OPPORTUNITIES: ListQuery<'amount' | '-amount' | 'age' | '-age'> = {
+  collection: OPPORTUNITIES,
+  always: { status: 'open' },
+  filters: {
+    customerId: { field: 'customerId', match: 'equal' },
+    ownerId: { field: 'ownerId', match: 'equal' },
+    stage: { field: 'stage', match: 'equal' },
+    currency: { field: 'currency', match: 'equal' },
+  },
+  scopedBy: 'ownerId',
+  sorts: {
+    amount: { field: 'amountMinor', direction: 'asc' },
+    '-amount': { field: 'amountMinor', direction: 'desc' },
+    age: { field: 'openedAt', direction: 'asc' },
+    '-age': { field: 'openedAt', direction: 'desc' },
+  },
+};
+
 export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunityStageChanged' | 'OpportunityWon' | 'OpportunityLost' | 'OpportunityReassigned'> = {
   name: PIPELINE,
   version: EXACT_TOTALS_SINCE,
@@ -80,11 +99,13 @@ export const pipelineProjection: Projection<'OpportunityOpened' | 'OpportunitySt
     {
       name: OPPORTUNITIES,
       indexes: { status: 'string', ownerId: 'string', stage: 'string', customerId: 'string', amountMinor: 'number', openedAt: 'string', currency: 'string' },
+      compoundIndexes: listIndexes(OPEN_OPPORTUNITIES),
     },
     { name: STAGE_TOTALS, indexes: { stage: 'string' }, loadWhole: true },
     { name: OWNER_STAGE_TOTALS, indexes: { ownerId: 'string' }, loadWhole: true },
   ],
   handles: ['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon', 'OpportunityLost', 'OpportunityReassigned'],
+  queries: [OPEN_OPPORTUNITIES],
   documentsFor: (event) => [{ collection: OPPORTUNITIES, id: event.data.opportunityId }],
   apply(event, view) {
     const at = String(event.metadata.occurredAt);

@@ -1,7 +1,7 @@
 import type { Document } from '../../application/ports/readStore.js';
 import type { QuoteEvent, QuoteStatus } from '../../domain/quote/quote.js';
 import type { Money } from '../../domain/shared/money.js';
-import type { Projection } from '../projection.js';
+import { listIndexes, type ListQuery, type Projection } from '../projection.js';
 
 export const QUOTES = 'quotes';
 export const QUOTE_DOCS = 'quotes';
@@ -41,6 +41,27 @@ export type QuoteView = Document & {
   updatedAt: string;
 };
 
+/** The quotes as `GET /views/quotes` filters and sorts them. */
+export const QUOTE_LIST: ListQuery<'drafted' | '-drafted' | 'total' | '-total' | 'validUntil' | '-validUntil'> = {
+  collection: QUOTE_DOCS,
+  filters: {
+    opportunityId: { field: 'opportunityId', match: 'equal' },
+    customerId: { field: 'customerId', match: 'equal' },
+    ownerId: { field: 'ownerId', match: 'equal' },
+    status: { field: 'status', match: 'equal' },
+    currency: { field: 'currency', match: 'equal' },
+  },
+  scopedBy: 'ownerId',
+  sorts: {
+    drafted: { field: 'draftedAt', direction: 'asc' },
+    '-drafted': { field: 'draftedAt', direction: 'desc' },
+    total: { field: 'totalMinor', direction: 'asc' },
+    '-total': { field: 'totalMinor', direction: 'desc' },
+    validUntil: { field: 'validUntil', direction: 'asc' },
+    '-validUntil': { field: 'validUntil', direction: 'desc' },
+  },
+};
+
 /** Every quote with its priced lines and where it stands in approval, sending and the customer's answer. */
 export const quotesProjection: Projection<QuoteEvent['type']> = {
   name: QUOTES,
@@ -58,8 +79,10 @@ export const quotesProjection: Projection<QuoteEvent['type']> = {
         validUntil: 'string',
         draftedAt: 'string',
       },
+      compoundIndexes: listIndexes(QUOTE_LIST),
     },
   ],
+  queries: [QUOTE_LIST],
   handles: ['QuoteDrafted', 'QuoteSubmitted', 'QuoteApproved', 'QuoteRejected', 'QuoteSent', 'QuoteAccepted', 'QuoteDeclined', 'QuoteExpired'],
   documentsFor: (event) => [{ collection: QUOTE_DOCS, id: event.data.quoteId }],
   apply(event, view) {

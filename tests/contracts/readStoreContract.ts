@@ -250,6 +250,38 @@ export function readStoreContract(name: string, open: () => Promise<Opened>): vo
       expect(nulls.seen).toEqual(expected('asc', (r) => r.rank === undefined || r.rank === null));
     });
 
+    it('serves pages shaped like a compound index, filtered by a value or a list of values, each document once and in order', async () => {
+      const c = `${run}_${++count}`;
+      await store().ensureCollections([{ name: c, indexes: fields, compoundIndexes: [['status', 'rank'], ['active', 'status', 'rank'], ['status', 'amount']] }]);
+      await put(c, ranked, 1);
+      const shapes: { where: FindQuery['where']; keep: (r: Row) => boolean }[] = [
+        { where: { status: 'open' }, keep: (r) => r.status === 'open' },
+        { where: { status: { in: ['open', 'lost'] } }, keep: (r) => r.status === 'open' || r.status === 'lost' },
+        { where: { active: true, status: { in: ['won', 'lost', 'nobody'] } }, keep: (r) => r.active && r.status !== 'open' },
+        { where: { status: { in: ['open', 'won'] }, amount: { gte: 40 } }, keep: (r) => r.status !== 'lost' && r.amount >= 40 },
+      ];
+      for (const { where, keep } of shapes) {
+        for (const direction of ['asc', 'desc'] as const) {
+          // Pages of two cross every tie, the boundary between nulls and values, and the values of a list.
+          const { seen } = await pageThrough(c, { where, orderBy: { field: 'rank', direction }, limit: 2 });
+          expect(seen).toEqual(expected(direction, keep));
+        }
+      }
+      for (const limit of [1, 3, 7, 30]) {
+        // One value of the list may hold all of a page, or none of it.
+        const { seen } = await pageThrough(c, { where: { status: { in: ['lost', 'open', 'won', 'nobody'] } }, orderBy: { field: 'rank', direction: 'desc' }, limit });
+        expect(seen, `pages of ${limit}`).toEqual(expected('desc'));
+      }
+      const byAmount = await pageThrough(c, { where: { status: { in: ['won', 'open'] } }, orderBy: { field: 'amount', direction: 'desc' }, limit: 3 });
+      expect(byAmount.seen).toEqual(ranked.filter((r) => r.status !== 'lost').sort((a, b) => b.amount - a.amount || (a.id < b.id ? 1 : -1)).map((r) => r.id));
+    });
+
+    it('refuses a compound index of fewer than two fields, or naming a field it does not declare', async () => {
+      for (const compoundIndexes of [[['status']], [['status', 'nothing']], [['status', 'status']], [["status') --", 'rank']]]) {
+        await expect(store().ensureCollections([{ name: `${run}_compound`, indexes: fields, compoundIndexes }])).rejects.toThrow(TypeError);
+      }
+    });
+
     it('refuses fields that were not declared', async () => {
       const c = await fresh({ status: 'string' });
       await expect(store().find(c, { where: { amount: 1 }, limit: 10 })).rejects.toBeInstanceOf(UnknownField);

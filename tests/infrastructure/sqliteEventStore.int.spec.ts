@@ -65,8 +65,8 @@ describe('SQLite event store', () => {
     expect((await store.readCommandEvents('order-1', 'place-1')).map((e) => e.type)).toEqual(['Placed']);
     const reopened = new Database(older, { readonly: true });
     try {
-      const index = reopened.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_by_command'").pluck().get();
-      expect(index).toMatch(/json_extract\(metadata, '\$\.commandId'\)/);
+      const index = reopened.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_by_command_id'").pluck().get();
+      expect(index).toMatch(/json_extract\(metadata, '\$\.commandId'\), json_extract\(metadata, '\$\[1\]'\)/);
     } finally {
       reopened.close();
     }
@@ -181,6 +181,67 @@ describe('SQLite event store', () => {
     expect(await pending).toMatchObject({ done: true });
     await store.close();
     await expect(store.append(`order-${uuid()}`, [event()], { expectedRevision: 'any' })).rejects.toThrow(/closed/);
+  });
+
+  describe('metadata on disk', () => {
+    const hex = (seed: string) => seed.repeat(64 / seed.length);
+    /** As the command pipeline writes it: the event id, the command, the actor, the time, what the command recorded, the chain. */
+    const sealed = (eventId: string, extra: Record<string, unknown> = {}) => ({
+      eventId,
+      commandId: 'onboard-acme-0001',
+      requestHash: hex('f4'),
+      correlationId: uuid(),
+      causationId: 'onboard-acme-0001',
+      actor: { id: 'dev-sales-rep', role: 'sales_rep' },
+      occurredAt: '2026-11-30T06:55:04.708Z',
+      schemaVersion: 1,
+      ...extra,
+      prevHash: hex('0'),
+      hash: hex('8c'),
+    });
+    const stored = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare<[], { event_id: string; metadata: string }>('SELECT event_id, metadata FROM events ORDER BY position').all();
+      } finally {
+        db.close();
+      }
+    };
+
+    it("keeps the pipeline's metadata in half the bytes and reads it back exactly as given, key order included", async () => {
+      const streamId = `customer-${uuid()}`;
+      const first = uuid();
+      const second = uuid();
+      const metadata = [
+        sealed(first, { customerId: uuid(), policyVersion: 3 }),
+        { ...sealed(second), requestHash: undefined, correlationId: 'onboard-acme-0001', causationId: uuid(), prevHash: hex('8c'), hash: hex('3e') },
+      ];
+      await store.append(streamId, metadata.map((m) => ({ eventId: m.eventId, type: 'CustomerRegistered', data: {}, metadata: m })), { expectedRevision: 'no_stream' });
+      const read = await store.readStream(streamId);
+      expect(read.map((e) => JSON.stringify(e.metadata))).toEqual(metadata.map((m) => JSON.stringify(m)));
+      const rows = stored();
+      rows.forEach((row, i) => expect(row.metadata.length).toBeLessThan(JSON.stringify(metadata[i]).length * 0.6));
+    });
+
+    it('keeps any other metadata as the JSON it is, and reads JSON an earlier version stored', async () => {
+      const shapes = [{}, { actor: 'system' }, { ...sealed(uuid()), hash: hex('8C') }, { ...sealed(uuid()), schemaVersion: undefined }, { note: 'before', ...sealed(uuid()) }];
+      const streamId = `order-${uuid()}`;
+      await store.append(streamId, shapes.map((m) => ({ eventId: uuid(), type: 'SomethingHappened', data: {}, metadata: m })), { expectedRevision: 'no_stream' });
+      const earlier = sealed(uuid());
+      const db = new Database(file);
+      db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)').run(
+        `customer-${uuid()}`,
+        earlier.eventId,
+        'CustomerRegistered',
+        '{}',
+        JSON.stringify(earlier),
+        new Date().toISOString(),
+      );
+      db.close();
+      expect(stored().map((row) => row.metadata)).toEqual([...shapes, earlier].map((m) => JSON.stringify(m)));
+      const read = await store.readAll();
+      expect(read.map((e) => JSON.stringify(e.metadata))).toEqual([...shapes, earlier].map((m) => JSON.stringify(m)));
+    });
   });
 
   it('opens an in-memory store', async () => {

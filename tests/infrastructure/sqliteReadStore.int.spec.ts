@@ -73,4 +73,51 @@ describe('SQLite read store', () => {
       await store.close();
     }
   });
+
+  describe('space', () => {
+    const pagesOf = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return { pages: db.pragma('page_count', { simple: true }) as number, free: db.pragma('freelist_count', { simple: true }) as number };
+      } finally {
+        db.close();
+      }
+    };
+    const fill = async (store: SqliteReadStore, collection: string, count: number) => {
+      const writes = Array.from({ length: count }, (_, i) => ({ collection, op: 'put' as const, doc: { id: `d${i}`, n: i, text: 'x'.repeat(1000) } }));
+      await store.commit({ writes, checkpoint: { name: `${collection}@g1`, position: count } });
+    };
+
+    it('gives the pages of a dropped collection back to the file system, as a rebuilt view drops its last generation', async () => {
+      const file = join(dir, 'reclaim.sqlite');
+      const store = SqliteReadStore.open(file);
+      try {
+        await store.ensureCollections([{ name: 'kept', indexes: { n: 'number' } }, { name: 'dropped', indexes: { n: 'number' } }]);
+        await fill(store, 'kept', 100);
+        await fill(store, 'dropped', 3000);
+        const full = pagesOf(file);
+        await store.dropCollection('dropped');
+        const after = pagesOf(file);
+        expect(after.free).toBe(0);
+        expect(after.pages).toBeLessThan(full.pages / 10);
+        expect((await store.find('kept', { where: { n: 99 }, limit: 1 })).items).toHaveLength(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('drops a collection of a file an earlier version created, which keeps its free pages for later writes', async () => {
+      const file = join(dir, 'earlier.sqlite');
+      new Database(file).exec('CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)').close();
+      const store = SqliteReadStore.open(file);
+      try {
+        await store.ensureCollections([{ name: 'dropped', indexes: {} }]);
+        await fill(store, 'dropped', 1000);
+        await store.dropCollection('dropped');
+        expect(pagesOf(file).free).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+    });
+  });
 });

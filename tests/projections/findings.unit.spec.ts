@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FINDING_DOCS, findingsProjection, type FindingView } from '../../projections/findings/findingsProjection.js';
+import { FINDING_DOCS, FINDING_PERIODS, findingsProjection, type FindingView } from '../../projections/findings/findingsProjection.js';
 import { projectionSpecification } from '../support/projectionSpecification.js';
 
 const hash = 'a'.repeat(64);
@@ -74,6 +74,31 @@ beforeEach(() => {
 });
 
 describe('findings projection', () => {
+  it("counts each finding in the company day and month it was raised in, as it stands now, a rule named after its first finding there", () => {
+    // 1 March 00:30 in Beijing, though 28 February in UTC; f2 is raised later that day under an older wording of the rule.
+    spec.given(
+      raised({ raisedAt: '2026-02-28T16:30:00Z' }),
+      raised({ findingId: 'f2', raisedAt: '2026-03-01T01:00:00Z', ruleName: 'Old wording', sellerId: 'rep-2', severity: 'low' }),
+      acknowledged(),
+      remediated('2026-03-01T16:00:00Z'),
+    );
+    const day = {
+      id: 'day:2026-03-01',
+      grain: 'day',
+      start: '2026-03-01',
+      total: 2,
+      rules: [{ ruleId: 'CMP-01', ruleName: 'No absolute claims', count: 2, firstRaisedAt: '2026-02-28T16:30:00.000Z', firstId: 'f1' }],
+      reps: [
+        ['rep-1', 1],
+        ['rep-2', 1],
+      ],
+      bySeverity: { low: 1, medium: 0, high: 1, critical: 0 },
+      byStatus: { raised: 1, acknowledged: 0, remediated: 1, waived: 0, closed: 0 },
+      minutesToRemediate: [1410],
+    };
+    expect(spec.documents(FINDING_PERIODS)).toEqual([day, { ...day, id: 'month:2026-03', grain: 'month', start: '2026-03' }]);
+  });
+
   it('follows exactly the five steps of a finding', () => {
     expect([...findingsProjection.handles].sort()).toEqual(['FindingAcknowledged', 'FindingClosed', 'FindingRaised', 'FindingRemediated', 'FindingWaived']);
   });

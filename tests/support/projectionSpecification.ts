@@ -16,8 +16,8 @@ const START = Date.parse('2026-03-02T09:00:00.000Z');
 
 /**
  * given(events) then documents: runs a projection as the runner does, in memory. Only the event
- * types it `handles` reach `apply`; `apply` may read only the documents `documentsFor` named and
- * whole-loaded collections (the runner refuses anything else); each document it gets is its own copy.
+ * types it `handles` reach `apply`; `apply` may read only the documents `documentsFor` and
+ * `documentsThrough` named and whole-loaded collections (the runner refuses anything else); each document it gets is its own copy.
  */
 export const projectionSpecification = <Handled extends StoredEventType>(projection: Projection<Handled>) => {
   const store = new Map<string, Map<string, Document>>();
@@ -52,7 +52,9 @@ export const projectionSpecification = <Handled extends StoredEventType>(project
 
   const apply = (event: RecordedEvent) => {
     if (!isHandled(event)) return;
-    const named = new Set(projection.documentsFor(event).map(({ collection: c, id }) => `${c}\u0000${id}`));
+    const stored = { get: (c: string, id: string) => collection(c).get(id) ?? null };
+    const refs = [...projection.documentsFor(event), ...(projection.documentsThrough?.(event, stored) ?? [])];
+    const named = new Set(refs.map(({ collection: c, id }) => `${c}\u0000${id}`));
     const writer: ProjectionWriter = {
       get: (c, id) => {
         if (!whole.has(c) && !named.has(`${c}\u0000${id}`)) throw new Error(`${projection.name} read ${c}/${id} without naming it in documentsFor`);

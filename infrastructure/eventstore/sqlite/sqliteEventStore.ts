@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import {
   WrongExpectedRevision,
   type AppendResult,
-  type EventMetadata,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -11,7 +10,8 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '../../../application/ports/eventStore.js';
-import { eventStoreIndexes, eventStoreSchema } from './schema.js';
+import { metadataFromStored, storedMetadata } from './metadataCodec.js';
+import { COMMAND_ID, eventStoreIndexes, eventStoreSchema } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const READ_ALL_DEFAULT_MAX = 1_000;
@@ -24,7 +24,7 @@ type EventRow = [position: number, streamId: string, revision: number, eventId: 
 
 type StoredEventRef = { stream_id: string; revision: number; position: number; event_id: string };
 
-/** An event already turned into the JSON text it is stored as. */
+/** An event already turned into the text it is stored as (metadata in the form of metadataCodec.ts). */
 type SerializedEvent = { eventId: string; type: string; data: string; metadata: string };
 
 type PendingAppend = {
@@ -108,8 +108,8 @@ export class SqliteEventStore implements EventStore {
     // Named, since the planner would rather walk the whole stream in revision order (the ORDER BY)
     // than look the command up; the expression is the index's, word for word.
     this.commandEvents = db.prepare<[string, string], EventRow>(
-      `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events INDEXED BY events_by_command
-       WHERE stream_id = ? AND json_extract(metadata, '$.commandId') = ? ORDER BY revision`,
+      `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events INDEXED BY events_by_command_id
+       WHERE stream_id = ? AND ${COMMAND_ID} = ? ORDER BY revision`,
     ).raw(true);
     // One seek per stream in the (stream_id, revision) index: no event is read or parsed.
     this.firstEvents = db.prepare<[string], { stream_id: string; position: number }>(
@@ -359,7 +359,7 @@ function serialize(streamId: string, events: EventToAppend[]): SerializedEvent[]
     eventId: event.eventId,
     type: event.type,
     data: toJson(event.data, `data of event ${event.eventId}`),
-    metadata: toJson(event.metadata, `metadata of event ${event.eventId}`),
+    metadata: storedMetadata(event.eventId, event.metadata, toJson(event.metadata, `metadata of event ${event.eventId}`)),
   }));
 }
 
@@ -386,6 +386,6 @@ function toRecordedEvent([position, streamId, revision, eventId, type, data, met
     eventId,
     type,
     data: JSON.parse(data) as unknown,
-    metadata: JSON.parse(metadata) as EventMetadata,
+    metadata: metadataFromStored(eventId, metadata),
   };
 }

@@ -41,7 +41,8 @@ import { connectReplicaSet, pingWithin, PRIMARY_MAJORITY } from '../../mongo/mon
 /**
  * Read models in MongoDB: one collection per view collection, documents stored with
  * `_id = id`, and a compound index { field: 1, _id: 1 } per declared field so that a keyset
- * page is one index walk in either direction.
+ * page is one index walk in either direction, and { ...fields: 1, _id: 1 } per declared
+ * compound index, for a page filtered on its leading fields and sorted on its last.
  *
  * `commit` runs in a multi-document transaction, which MongoDB only offers on a replica
  * set or a sharded cluster, so `connect` refuses a standalone server (a single-node replica
@@ -111,6 +112,11 @@ export class MongoReadStore implements ReadStore {
       const added = fieldsToAdd(checkDeclaration(record._id, record.types), spec);
       // Indexes first, so that a declared field always has its index.
       for (const field of Object.keys(spec.indexes)) await this.collection(spec.name).createIndex({ [field]: 1, _id: 1 });
+      // The same keys as on SQLite; MongoDB's planner walks one for a page of its shape, and merges
+      // the walks of a list's values ($in) in sort order itself.
+      for (const fields of spec.compoundIndexes ?? []) {
+        await this.collection(spec.name).createIndex({ ...Object.fromEntries(fields.map((field) => [field, 1])), _id: 1 });
+      }
       await this.checkHeldTypes(spec.name, added);
       if (added.length > 0) {
         // Set only where no other type is: a field another process declared meanwhile keeps its type.
