@@ -16,4 +16,5 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The same node flags as npm start (README, Configuration: the heap cap).
+CMD ["node", "--enable-source-maps", "--max-old-space-size=1024", "dist/main.js"]

@@ -20,6 +20,13 @@ const AUDITOR = 'Bearer dev-auditor-key-0000';
 const REP = 'Bearer dev-sales-rep-key-0000';
 const MAIN = join(import.meta.dirname, '..', 'main.js');
 
+/** The node flags `npm start` runs the server with (the heap cap among them), read from package.json so the bench measures what operators run. */
+const startFlags = (): string[] => {
+  const { scripts } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
+};
+
 type Server = { process: ChildProcess; url: (path: string) => string; listeningMs: number };
 
 /** Resident memory now and at its highest, in MB, as the kernel counts it; from /metrics, without the peak, where /proc is not there. */
@@ -38,8 +45,8 @@ const startServer = async (dataDir: string): Promise<Server> => {
   const port = await freePort();
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const started = performance.now();
-  // As npm start runs it. Anchors are off: the first one over a long log hashes all of it, which is not what these rows measure.
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+  // As npm start runs it, with its node flags. Anchors are off: the first one over a long log hashes all of it, which is not what these rows measure.
+  const child = spawn(process.execPath, [...startFlags(), MAIN], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ANCHOR_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
