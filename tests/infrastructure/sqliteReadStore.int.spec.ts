@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UnknownField } from '../../application/ports/readStore.js';
+import { OffThreadWriter } from '../../infrastructure/readstore/sqlite/offThreadWriter.js';
 import { SqliteReadStore } from '../../infrastructure/readstore/sqlite/sqliteReadStore.js';
 import { leaseContract } from '../contracts/leaseContract.js';
 import { readStoreContract } from '../contracts/readStoreContract.js';
@@ -72,6 +73,59 @@ describe('SQLite read store', () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe('a collection of thousands of documents', () => {
+    const DOCUMENTS = 5_000;
+    const filled = async (file: string, stray?: { id: string; stage: unknown }) => {
+      const store = SqliteReadStore.open(file);
+      await store.ensureCollections([{ name: 'deals', indexes: {} }]);
+      const writes = Array.from({ length: DOCUMENTS }, (_, i) => ({ collection: 'deals', op: 'put' as const, doc: { id: `d${i}`, stage: `s${i % 7}`, amount: i } }));
+      if (stray) writes.push({ collection: 'deals', op: 'put', doc: { id: stray.id, stage: stray.stage as string, amount: 0 } });
+      await store.commit({ writes, checkpoint: { name: 'deals@g1', position: 1 } });
+      return store;
+    };
+
+    it('gets its indexes built on the writer thread, a commit asked for meanwhile landing after them, and serves queries through them', async () => {
+      const file = join(dir, 'large.sqlite');
+      const store = await filled(file);
+      const offThread = vi.spyOn(OffThreadWriter.prototype, 'run');
+      try {
+        const declaring = store.ensureCollections([{ name: 'deals', indexes: { stage: 'string', amount: 'number' }, compoundIndexes: [['stage', 'amount']] }]);
+        const committing = store.commit({ writes: [{ collection: 'deals', op: 'put', doc: { id: 'late', stage: 's1', amount: -1 } }], checkpoint: { name: 'deals@g1', position: 2 } });
+        await Promise.all([declaring, committing]);
+        expect(offThread).toHaveBeenCalledOnce();
+        expect(await store.getCheckpoint('deals@g1')).toBe(2);
+        const query = { where: { stage: 's1' }, orderBy: { field: 'amount', direction: 'asc' as const }, limit: 3 };
+        expect((await store.find('deals', query)).items.map((d) => d.id)).toEqual(['late', 'd1', 'd8']);
+        const plans = await store.explainFind('deals', query);
+        expect(plans.flatMap((p) => p.plan).join(' ')).toContain('deals:stage+amount');
+
+        // Another connection sees the declaration: it was committed, not just kept in this process.
+        const other = SqliteReadStore.open(file);
+        try {
+          expect((await other.find('deals', { where: { amount: 4_999 }, limit: 1 })).items).toEqual([{ id: 'd4999', stage: 's1', amount: 4_999 }]);
+        } finally {
+          await other.close();
+        }
+      } finally {
+        offThread.mockRestore();
+        await store.close();
+      }
+    });
+
+    it('refuses a declaration its documents do not fit, as for a small one, and declares nothing', async () => {
+      const store = await filled(join(dir, 'large-stray.sqlite'), { id: 'odd', stage: 3 });
+      try {
+        await expect(store.ensureCollections([{ name: 'deals', indexes: { stage: 'string' } }])).rejects.toThrow('Field "stage" of "deals/odd" is declared string but holds a number');
+        await expect(store.find('deals', { where: { stage: 's1' }, limit: 1 })).rejects.toBeInstanceOf(UnknownField);
+        await store.commit({ writes: [{ collection: 'deals', op: 'delete', id: 'odd' }], checkpoint: { name: 'deals@g1', position: 2 } });
+        await store.ensureCollections([{ name: 'deals', indexes: { stage: 'string' } }]);
+        expect((await store.find('deals', { where: { stage: 's6' }, limit: 1 })).items).toHaveLength(1);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   describe('space', () => {

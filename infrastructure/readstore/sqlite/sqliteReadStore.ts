@@ -40,6 +40,7 @@ import {
   type Operator,
   type Order,
 } from '../queryChecks.js';
+import { OffThreadWriter, type OffThreadStep } from './offThreadWriter.js';
 
 /**
  * Read models in SQLite: one table per collection holding each document as JSON, with an
@@ -75,6 +76,24 @@ type Walk = Statement[];
 const MAX_WALKS_PER_LIST = 50;
 /** Free pages given back to the file system per turn of the event loop after a drop: about 4 MB, a few milliseconds' work. */
 const PAGES_RECLAIMED_PER_TURN = 1024;
+/**
+ * From this many documents, declaring indexes on a collection or dropping it is done on the writer
+ * thread: each index (and each type check) reads every document, about 1.5 ms per thousand.
+ */
+const OFF_THREAD_FROM_DOCUMENTS = 2_000;
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** A collection's declaration as it will be stored, with the statements that bring the schema to it. */
+type Declaration = {
+  name: string;
+  fields: DeclaredFields;
+  added: [string, IndexType][];
+  /** The stored declaration it was computed from (its `indexes` text), undefined for a new collection. */
+  stored: string | undefined;
+  schema: string[];
+  /** Finds a document that does not fit the newly declared types, if any. */
+  strays: string | null;
+};
 
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement<SqlValue[], unknown>>();
@@ -82,16 +101,23 @@ export class SqliteReadStore implements ReadStore {
   /** Collection name -> its compound indexes' fields, in the order they were created, as the schema holds them. */
   private readonly compounds = new Map<string, string[][]>();
 
+  /**
+   * Set while the writer thread holds the file's write lock: this connection's writes wait for it
+   * here, without blocking the event loop, rather than in SQLite's busy wait, which would.
+   */
+  private offThread: Promise<unknown> | null = null;
+
   private constructor(
     private readonly db: Database.Database,
     /** Collection name -> declared index fields, mirrored in the `collections` table. */
     private specs: Map<string, DeclaredFields>,
+    private readonly writer: OffThreadWriter,
   ) {
     for (const name of specs.keys()) this.loadCompoundIndexes(name);
   }
 
   static open(filename: string): SqliteReadStore {
-    const db = new Database(filename);
+    const db = new Database(filename, { timeout: BUSY_TIMEOUT_MS });
     // Before the first table, or it takes a VACUUM: the pages of a dropped generation go back to
     // the file system (dropCollection), rather than stay in the file as free pages for ever.
     // A file created by an earlier version keeps none; deleting it rebuilds the views from the log.
@@ -115,56 +141,124 @@ export class SqliteReadStore implements ReadStore {
       db.close();
       throw error;
     }
-    return new SqliteReadStore(db, specs);
+    return new SqliteReadStore(db, specs, new OffThreadWriter(filename, BUSY_TIMEOUT_MS));
   }
 
   async ensureCollections(specs: CollectionSpec[]): Promise<void> {
     for (const spec of specs) checkSpec(spec);
+    await this.writable();
+    if (specs.some((spec) => this.holdsMany(spec.name)) && (await this.declareOffThread(specs))) return;
     // Merged with the stored declaration, not this process's copy, which another may have outdated.
     const declared = this.db
-      .transaction(() => {
-        const result = new Map<string, DeclaredFields>();
-        for (const spec of specs) {
-          const clash = this.stmt('SELECT name FROM collections WHERE name = ? COLLATE NOCASE AND name <> ?').get(spec.name, spec.name) as
-            | { name: string }
-            | undefined;
-          // SQLite table names ignore case, so two such collections would share a table.
-          if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash.name}" only in case`);
-          const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(spec.name) as { indexes: string } | undefined;
-          const declared = checkDeclaration(spec.name, row ? JSON.parse(row.indexes) : {});
-          const added = fieldsToAdd(declared, spec);
-          const fields: DeclaredFields = new Map([...declared, ...added]);
-          this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
-          for (const field of fields.keys()) {
-            this.db.exec(`CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`);
-          }
-          for (const compound of spec.compoundIndexes ?? []) {
-            this.db.exec(`CREATE INDEX IF NOT EXISTS "${compoundIndexName(spec.name, compound)}" ON ${table(spec.name)} (${compound.map(key).join(', ')}, id)`);
-          }
-          this.checkHeldTypes(spec.name, added);
-          this.stmt('INSERT INTO collections (name, indexes) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET indexes = excluded.indexes').run(
-            spec.name,
-            JSON.stringify(Object.fromEntries(fields)),
-          );
-          result.set(spec.name, fields);
-        }
-        return result;
-      })
+      .transaction(() =>
+        specs.map((spec) => {
+          const declaration = this.declaration(spec);
+          for (const statement of declaration.schema) this.db.exec(statement);
+          const stray = declaration.strays === null ? undefined : (this.db.prepare(declaration.strays).get() as Row | undefined);
+          if (stray) throw this.strayError(declaration, stray);
+          this.stmt(RECORD_DECLARATION).run(spec.name, JSON.stringify(Object.fromEntries(declaration.fields)));
+          return declaration;
+        }),
+      )
       .immediate();
-    for (const [name, fields] of declared) {
+    this.declared(declared);
+  }
+
+  /**
+   * The same declaration, its statements run on the writer thread: read here, then written there
+   * unless another process has changed a declaration in between (false: not done, do it here).
+   */
+  private async declareOffThread(specs: CollectionSpec[]): Promise<boolean> {
+    const declarations = specs.map((spec) => this.declaration(spec));
+    const steps = declarations.flatMap((declaration): OffThreadStep[] => [
+      { kind: 'unchanged', sql: 'SELECT indexes FROM collections WHERE name = ?', params: [declaration.name], equals: declaration.stored },
+      ...declaration.schema.map((sql): OffThreadStep => ({ kind: 'exec', sql })),
+      ...(declaration.strays === null ? [] : [{ kind: 'none', sql: declaration.strays, params: [] } satisfies OffThreadStep]),
+      { kind: 'run', sql: RECORD_DECLARATION, params: [declaration.name, JSON.stringify(Object.fromEntries(declaration.fields))] },
+    ]);
+    const outcome = await this.offThreadJob(steps);
+    if (!outcome.committed) {
+      if (steps[outcome.step]!.kind === 'unchanged') return false;
+      const refused = declarations[steps.slice(0, outcome.step).filter((step) => step.kind === 'unchanged').length - 1]!;
+      throw this.strayError(refused, outcome.row as Row);
+    }
+    this.declared(declarations);
+    return true;
+  }
+
+  private declaration(spec: CollectionSpec): Declaration {
+    const clash = this.stmt('SELECT name FROM collections WHERE name = ? COLLATE NOCASE AND name <> ?').get(spec.name, spec.name) as { name: string } | undefined;
+    // SQLite table names ignore case, so two such collections would share a table.
+    if (clash) throw new Error(`Collection "${spec.name}" differs from "${clash.name}" only in case`);
+    const row = this.stmt('SELECT indexes FROM collections WHERE name = ?').get(spec.name) as { indexes: string } | undefined;
+    const declared = checkDeclaration(spec.name, row ? JSON.parse(row.indexes) : {});
+    const added = fieldsToAdd(declared, spec);
+    const fields: DeclaredFields = new Map([...declared, ...added]);
+    return {
+      name: spec.name,
+      fields,
+      added,
+      stored: row?.indexes,
+      schema: [
+        `CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`,
+        ...[...fields.keys()].map((field) => `CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`),
+        ...(spec.compoundIndexes ?? []).map(
+          (compound) => `CREATE INDEX IF NOT EXISTS "${compoundIndexName(spec.name, compound)}" ON ${table(spec.name)} (${compound.map(key).join(', ')}, id)`,
+        ),
+      ],
+      strays: strayQuery(spec.name, added),
+    };
+  }
+
+  /** Refuses fields newly declared on a collection that already holds a document of another type in one of them: a generation is written before its indexes are declared, at the switch. */
+  private strayError(declaration: Declaration, stray: Row): Error {
+    return new Error(typeMismatch(declaration.name, declaration.added, parseDoc(stray.doc)) ?? `A document of "${declaration.name}" does not fit the declared types`);
+  }
+
+  private declared(declarations: readonly Declaration[]): void {
+    for (const { name, fields } of declarations) {
       this.specs.set(name, fields);
       this.loadCompoundIndexes(name);
     }
   }
 
+  /** Whether the collection's table holds enough documents that work over all of them belongs on the writer thread. */
+  private holdsMany(collection: string): boolean {
+    const exists = this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(`view_${collection}`) !== undefined;
+    return exists && this.db.prepare(`SELECT 1 FROM ${table(collection)} LIMIT 1 OFFSET ${OFF_THREAD_FROM_DOCUMENTS - 1}`).get() !== undefined;
+  }
+
+  /** Runs on the writer thread, this connection's writes waiting until it is done. */
+  private offThreadJob(steps: OffThreadStep[]) {
+    const job = this.writer.run(steps);
+    const done = job.finally(() => {
+      if (this.offThread === done) this.offThread = null;
+    });
+    this.offThread = done;
+    return job;
+  }
+
+  private async writable(): Promise<void> {
+    while (this.offThread) await this.offThread.catch(() => undefined);
+  }
+
   async dropCollection(name: string): Promise<void> {
     checkCollectionName(name);
-    this.db
-      .transaction(() => {
-        // Only an exactly declared name: table names ignore case, and "Deals" must not drop "deals".
-        if (this.stmt('DELETE FROM collections WHERE name = ?').run(name).changes > 0) this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
-      })
-      .immediate();
+    await this.writable();
+    // Only an exactly declared name: table names ignore case, and "Deals" must not drop "deals".
+    const declared = this.stmt('SELECT 1 FROM collections WHERE name = ?').get(name) !== undefined;
+    if (declared && this.holdsMany(name)) {
+      await this.offThreadJob([
+        { kind: 'run', sql: 'DELETE FROM collections WHERE name = ?', params: [name] },
+        { kind: 'exec', sql: `DROP TABLE IF EXISTS ${table(name)}` },
+      ]);
+    } else {
+      this.db
+        .transaction(() => {
+          if (this.stmt('DELETE FROM collections WHERE name = ?').run(name).changes > 0) this.db.exec(`DROP TABLE IF EXISTS ${table(name)}`);
+        })
+        .immediate();
+    }
     this.specs.delete(name);
     this.compounds.delete(name);
     this.statements.clear();
@@ -175,6 +269,7 @@ export class SqliteReadStore implements ReadStore {
   private async reclaimFreePages(): Promise<void> {
     if (this.db.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL) return;
     for (let free = this.freePages(); free > 0; ) {
+      await this.writable();
       this.db.pragma(`incremental_vacuum(${PAGES_RECLAIMED_PER_TURN})`);
       const left = this.freePages();
       if (left >= free) return;
@@ -327,6 +422,7 @@ export class SqliteReadStore implements ReadStore {
   async commit(batch: ReadStoreCommit): Promise<void> {
     const { name, position } = checkCheckpoint(batch.checkpoint);
     const fence = batch.fence && checkFence(batch.fence);
+    if (this.offThread) await this.writable();
     // IMMEDIATE takes the write lock up front, so a second writer waits instead of failing mid-way.
     this.db
       .transaction(() => {
@@ -357,6 +453,7 @@ export class SqliteReadStore implements ReadStore {
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<Lease | null> {
     checkLeaseRequest(name, holder, ttlMs, now);
+    if (this.offThread) await this.writable();
     return this.db
       .transaction((): Lease | null => {
         const row = this.stmt('SELECT holder, token, expires_at FROM leases WHERE name = ?').get(name) as
@@ -375,6 +472,7 @@ export class SqliteReadStore implements ReadStore {
 
   async releaseLease(name: string, holder: string): Promise<void> {
     // Lapsed at once, the token kept: the next holder's take-over still increments it.
+    if (this.offThread) await this.writable();
     this.stmt('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?').run(checkKey(name), checkKey(holder));
   }
 
@@ -389,6 +487,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async deleteCheckpoint(name: string): Promise<void> {
+    if (this.offThread) await this.writable();
     this.stmt('DELETE FROM checkpoints WHERE name = ?').run(checkKey(name));
   }
 
@@ -399,6 +498,7 @@ export class SqliteReadStore implements ReadStore {
 
   async setMeta(key: string, value: unknown): Promise<void> {
     if (value === undefined) throw new TypeError('A meta value must be JSON; use null to clear it');
+    if (this.offThread) await this.writable();
     this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
       checkKey(key),
       JSON.stringify(value),
@@ -410,6 +510,8 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    await this.writable();
+    await this.writer.close();
     this.db.close();
   }
 
@@ -431,18 +533,6 @@ export class SqliteReadStore implements ReadStore {
     return fields;
   }
 
-  /**
-   * Refuses fields newly declared on a collection that already holds a document of another type
-   * in one of them: a generation is written before its indexes are declared, at the switch.
-   */
-  private checkHeldTypes(collection: string, added: readonly [string, IndexType][]): void {
-    if (added.length === 0) return;
-    const strays = added.map(([field, type]) => `json_type(doc, '$.${field}') NOT IN ('null', ${JSON_TYPES[type].map((t) => `'${t}'`).join(', ')})`);
-    // Prepared once, not cached: it runs when a field is first declared.
-    const row = this.db.prepare(`SELECT doc FROM ${table(collection)} WHERE ${strays.join(' OR ')} LIMIT 1`).get() as Row | undefined;
-    if (row) throw new Error(typeMismatch(collection, added, parseDoc(row.doc)) ?? `A document of "${collection}" does not fit the declared types`);
-  }
-
   /** Read from the schema, which another process on the same file may have added to. */
   private loadCompoundIndexes(collection: string): void {
     const names = this.stmt("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY rowid").pluck().all(`view_${collection}`) as string[];
@@ -462,6 +552,15 @@ export class SqliteReadStore implements ReadStore {
     return statement;
   }
 }
+
+const RECORD_DECLARATION = 'INSERT INTO collections (name, indexes) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET indexes = excluded.indexes';
+
+/** A query finding a document whose value in one of `added` is not of its declared type; null when nothing is added. */
+const strayQuery = (collection: string, added: readonly [string, IndexType][]): string | null => {
+  if (added.length === 0) return null;
+  const strays = added.map(([field, type]) => `json_type(doc, '$.${field}') NOT IN ('null', ${JSON_TYPES[type].map((t) => `'${t}'`).join(', ')})`);
+  return `SELECT id, doc FROM ${table(collection)} WHERE ${strays.join(' OR ')} LIMIT 1`;
+};
 
 /** PRAGMA auto_vacuum's answer for incremental. */
 const INCREMENTAL = 2;
