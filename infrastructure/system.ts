@@ -212,7 +212,8 @@ export const openSystem = async ({ config, logger, clock = systemClock, projecti
   const salesTeams = salesTeamsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const incentivePlans = planDirectoryFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
   const channelClaims = channelClaimsFromView({ eventStore, progress, views, waitMs: config.READ_AFTER_TIMEOUT_MS });
-  const pipelineHistory = pipelineHistoryFromLog({ eventStore, pointInTime });
+  // A forecast snapshot replays the pipeline once a month: nothing to keep that replay in memory for.
+  const pipelineHistory = pipelineHistoryFromLog({ eventStore, pointInTime: new PointInTime({ eventStore, projections, cursorKey, cacheSize: 0 }) });
   const { anchorKey } = config;
   const { commands, reactors, deadlineKinds } = commandServices({
     pipeline,

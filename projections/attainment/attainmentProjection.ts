@@ -112,8 +112,9 @@ export const attainmentProjection: Projection<Handled> = {
   version: 1,
   collections: [
     { name: ATTAINMENT_DOCS, indexes: { period: 'string', subjectKind: 'string', subjectId: 'string', team: 'string' }, loadWhole: true },
-    { name: DEALS, indexes: {}, loadWhole: true },
-    { name: CUSTOMERS, indexes: {}, loadWhole: true },
+    // One per deal and per customer: read by id (documentsFor, documentsThrough), not held whole.
+    { name: DEALS, indexes: {} },
+    { name: CUSTOMERS, indexes: {} },
     { name: SELLERS, indexes: {}, loadWhole: true },
     { name: COSTS, indexes: {}, loadWhole: true },
     { name: QUOTES, indexes: {} },
@@ -144,7 +145,10 @@ export const attainmentProjection: Projection<Handled> = {
         return [
           { collection: QUOTES, id: event.data.quoteId },
           { collection: ORDERS, id: event.data.orderId },
+          { collection: CUSTOMERS, id: event.data.customerId },
         ];
+      case 'CustomerProfileUpdated':
+        return [{ collection: CUSTOMERS, id: event.data.customerId }];
       case 'OrderCancelled':
       case 'PaymentReceived':
       case 'RefundIssued':
@@ -152,6 +156,12 @@ export const attainmentProjection: Projection<Handled> = {
       default:
         return [];
     }
+  },
+  /** The deal an order's quote was drafted for, whose owner the order is credited to. */
+  documentsThrough: (event, view): DocumentRef[] => {
+    if (event.type !== 'OrderPlaced') return [];
+    const quote = view.get(QUOTES, event.data.quoteId) as QuoteView | null;
+    return quote ? [{ collection: DEALS, id: quote.opportunityId }] : [];
   },
   apply(event, view) {
     switch (event.type) {

@@ -6,7 +6,7 @@ import { STAGES, type Stage } from '../../domain/opportunity/opportunity.js';
 import { addDays, startOfCompanyDay } from '../../domain/shared/calendar.js';
 import { periodBounds } from '../../domain/shared/period.js';
 import { withinAmountLimit, type Money } from '../../domain/shared/money.js';
-import type { Projection, ProjectionWriter, RecordedEventOf } from '../projection.js';
+import type { DocumentRef, Projection, ProjectionWriter, RecordedEventOf } from '../projection.js';
 
 export const KPIS = 'kpis';
 /** The facts the KPIs count, one document each (domain/analytics/facts.ts). */
@@ -234,6 +234,50 @@ const leadTouches = (lead: { source: LeadSource; sourceRef?: string; campaignId?
 type PromiseDue = Extract<KpiFact, { kind: 'promise_due' }>;
 const PROMISE_OUTCOMES = { PromiseFulfilled: 'kept', PromiseBroken: 'broken', PromiseWithdrawn: 'withdrawn', PromiseWentOverdue: 'overdue' } as const;
 
+/** The documents an event names by the ids it carries. */
+const namedDocuments = (event: RecordedEventOf<Handled>): DocumentRef[] => {
+  switch (event.type) {
+    case 'LeadCaptured':
+      return [ref(KPI_FACTS, fact('lead_captured', event.data.leadId))];
+    case 'LeadConverted':
+      return [ref(KPI_FACTS, fact('lead_captured', event.data.leadId)), ref(KPI_DEALS, event.data.opportunityId)];
+    case 'OpportunityOpened':
+    case 'OpportunityStageChanged':
+    case 'OpportunityReassigned':
+    case 'OpportunitySourceLinked':
+    case 'OpportunityRegistrationLinked':
+    case 'OpportunityWon':
+    case 'OpportunityLost':
+      return [ref(KPI_DEALS, event.data.opportunityId), ref(KPI_FACTS, fact('deal_opened', event.data.opportunityId))];
+    case 'QuoteDrafted':
+      return [ref(KPI_DEALS, event.data.opportunityId), ref(KPI_FACTS, fact('deal_opened', event.data.opportunityId))];
+    case 'QuoteSent':
+      return [ref(KPI_QUOTES, event.data.quoteId)];
+    case 'QuoteAccepted':
+      return [ref(KPI_QUOTES, event.data.quoteId), ref(KPI_DEALS, event.data.opportunityId)];
+    case 'OrderPlaced':
+      return [ref(KPI_QUOTES, event.data.quoteId), ref(KPI_FACTS, fact('quote_sent', event.data.quoteId))];
+    case 'OrderFullyDelivered':
+    case 'OrderCancelled':
+      return [ref(KPI_FACTS, fact('order_due', event.data.orderId))];
+    case 'PromiseFulfilled':
+    case 'PromiseBroken':
+    case 'PromiseWithdrawn':
+    case 'PromiseWentOverdue':
+      return [ref(KPI_FACTS, fact('promise_due', event.data.promiseId))];
+    case 'TargetRevised':
+      return [ref(KPI_FACTS, fact('target', event.data.targetId))];
+    default:
+      return [];
+  }
+};
+
+/** The customer a document or an event's data names, if it names one. */
+const customerNamedBy = (source: unknown): DocumentRef[] => {
+  const customerId = typeof source === 'object' && source !== null ? (source as { customerId?: unknown }).customerId : undefined;
+  return typeof customerId === 'string' ? [ref(KPI_CUSTOMERS, customerId)] : [];
+};
+
 /**
  * The facts behind every KPI (domain/analytics/metrics.ts), each attributed to one instant and
  * carrying the events it counts, with the working state of deals, quotes, sellers, customers and
@@ -249,46 +293,14 @@ export const kpiProjection: Projection<Handled> = {
     { name: KPI_DEALS, indexes: {} },
     { name: KPI_QUOTES, indexes: {} },
     { name: KPI_SELLERS, indexes: {}, loadWhole: true },
-    { name: KPI_CUSTOMERS, indexes: {}, loadWhole: true },
+    // One per customer: read by id (documentsFor, documentsThrough), not held whole.
+    { name: KPI_CUSTOMERS, indexes: {} },
     { name: KPI_PRODUCTS, indexes: {}, loadWhole: true },
   ],
   handles: HANDLED,
-  documentsFor(event) {
-    switch (event.type) {
-      case 'LeadCaptured':
-        return [ref(KPI_FACTS, fact('lead_captured', event.data.leadId))];
-      case 'LeadConverted':
-        return [ref(KPI_FACTS, fact('lead_captured', event.data.leadId)), ref(KPI_DEALS, event.data.opportunityId)];
-      case 'OpportunityOpened':
-      case 'OpportunityStageChanged':
-      case 'OpportunityReassigned':
-      case 'OpportunitySourceLinked':
-      case 'OpportunityRegistrationLinked':
-      case 'OpportunityWon':
-      case 'OpportunityLost':
-        return [ref(KPI_DEALS, event.data.opportunityId), ref(KPI_FACTS, fact('deal_opened', event.data.opportunityId))];
-      case 'QuoteDrafted':
-        return [ref(KPI_DEALS, event.data.opportunityId), ref(KPI_FACTS, fact('deal_opened', event.data.opportunityId))];
-      case 'QuoteSent':
-        return [ref(KPI_QUOTES, event.data.quoteId)];
-      case 'QuoteAccepted':
-        return [ref(KPI_QUOTES, event.data.quoteId), ref(KPI_DEALS, event.data.opportunityId)];
-      case 'OrderPlaced':
-        return [ref(KPI_QUOTES, event.data.quoteId), ref(KPI_FACTS, fact('quote_sent', event.data.quoteId))];
-      case 'OrderFullyDelivered':
-      case 'OrderCancelled':
-        return [ref(KPI_FACTS, fact('order_due', event.data.orderId))];
-      case 'PromiseFulfilled':
-      case 'PromiseBroken':
-      case 'PromiseWithdrawn':
-      case 'PromiseWentOverdue':
-        return [ref(KPI_FACTS, fact('promise_due', event.data.promiseId))];
-      case 'TargetRevised':
-        return [ref(KPI_FACTS, fact('target', event.data.targetId))];
-      default:
-        return [];
-    }
-  },
+  documentsFor: (event) => [...namedDocuments(event), ...customerNamedBy(event.data)],
+  /** The customers of the deals and quotes the event concerns, whose region and industry its facts take. */
+  documentsThrough: (event, view) => namedDocuments(event).flatMap(({ collection, id }) => customerNamedBy(view.get(collection, id))),
   apply(event, view) {
     const at = occurredAt(event);
     switch (event.type) {
