@@ -86,6 +86,9 @@ const untilCaughtUp = async (server: Server) => {
   return { readyMs, caughtUpMs: performance.now() - started };
 };
 
+/** Requests per figure given as a p99: with fewer, the 99th percentile is only the slowest. */
+const P99_SAMPLES = 100;
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -210,25 +213,25 @@ export const scaleBenchmark = async (events: number, http: { rounds: number; sec
       for (const filter of filters) {
         for (const sort of ['amount', '-amount', 'age', '-age']) {
           const query = new URLSearchParams({ ...filter, sort }).toString();
-          pipelineTimes.push({ query, p99: (await timed(30, () => get(server, `/views/pipeline?${query}`, ANALYST))).p99 });
+          pipelineTimes.push({ query, p99: (await timed(P99_SAMPLES, () => get(server, `/views/pipeline?${query}`, ANALYST))).p99 });
         }
       }
       const slowest = pipelineTimes.reduce((worst, next) => (next.p99 > worst.p99 ? next : worst));
       row(
-        `/views/pipeline, each of ${pipelineTimes.length} filters and sorts (30 requests each)`,
+        `/views/pipeline, each of ${pipelineTimes.length} filters and sorts (${P99_SAMPLES} requests each)`,
         `p99 ${ms(slowest.p99)} at worst (?${slowest.query}); median of the p99s ${ms(median(pipelineTimes.map((t) => t.p99)))}`,
         'p99 under 20 ms for each',
         slowest.p99 < 20,
       );
 
-      const report = await timed(30, () => get(server, `/views/compliance/report?from=${log.from}&to=${log.to}`, ANALYST));
+      const report = await timed(P99_SAMPLES, () => get(server, `/views/compliance/report?from=${log.from}&to=${log.to}`, ANALYST));
       row(`/views/compliance/report from ${log.from} to ${log.to}`, `p50 ${ms(report.p50)}, p99 ${ms(report.p99)}`, 'p99 under 20 ms', report.p99 < 20);
 
       const history = `/audit/customers/${log.busyCustomer.customerId}/history`;
       const firstPage = await get(server, `${history}?limit=50`, AUDITOR);
       await firstPage.arrayBuffer();
       if (firstPage.status === 200) {
-        const page = await timed(20, () => get(server, `${history}?limit=50`, AUDITOR));
+        const page = await timed(P99_SAMPLES, () => get(server, `${history}?limit=50`, AUDITOR));
         row(`${history.replace(log.busyCustomer.customerId, '{id}')}?limit=50, a customer with ${log.busyCustomer.events.toLocaleString('en')} events`, `p50 ${ms(page.p50)}, p99 ${ms(page.p99)}`, 'first page under 50 ms', page.p99 < 50);
       } else {
         row(`${history.replace(log.busyCustomer.customerId, '{id}')}?limit=50 (paginated history)`, `not available (answers ${firstPage.status})`, 'first page under 50 ms', null);

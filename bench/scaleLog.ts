@@ -12,7 +12,7 @@ import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqliteEven
 import { openSystem } from '../infrastructure/system.js';
 
 /**
- * A log as a few years of selling leave it, for the scale benchmark: about 58 customers per 1,000
+ * A log as a few years of selling leave it, for the scale benchmark: about 54 customers per 1,000
  * events, each registered with a credit limit and a handful of interactions, most with a deal
  * moved through the stages; a deal won went through a quote sent and accepted, a delivery
  * promise kept and an order delivered, others were lost or are still open. The sellers, the
