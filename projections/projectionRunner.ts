@@ -341,8 +341,9 @@ export class ProjectionRunner {
   }
 
   /**
-   * Declares a generation's collections, then, when asked, their indexes one at a time: building an
-   * index over a full view is one synchronous step on the embedded store, so each gets a turn of its own.
+   * Declares a generation's collections, then, when asked, their indexes, a collection at a time with
+   * a turn between: the embedded store builds those of a large collection on its writer thread and
+   * checks the documents' types in one pass; a small one's take it a few milliseconds.
    */
   private async declareCollections(projection: Projection, generation: Generation, withIndexes: boolean) {
     const { readStore } = this.options;
@@ -350,14 +351,8 @@ export class ProjectionRunner {
     if (!withIndexes) return;
     for (const collection of projection.collections) {
       const name = physicalCollection(collection.name, generation.generation);
-      for (const [field, type] of Object.entries(collection.indexes)) {
-        await readStore.ensureCollections([{ name, indexes: { [field]: type } }]);
-        await nextTurn();
-      }
-      for (const fields of collection.compoundIndexes ?? []) {
-        await readStore.ensureCollections([{ name, indexes: Object.fromEntries(fields.map((field) => [field, collection.indexes[field]!])), compoundIndexes: [fields] }]);
-        await nextTurn();
-      }
+      await readStore.ensureCollections([{ name, indexes: collection.indexes, ...(collection.compoundIndexes ? { compoundIndexes: collection.compoundIndexes } : {}) }]);
+      await nextTurn();
     }
   }
 

@@ -77,10 +77,10 @@ const MAX_WALKS_PER_LIST = 50;
 /** Free pages given back to the file system per turn of the event loop after a drop: about 4 MB, a few milliseconds' work. */
 const PAGES_RECLAIMED_PER_TURN = 1024;
 /**
- * From this many documents, declaring indexes on a collection or dropping it is done on the writer
- * thread: each index (and each type check) reads every document, about 1.5 ms per thousand.
+ * From this many documents read, declaring indexes on a collection or dropping it is done on the
+ * writer thread: each index and the type check read every document, about 1.5 ms per thousand.
  */
-const OFF_THREAD_FROM_DOCUMENTS = 2_000;
+const OFF_THREAD_FROM_DOCUMENT_READS = 2_000;
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** A collection's declaration as it will be stored, with the statements that bring the schema to it. */
@@ -147,7 +147,8 @@ export class SqliteReadStore implements ReadStore {
   async ensureCollections(specs: CollectionSpec[]): Promise<void> {
     for (const spec of specs) checkSpec(spec);
     await this.writable();
-    if (specs.some((spec) => this.holdsMany(spec.name)) && (await this.declareOffThread(specs))) return;
+    const slow = specs.some((spec) => this.holdsMany(spec.name, Object.keys(spec.indexes).length + (spec.compoundIndexes?.length ?? 0) + 1));
+    if (slow && (await this.declareOffThread(specs))) return;
     // Merged with the stored declaration, not this process's copy, which another may have outdated.
     const declared = this.db
       .transaction(() =>
@@ -222,10 +223,11 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
-  /** Whether the collection's table holds enough documents that work over all of them belongs on the writer thread. */
-  private holdsMany(collection: string): boolean {
+  /** Whether reading every document of the collection `passes` times is work for the writer thread. */
+  private holdsMany(collection: string, passes: number): boolean {
     const exists = this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(`view_${collection}`) !== undefined;
-    return exists && this.db.prepare(`SELECT 1 FROM ${table(collection)} LIMIT 1 OFFSET ${OFF_THREAD_FROM_DOCUMENTS - 1}`).get() !== undefined;
+    const enough = Math.ceil(OFF_THREAD_FROM_DOCUMENT_READS / passes);
+    return exists && this.db.prepare(`SELECT 1 FROM ${table(collection)} LIMIT 1 OFFSET ${enough - 1}`).get() !== undefined;
   }
 
   /** Runs on the writer thread, this connection's writes waiting until it is done. */
@@ -247,7 +249,7 @@ export class SqliteReadStore implements ReadStore {
     await this.writable();
     // Only an exactly declared name: table names ignore case, and "Deals" must not drop "deals".
     const declared = this.stmt('SELECT 1 FROM collections WHERE name = ?').get(name) !== undefined;
-    if (declared && this.holdsMany(name)) {
+    if (declared && this.holdsMany(name, 1)) {
       await this.offThreadJob([
         { kind: 'run', sql: 'DELETE FROM collections WHERE name = ?', params: [name] },
         { kind: 'exec', sql: `DROP TABLE IF EXISTS ${table(name)}` },
