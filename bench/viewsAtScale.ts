@@ -267,8 +267,8 @@ const rebuildAndMeasure = async (runner: ProjectionRunner, store: ReadStore, fil
 export type ViewsAtScale = {
   events: number;
   buildSeconds: number;
-  queries: { shape: string; ours: number; baseline: number }[];
-  report: { ours: number; baseline: number; periods: number };
+  queries: { shape: string; ours: number; oursMedian: number; baseline: number }[];
+  report: { ours: number; oursMedian: number; baseline: number; periods: number };
   disk: DiskUsage;
   reclaim: { ours: Reclaim; baseline: Reclaim };
 };
@@ -306,15 +306,17 @@ export const viewsAtScaleBenchmark = async (events: number, rounds: number): Pro
     const key = randomBytes(32);
     const [oursViews, baselineViews] = [new ViewReader(ours, key), new ViewReader(baseline, key)];
     const queries: ViewsAtScale['queries'] = [];
+    // The baseline runs fewer rounds: at a million events one of its pages can take a second.
+    const baselineRounds = Math.max(5, Math.ceil(rounds / 5));
     for (const shape of pipelineShapes(history, randomFrom(7))) {
       const samples = { ours: [] as number[], baseline: [] as number[] };
       for (let round = 0; round < rounds; round++) {
         const query = shape.query();
         // Alternated, so a drift in the machine's speed hits both alike.
         await timePages(oursViews, query, samples.ours);
-        await timePages(baselineViews, query, samples.baseline);
+        if (round < baselineRounds) await timePages(baselineViews, query, samples.baseline);
       }
-      queries.push({ shape: shape.name, ours: p99(samples.ours), baseline: p99(samples.baseline) });
+      queries.push({ shape: shape.name, ours: p99(samples.ours), oursMedian: median(samples.ours), baseline: p99(samples.baseline) });
     }
 
     const day = (offset: number) => startOfCompanyDay(addDays(history.firstDay, offset));
@@ -344,7 +346,7 @@ export const viewsAtScaleBenchmark = async (events: number, rounds: number): Pro
       events: history.events,
       buildSeconds,
       queries,
-      report: { ours: p99(reportSamples.ours), baseline: p99(reportSamples.baseline), periods: periods.length },
+      report: { ours: p99(reportSamples.ours), oursMedian: median(reportSamples.ours), baseline: p99(reportSamples.baseline), periods: periods.length },
       disk,
       reclaim: { ours: reclaimOurs, baseline: reclaimBaseline },
     };
@@ -367,7 +369,7 @@ export const printViewsAtScale = (result: ViewsAtScale, command: string) => {
   const named = queries.find((q) => q.shape === 'stage=&currency=&sort=age')!;
   const verdict = (p: number) => (p < GOAL_MS ? 'meets' : 'misses');
   const line = (q: ViewsAtScale['queries'][number]) =>
-    `    ${q.shape.padEnd(62)} p99 ${q.ours.toFixed(2).padStart(7)} ms (one index per field: ${q.baseline.toFixed(2).padStart(7)} ms, ${(q.baseline / q.ours).toFixed(1)}x)`;
+    `    ${q.shape.padEnd(62)} p99 ${q.ours.toFixed(2).padStart(7)} ms, p50 ${q.oursMedian.toFixed(2).padStart(6)} ms (one index per field: p99 ${q.baseline.toFixed(2).padStart(7)} ms, ${(q.baseline / q.ours).toFixed(1)}x)`;
   const all = queries.map((q) => q.ours);
   console.log(`(9) views over a generated two-year history of ${result.events} events (views built in ${result.buildSeconds.toFixed(1)} s); reproduce: ${command}`);
   console.log(`  GET /views/pipeline, ${queries.length} shapes (every filter combination and sort, and a manager's team), first and next page each, p99 per shape:`);
@@ -376,7 +378,7 @@ export const printViewsAtScale = (result: ViewsAtScale, command: string) => {
   for (const q of worst.slice(0, 5)) console.log(line(q));
   console.log(`    worst shape with one index per field: p99 ${Math.max(...queries.map((q) => q.baseline)).toFixed(2)} ms`);
   console.log(
-    `  GET /views/compliance/report (two years, a year, a quarter, a month), p99: ${report.ours.toFixed(2)} ms (goal < ${GOAL_MS} ms: ${verdict(report.ours)}); counted finding by finding: ${report.baseline.toFixed(2)} ms (${(report.baseline / report.ours).toFixed(1)}x)`,
+    `  GET /views/compliance/report (two years, a year, a quarter, a month), p99: ${report.ours.toFixed(2)} ms, p50 ${report.oursMedian.toFixed(2)} ms (goal p99 < ${GOAL_MS} ms: ${verdict(report.ours)}); counted finding by finding: p99 ${report.baseline.toFixed(2)} ms (${(report.baseline / report.ours).toFixed(1)}x)`,
   );
   const json = disk.kinds.reduce((sum, k) => sum + k.metadataJsonBytes, 0);
   const stored = disk.kinds.reduce((sum, k) => sum + k.metadataBytes, 0);
