@@ -1,4 +1,5 @@
 import type { EventStore, ReadAllOptions, RecordedEvent, Subscription } from '../ports/eventStore.js';
+import { SerialSubscription } from '../serialSubscription.js';
 
 /** What a follower reads the log through: the event store itself, or the log shared by the followers of one process. */
 export type FollowedLog = Pick<EventStore, 'readAll' | 'subscribeToAll' | 'headPosition'>;
@@ -192,44 +193,27 @@ class LiveFeed {
 }
 
 /** One follower's subscription: its own position, its pages through the shared log, and a wait on the live feed at the end. */
-class SharedSubscription implements Subscription {
+class SharedSubscription extends SerialSubscription {
   private buffer: RecordedEvent[] = [];
-  private closed = false;
   private waiting: Wait | null = null;
   /** How far the live feed said the log had reached when it last woke this subscription: an empty read after that waits for more. */
   private woken = START;
-  /** Serialises overlapping next() calls, so that each event is handed out once, in order. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly log: SharedLog,
     private position: number,
     private readonly released: () => void,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return {
-      next: () => {
-        const result = this.tail.then(() => this.pull());
-        this.tail = result.catch(() => undefined);
-        return result;
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+  ) {
+    super();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected closing(): void {
     this.buffer = [];
     this.waiting?.cancel();
     this.released();
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent>> {
     while (!this.closed) {
       const next = this.buffer.shift();
       if (next) {

@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '../../../application/ports/eventStore.js';
+import { SerialSubscription } from '../../../application/serialSubscription.js';
 import { metadataFromStored, storedMetadata } from './metadataCodec.js';
 import { COMMAND_ID, eventStoreIndexes, eventStoreSchema } from './schema.js';
 
@@ -291,41 +292,24 @@ export class SqliteEventStore implements EventStore {
  * A catch-up subscription: reads the log in pages after its checkpoint and, once at the
  * end, sleeps until the store commits a batch or the poll interval passes.
  */
-class PollingSubscription implements Subscription {
+class PollingSubscription extends SerialSubscription {
   private buffer: RecordedEvent[] = [];
-  private closed = false;
   private wake: (() => void) | null = null;
-  /** Serialises overlapping next() calls so that each event is handed out once, in order. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private after: number,
     private readonly source: LogSource,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return {
-      next: () => {
-        const result = this.tail.then(() => this.pull());
-        this.tail = result.catch(() => undefined);
-        return result;
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+  ) {
+    super();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected closing(): void {
     this.buffer = [];
     this.wake?.();
     this.source.released(this);
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent>> {
     while (!this.closed) {
       const next = this.buffer.shift();
       if (next) {
