@@ -41,7 +41,7 @@ export const report = (c: Comparison) => {
   return ratio;
 };
 
-/** A TCP port nothing listens on now, for a server the benchmark starts. */
+/** A TCP port nothing listens on now, for a server a benchmark or a test starts. */
 export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer();

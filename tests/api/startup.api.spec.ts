@@ -7,7 +7,7 @@ import { buildServer } from '../../api/server.js';
 import { loadConfig } from '../../infrastructure/config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqliteEventStore.js';
 import { openSystem } from '../../infrastructure/system.js';
-import { freePort } from '../support/freePort.js';
+import { freePort } from '../../bench/support.js';
 
 const admin = { actor: { id: 'dev-admin', role: 'admin' as const }, correlationId: 'startup' };
 const CUSTOMERS = 300;

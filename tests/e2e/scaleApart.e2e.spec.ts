@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServerOnce } from '../support/build.js';
-import { freePort } from '../support/freePort.js';
+import { freePort } from '../../bench/support.js';
 
 /**
  * One API process and two workers on one data directory, as separate processes: the API runs no

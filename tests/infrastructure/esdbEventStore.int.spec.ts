@@ -5,7 +5,7 @@ import { EventStoreAccessDenied, type EventToAppend, type RecordedEvent } from '
 import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdbEventStore.js';
 import { eventStoreContract } from '../contracts/eventStoreContract.js';
 import { containerRuntimeProblem } from '../support/containerRuntime.js';
-import { freePort } from '../support/freePort.js';
+import { freePort } from '../../bench/support.js';
 
 const IMAGE = 'eventstore/eventstore:24.10';
 /** The last EventStoreDB line whose stream reads carry no positions: the adapter must refuse it. */
