@@ -18,7 +18,7 @@ import { projectionOf } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { rawRead } from './rebuildVsRawRead.js';
-import { median, seconds, tempDir } from './support.js';
+import { median, percentile, seconds, tempDir } from './support.js';
 
 const SELLERS = 40;
 const CUSTOMERS = 500;
@@ -105,11 +105,6 @@ const WIN_RATE_SQL = `
   GROUP BY owner, month
   ORDER BY owner, month`;
 
-const percentile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-};
-
 const timed = async (work: () => Promise<unknown> | unknown) => {
   const started = process.hrtime.bigint();
   await work();
@@ -178,8 +173,8 @@ export const kpiBenchmark = async (events: number, rounds: number) => {
       events: seeded.events,
       deals: seeded.deals,
       buildSeconds: build,
-      ours: { p50: percentile(latencies.ours, 0.5), p99: percentile(latencies.ours, 0.99) },
-      baseline: { p50: percentile(latencies.baseline, 0.5), p99: percentile(latencies.baseline, 0.99) },
+      ours: { p50: percentile(latencies.ours, 50), p99: percentile(latencies.ours, 99) },
+      baseline: { p50: percentile(latencies.baseline, 50), p99: percentile(latencies.baseline, 99) },
       replay: { ours: median(replays), baseline: median(reads) },
     };
   } finally {

@@ -14,7 +14,7 @@ import { customerStreamId } from '../domain/customer/customer.js';
 import type { Stage } from '../domain/opportunity/opportunity.js';
 import { loadConfig } from '../infrastructure/config.js';
 import { openSystem } from '../infrastructure/system.js';
-import { inParallel, median, tempDir } from './support.js';
+import { inParallel, median, percentile, tempDir } from './support.js';
 
 const silent = pino({ level: 'silent' });
 const admin = { id: 'bench-admin', role: 'admin' };
@@ -22,11 +22,6 @@ const envelope = (commandId = newId()): CommandEnvelope => ({ commandId, actor: 
 
 /** The machine's load as the kernel reports it (1, 5 and 15 minute averages), to read the figures by. */
 export const machineLoad = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 const milliseconds = async (work: () => Promise<unknown>) => {
   const started = process.hrtime.bigint();

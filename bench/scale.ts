@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { httpBenchmark } from './httpVsBareRoute.js';
 import { writeScaleLog, type ScaleLog } from './scaleLog.js';
-import { freePort, median, tempDir } from './support.js';
+import { freePort, median, percentile, tempDir } from './support.js';
 
 /**
  * The scale section of `npm run bench` (`npm run bench -- scale` alone): a log of BENCH_EVENTS
@@ -88,11 +88,6 @@ const untilCaughtUp = async (server: Server) => {
 
 /** Requests per figure given as a p99: with fewer, the 99th percentile is only the slowest. */
 const P99_SAMPLES = 100;
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 /** Each request in turn, timed; all must answer `expected`. */
 const timed = async (count: number, request: () => Promise<Response>, expected = 200) => {

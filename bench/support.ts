@@ -24,6 +24,12 @@ export const inParallel = async (count: number, concurrency: number, job: (i: nu
   );
 };
 
+/** The value below which `p` percent of the values lie (the nearest rank). */
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -18,7 +18,7 @@ import { projectionOf, type ListSort, type Projection } from '../projections/pro
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ViewReader } from '../projections/viewReader.js';
 import { diskUsage, type DiskUsage } from '../cli/diskUsage.js';
-import { median, tempDir } from './support.js';
+import { median, percentile, tempDir } from './support.js';
 
 /**
  * The views at scale: a generated two-year history (customers, deals moving through the stages,
@@ -170,7 +170,6 @@ const until = async (condition: () => Promise<boolean>) => {
 };
 
 /** Nearest rank. */
-const p99 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.ceil(0.99 * samples.length) - 1]!;
 const ms = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
 type QueryShape = { name: string; query: () => FindQuery };
@@ -316,7 +315,7 @@ export const viewsAtScaleBenchmark = async (events: number, rounds: number): Pro
         await timePages(oursViews, query, samples.ours);
         if (round < baselineRounds) await timePages(baselineViews, query, samples.baseline);
       }
-      queries.push({ shape: shape.name, ours: p99(samples.ours), oursMedian: median(samples.ours), baseline: p99(samples.baseline) });
+      queries.push({ shape: shape.name, ours: percentile(samples.ours, 99), oursMedian: median(samples.ours), baseline: percentile(samples.baseline, 99) });
     }
 
     const day = (offset: number) => startOfCompanyDay(addDays(history.firstDay, offset));
@@ -346,7 +345,7 @@ export const viewsAtScaleBenchmark = async (events: number, rounds: number): Pro
       events: history.events,
       buildSeconds,
       queries,
-      report: { ours: p99(reportSamples.ours), oursMedian: median(reportSamples.ours), baseline: p99(reportSamples.baseline), periods: periods.length },
+      report: { ours: percentile(reportSamples.ours, 99), oursMedian: median(reportSamples.ours), baseline: percentile(reportSamples.baseline, 99), periods: periods.length },
       disk,
       reclaim: { ours: reclaimOurs, baseline: reclaimBaseline },
     };
