@@ -52,13 +52,17 @@ const WORKER_SOURCE = `(async () => {
 
 type Pending = { resolve: (outcome: OffThreadOutcome) => void; reject: (error: Error) => void };
 
+/** An idle writer thread is let go after this long: the jobs come at a switch, one per collection, then not for days. */
+const IDLE_MS = 1_000;
+
 /**
  * A second connection to a SQLite file, on a worker thread, for the few writes that take SQLite
  * long enough to stall every request (over a view of a million events, each index takes some
- * 100 ms). Started at its first job, one job at a time in the order given.
+ * 100 ms). Started at its first job, one job at a time in the order given, stopped once idle.
  */
 export class OffThreadWriter {
   private worker: Worker | null = null;
+  private idle: NodeJS.Timeout | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -68,6 +72,8 @@ export class OffThreadWriter {
   ) {}
 
   run(steps: OffThreadStep[]): Promise<OffThreadOutcome> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
     const worker = this.started();
     const id = this.nextId++;
     // Referenced while a job is in flight, so the process waits for it, and not when idle.
@@ -79,6 +85,8 @@ export class OffThreadWriter {
   }
 
   async close(): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
     const worker = this.worker;
     this.worker = null;
     if (worker) await worker.terminate();
@@ -91,7 +99,10 @@ export class OffThreadWriter {
     worker.on('message', ({ id, outcome, error }: { id: number; outcome?: OffThreadOutcome; error?: string }) => {
       const job = this.pending.get(id);
       this.pending.delete(id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.idle = setTimeout(() => void this.close(), IDLE_MS).unref();
+      }
       if (outcome) job?.resolve(outcome);
       else job?.reject(new Error(`SQLite on the writer thread: ${error}`));
     });

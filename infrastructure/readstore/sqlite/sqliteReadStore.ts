@@ -93,6 +93,8 @@ type Declaration = {
   schema: string[];
   /** Finds a document that does not fit the newly declared types, if any. */
   strays: string | null;
+  /** How many times declaring it reads every document: each index not built yet, and the type check. */
+  passes: number;
 };
 
 export class SqliteReadStore implements ReadStore {
@@ -147,8 +149,9 @@ export class SqliteReadStore implements ReadStore {
   async ensureCollections(specs: CollectionSpec[]): Promise<void> {
     for (const spec of specs) checkSpec(spec);
     await this.writable();
-    const slow = specs.some((spec) => this.holdsMany(spec.name, Object.keys(spec.indexes).length + (spec.compoundIndexes?.length ?? 0) + 1));
-    if (slow && (await this.declareOffThread(specs))) return;
+    const declarations = specs.map((spec) => this.declaration(spec));
+    const slow = declarations.some((declaration) => declaration.passes > 0 && this.holdsMany(declaration.name, declaration.passes));
+    if (slow && (await this.declareOffThread(declarations))) return;
     // Merged with the stored declaration, not this process's copy, which another may have outdated.
     const declared = this.db
       .transaction(() =>
@@ -169,8 +172,7 @@ export class SqliteReadStore implements ReadStore {
    * The same declaration, its statements run on the writer thread: read here, then written there
    * unless another process has changed a declaration in between (false: not done, do it here).
    */
-  private async declareOffThread(specs: CollectionSpec[]): Promise<boolean> {
-    const declarations = specs.map((spec) => this.declaration(spec));
+  private async declareOffThread(declarations: readonly Declaration[]): Promise<boolean> {
     const steps = declarations.flatMap((declaration): OffThreadStep[] => [
       { kind: 'unchanged', sql: 'SELECT indexes FROM collections WHERE name = ?', params: [declaration.name], equals: declaration.stored },
       ...declaration.schema.map((sql): OffThreadStep => ({ kind: 'exec', sql })),
@@ -195,6 +197,12 @@ export class SqliteReadStore implements ReadStore {
     const declared = checkDeclaration(spec.name, row ? JSON.parse(row.indexes) : {});
     const added = fieldsToAdd(declared, spec);
     const fields: DeclaredFields = new Map([...declared, ...added]);
+    const indexes: [name: string, columns: string][] = [
+      ...[...fields.keys()].map((field): [string, string] => [`${spec.name}:${field}`, key(field)]),
+      ...(spec.compoundIndexes ?? []).map((compound): [string, string] => [compoundIndexName(spec.name, compound), compound.map(key).join(', ')]),
+    ];
+    const built = new Set(this.stmt("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").pluck().all(`view_${spec.name}`) as string[]);
+    const strays = strayQuery(spec.name, added);
     return {
       name: spec.name,
       fields,
@@ -202,12 +210,10 @@ export class SqliteReadStore implements ReadStore {
       stored: row?.indexes,
       schema: [
         `CREATE TABLE IF NOT EXISTS ${table(spec.name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`,
-        ...[...fields.keys()].map((field) => `CREATE INDEX IF NOT EXISTS "${spec.name}:${field}" ON ${table(spec.name)} (${key(field)}, id)`),
-        ...(spec.compoundIndexes ?? []).map(
-          (compound) => `CREATE INDEX IF NOT EXISTS "${compoundIndexName(spec.name, compound)}" ON ${table(spec.name)} (${compound.map(key).join(', ')}, id)`,
-        ),
+        ...indexes.map(([name, columns]) => `CREATE INDEX IF NOT EXISTS "${name}" ON ${table(spec.name)} (${columns}, id)`),
       ],
-      strays: strayQuery(spec.name, added),
+      strays,
+      passes: indexes.filter(([name]) => !built.has(name)).length + (strays === null ? 0 : 1),
     };
   }
 
